@@ -1,0 +1,56 @@
+# CORS Lens: one entry point for building, demonstrating and testing.
+# `make demo` and `make test` install what is missing, then build.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := demo
+
+WASM_TARGET := target/wasm32-unknown-unknown/release/cors_lens.wasm
+PKG := www/pkg
+
+.PHONY: demo test build setup setup-rust setup-browsers setup-node lint unit wasm-test e2e bench clean
+
+## demo: build, then show the extension working on the bundled lab
+demo: setup build
+	node tests/demo.mjs
+
+## test: every test (what CI runs)
+test: setup build lint unit e2e
+
+## setup: install the toolchain pieces that are missing (skips what is there)
+setup: setup-rust setup-browsers setup-node
+
+setup-rust:
+	./scripts/setup-rust.sh
+
+setup-browsers:
+	./scripts/setup-browsers.sh
+
+setup-node:
+	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
+
+## build: the wasm package where the manifest expects it; the repository root is then a loadable extension
+build: setup-rust setup-node
+	cargo build --release --target wasm32-unknown-unknown -p cors-lens
+	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name cors_lens $(WASM_TARGET)
+	npx --no-install wasm-opt -Oz $(PKG)/cors_lens_bg.wasm -o $(PKG)/cors_lens_bg.wasm
+	@printf 'wasm: %s bytes, %s gzipped\n' $$(stat -c %s $(PKG)/cors_lens_bg.wasm) $$(gzip -9c $(PKG)/cors_lens_bg.wasm | wc -c)
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	node scripts/lint-manifest.mjs
+
+unit:
+	cargo test --workspace
+
+e2e:
+	node --test --test-concurrency=1 tests/e2e/
+
+## bench: figures for the engine's speed and the package size (never asserted)
+bench: setup-rust build
+	cargo run --release -p cors-lens-core --example bench
+
+clean:
+	cargo clean
+	rm -rf $(PKG) target/demo

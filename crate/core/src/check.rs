@@ -1,0 +1,222 @@
+//! The CORS check on one response, step by step in Chromium's order, because
+//! the order decides which reason the browser reports.
+//!
+//! See `services/network/public/cpp/cors/cors.cc` (`CheckAccess`) and the
+//! Fetch standard's "CORS check": <https://fetch.spec.whatwg.org/#cors-check>.
+
+use crate::origin;
+use crate::reason::CorsError;
+
+/// What the check needs from one response.
+#[derive(Clone, Copy, Debug)]
+pub struct CheckInput<'a> {
+    /// The serialized request origin (`Origin` as sent; `null` when opaque).
+    pub request_origin: &'a str,
+    /// `Access-Control-Allow-Origin`, repeated lines joined with `", "`.
+    pub allow_origin: Option<&'a str>,
+    /// `Access-Control-Allow-Credentials`, repeated lines joined with `", "`.
+    pub allow_credentials: Option<&'a str>,
+    /// Whether the request's credentials mode is `include`.
+    pub credentials: bool,
+}
+
+/// A failed check: the reason and the value the failing step rejected (the
+/// DevTools protocol's `failedParameter`; empty when the header was absent).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub reason: CorsError,
+    pub failed_parameter: String,
+}
+
+impl Failure {
+    fn new(reason: CorsError, failed_parameter: &str) -> Failure {
+        Failure {
+            reason,
+            failed_parameter: failed_parameter.to_owned(),
+        }
+    }
+}
+
+/// Runs the CORS check: `Ok(())` when the browser lets the page read the
+/// response, otherwise the first step that fails.
+pub fn cors_check(input: CheckInput<'_>) -> Result<(), Failure> {
+    match input.allow_origin {
+        // Step 1: a wildcard passes, except for requests with credentials.
+        Some("*") => {
+            if input.credentials {
+                return Err(Failure::new(CorsError::WildcardOriginNotAllowed, ""));
+            }
+            // Chromium returns here: `Access-Control-Allow-Credentials` is
+            // not looked at for a wildcard without credentials.
+            return Ok(());
+        }
+        // Step 2: no header at all.
+        None => return Err(Failure::new(CorsError::MissingAllowOriginHeader, "")),
+        // Step 3: any value other than the exact serialized origin.
+        Some(value) if value != input.request_origin => {
+            let reason = if value.contains([' ', ',']) {
+                CorsError::MultipleAllowOriginValues
+            } else if value == "null" || origin::parses_as_url(value) {
+                CorsError::AllowOriginMismatch
+            } else {
+                CorsError::InvalidAllowOriginValue
+            };
+            return Err(Failure::new(reason, value));
+        }
+        Some(_) => {}
+    }
+    // Step 4: with credentials, `Access-Control-Allow-Credentials` must be
+    // exactly `true` (case-sensitive).
+    if input.credentials && input.allow_credentials != Some("true") {
+        return Err(Failure::new(
+            CorsError::InvalidAllowCredentials,
+            input.allow_credentials.unwrap_or(""),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use CorsError::*;
+
+    const ORIGIN: &str = "http://127.0.0.1:8080";
+
+    /// One case: (allow origin, allow credentials, credentials, expected
+    /// reason and failed parameter, or `None` for a pass).
+    type Case = (
+        Option<&'static str>,
+        Option<&'static str>,
+        bool,
+        Option<(CorsError, &'static str)>,
+    );
+
+    fn check(origin: &str, cases: &[Case]) {
+        for &(allow_origin, allow_credentials, credentials, want) in cases {
+            let got = cors_check(CheckInput {
+                request_origin: origin,
+                allow_origin,
+                allow_credentials,
+                credentials,
+            });
+            let want = match want {
+                None => Ok(()),
+                Some((reason, param)) => Err(Failure::new(reason, param)),
+            };
+            assert_eq!(
+                got, want,
+                "origin {origin:?}, ACAO {allow_origin:?}, ACAC {allow_credentials:?}, credentials {credentials}"
+            );
+        }
+    }
+
+    #[test]
+    fn wildcard_passes_without_credentials_and_fails_with_them() {
+        check(
+            ORIGIN,
+            &[
+                (Some("*"), None, false, None),
+                (Some("*"), Some("nonsense"), false, None),
+                (Some("*"), None, true, Some((WildcardOriginNotAllowed, ""))),
+                // Even `Access-Control-Allow-Credentials: true` cannot rescue `*`.
+                (Some("*"), Some("true"), true, Some((WildcardOriginNotAllowed, ""))),
+            ],
+        );
+    }
+
+    #[test]
+    fn absent_header_is_missing_whatever_the_credentials() {
+        check(
+            ORIGIN,
+            &[
+                (None, None, false, Some((MissingAllowOriginHeader, ""))),
+                (None, Some("true"), true, Some((MissingAllowOriginHeader, ""))),
+            ],
+        );
+    }
+
+    #[test]
+    fn exact_origin_passes_and_anything_else_is_classified() {
+        check(
+            ORIGIN,
+            &[
+                (Some(ORIGIN), None, false, None),
+                // A comma or a space means several values.
+                (
+                    Some("http://127.0.0.1:8080, http://localhost"),
+                    None,
+                    false,
+                    Some((MultipleAllowOriginValues, "http://127.0.0.1:8080, http://localhost")),
+                ),
+                (
+                    Some("http://a.test http://b.test"),
+                    None,
+                    false,
+                    Some((MultipleAllowOriginValues, "http://a.test http://b.test")),
+                ),
+                // Even an empty value counts as present: it just does not match.
+                (Some(""), None, false, Some((InvalidAllowOriginValue, ""))),
+                (Some("null"), None, false, Some((AllowOriginMismatch, "null"))),
+                (Some("invalid.origin"), None, false, Some((InvalidAllowOriginValue, "invalid.origin"))),
+                (Some("127.0.0.1:8080"), None, false, Some((AllowOriginMismatch, "127.0.0.1:8080"))),
+                // Letter case, trailing slash, default or other port: valid URLs, wrong origin.
+                (Some("HTTP://127.0.0.1:8080"), None, false, Some((AllowOriginMismatch, "HTTP://127.0.0.1:8080"))),
+                (Some("http://127.0.0.1:8080/"), None, false, Some((AllowOriginMismatch, "http://127.0.0.1:8080/"))),
+                (Some("http://127.0.0.1"), None, false, Some((AllowOriginMismatch, "http://127.0.0.1"))),
+                (Some("http://localhost:8080"), None, false, Some((AllowOriginMismatch, "http://localhost:8080"))),
+                (Some("https://127.0.0.1:8080"), None, false, Some((AllowOriginMismatch, "https://127.0.0.1:8080"))),
+                // Markup in the header is just a value with spaces in it.
+                (
+                    Some("<img src=x onerror=alert(1)>"),
+                    None,
+                    false,
+                    Some((MultipleAllowOriginValues, "<img src=x onerror=alert(1)>")),
+                ),
+                (Some("<script>"), None, false, Some((InvalidAllowOriginValue, "<script>"))),
+            ],
+        );
+    }
+
+    #[test]
+    fn default_port_origins_compare_as_serialized() {
+        check(
+            "http://localhost",
+            &[
+                (Some("http://localhost"), None, false, None),
+                (Some("http://localhost:80"), None, false, Some((AllowOriginMismatch, "http://localhost:80"))),
+            ],
+        );
+    }
+
+    #[test]
+    fn null_origin_after_a_redirect_is_matched_by_null_or_wildcard() {
+        check(
+            "null",
+            &[
+                (Some("null"), None, false, None),
+                (Some("*"), None, false, None),
+                (None, None, false, Some((MissingAllowOriginHeader, ""))),
+                (Some(ORIGIN), None, false, Some((AllowOriginMismatch, ORIGIN))),
+            ],
+        );
+    }
+
+    #[test]
+    fn credentials_need_exactly_lowercase_true() {
+        check(
+            ORIGIN,
+            &[
+                (Some(ORIGIN), Some("true"), true, None),
+                (Some(ORIGIN), None, true, Some((InvalidAllowCredentials, ""))),
+                (Some(ORIGIN), Some("True"), true, Some((InvalidAllowCredentials, "True"))),
+                (Some(ORIGIN), Some("true, true"), true, Some((InvalidAllowCredentials, "true, true"))),
+                (Some(ORIGIN), Some("false"), true, Some((InvalidAllowCredentials, "false"))),
+                // Without credentials the header is not looked at.
+                (Some(ORIGIN), Some("false"), false, None),
+                // The origin step comes first.
+                (Some("http://other.test"), None, true, Some((AllowOriginMismatch, "http://other.test"))),
+            ],
+        );
+    }
+}

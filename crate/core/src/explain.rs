@@ -1,0 +1,1009 @@
+//! Explanations: turns a finding into what went wrong, why the browser
+//! refuses, what to change on the server, and configuration snippets for
+//! this request's own origin — all text through the `l10n` catalogs.
+//!
+//! Values taken from the request (URL, header values) are attacker-controlled:
+//! they are carried as plain text (the renderer uses `textContent`), shortened
+//! when quoted in prose, and only written into snippet code when they look
+//! like a serialized origin.
+
+use crate::finding::Finding;
+use crate::l10n::{t, tf, Lang};
+use crate::reason::CorsError;
+
+/// Everything the panel and the exports show about one finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Explanation {
+    pub title: String,
+    /// What went wrong, with this request's own values.
+    pub what: String,
+    /// Why the browser refuses (what protection CORS gives).
+    pub why: String,
+    /// What to change on the server.
+    pub fix: String,
+    pub snippets: Vec<Snippet>,
+    pub warnings: Vec<String>,
+    pub links: Vec<Link>,
+}
+
+/// A server (or framework) a snippet is written for.
+///
+/// To add one: a variant, its entry in `ALL`, its names, and its arms in
+/// `render` (the compiler lists them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Stack {
+    Nginx,
+    Apache,
+}
+
+impl Stack {
+    /// Every stack, in the order their snippets are listed.
+    pub const ALL: [Stack; 2] = [Stack::Nginx, Stack::Apache];
+
+    /// The product name, shown in snippet titles (not localised).
+    pub fn name(self) -> &'static str {
+        match self {
+            Stack::Nginx => "Nginx",
+            Stack::Apache => "Apache",
+        }
+    }
+
+    /// A stable lowercase identifier for exports and CSS classes.
+    pub fn id(self) -> &'static str {
+        match self {
+            Stack::Nginx => "nginx",
+            Stack::Apache => "apache",
+        }
+    }
+
+    /// A comment line in this stack's configuration language.
+    fn comment(self, text: &str) -> String {
+        match self {
+            Stack::Nginx | Stack::Apache => format!("# {text}"),
+        }
+    }
+}
+
+/// A piece of server configuration that fixes the finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snippet {
+    pub stack: Stack,
+    /// Localised, e.g. "Nginx — allow this origin".
+    pub title: String,
+    /// Configuration text; only its comment lines are localised.
+    pub code: String,
+}
+
+/// A reference link with a localised label.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub label: String,
+    pub url: String,
+}
+
+/// Longest value quoted in prose, in characters.
+const MAX_QUOTED_CHARS: usize = 200;
+/// Longest request origin written into a snippet (a host name is at most
+/// 253 characters; scheme and port add a few).
+const MAX_CODE_ORIGIN_LEN: usize = 300;
+/// Used in snippets when the request's origin cannot be written safely.
+const PLACEHOLDER_ORIGIN: &str = "https://app.example";
+
+/// The kinds of snippet a finding can call for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// Name this one origin.
+    Exact,
+    /// Name this one origin, after removing a duplicate sent by another layer.
+    SingleSource,
+    /// Echo the request's origin when it is on an allow-list, with `Vary`.
+    Reflect,
+    /// `*`, for public data without credentials.
+    Wildcard,
+}
+
+/// What the snippets must say, decided once per finding.
+struct Plan<'a> {
+    /// The origin as written into code (the placeholder when unusable).
+    origin: &'a str,
+    /// The request went through a cross-origin redirect (`Origin: null`).
+    null_origin: bool,
+    /// Credentials are involved: add Allow-Credentials, never offer `*`.
+    credentials: bool,
+    kinds: Vec<Kind>,
+}
+
+/// Explains one finding in `lang`.
+pub fn explain(f: &Finding, lang: Lang) -> Explanation {
+    let reason = f.reason;
+    let null_origin = f.origin == "null";
+    let credentials = f.credentials.included()
+        || matches!(
+            reason,
+            CorsError::InvalidAllowCredentials | CorsError::WildcardOriginNotAllowed
+        );
+    let origin_usable = null_origin || usable_in_code(&f.origin);
+
+    let mut kinds = Vec::new();
+    if reason == CorsError::MultipleAllowOriginValues {
+        kinds.push(Kind::SingleSource);
+    } else {
+        kinds.push(Kind::Exact);
+        if !null_origin {
+            kinds.push(Kind::Reflect);
+        }
+        if !credentials {
+            kinds.push(Kind::Wildcard);
+        }
+    }
+    let plan = Plan {
+        origin: if origin_usable {
+            &f.origin
+        } else {
+            PLACEHOLDER_ORIGIN
+        },
+        null_origin,
+        credentials,
+        kinds,
+    };
+
+    let snippets = plan
+        .kinds
+        .iter()
+        .flat_map(|&kind| Stack::ALL.map(|stack| render(stack, kind, &plan, lang)))
+        .collect();
+
+    Explanation {
+        title: t(lang, &format!("title_{}", reason.chromium_id())),
+        what: what(f, lang),
+        why: t(lang, &format!("why_{}", reason.chromium_id())),
+        fix: fix(f, lang),
+        snippets,
+        warnings: warnings(&plan, origin_usable, lang),
+        links: links(reason, lang),
+    }
+}
+
+fn what(f: &Finding, lang: Lang) -> String {
+    let reason = f.reason;
+    let method = shown(&f.method);
+    let url = shown(&f.url);
+    let origin = shown(&f.origin);
+    let rejected = if f.failed_parameter.is_empty() {
+        match reason {
+            CorsError::MultipleAllowOriginValues => f.allow_origin.join(", "),
+            _ => f.allow_origin.first().cloned().unwrap_or_default(),
+        }
+    } else {
+        f.failed_parameter.clone()
+    };
+    let value = shown(&rejected);
+    let base = [
+        ("method", method.as_str()),
+        ("url", url.as_str()),
+        ("origin", origin.as_str()),
+        ("value", value.as_str()),
+    ];
+
+    let mut sentences = Vec::new();
+    match (reason, &f.allow_credentials) {
+        (CorsError::InvalidAllowCredentials, Some(sent)) => {
+            let sent = shown(sent);
+            let mut args = base;
+            args[3] = ("value", sent.as_str());
+            sentences.push(tf(lang, "what_InvalidAllowCredentials_value", &args));
+        }
+        _ => sentences.push(tf(lang, &format!("what_{}", reason.chromium_id()), &base)),
+    }
+    if reason == CorsError::AllowOriginMismatch {
+        if let Some(hint) = mismatch_hint(&f.origin, &rejected) {
+            sentences.push(t(lang, hint));
+        }
+    }
+    if f.origin == "null" {
+        sentences.push(t(lang, "note_null_origin"));
+    }
+    match f.credentials {
+        crate::finding::Credentials::IncludeFromCookie => {
+            sentences.push(t(lang, "note_cred_cookie"))
+        }
+        crate::finding::Credentials::IncludeFromFailure => {
+            sentences.push(t(lang, "note_cred_failure"))
+        }
+        crate::finding::Credentials::Unknown => {}
+    }
+    if let Some(status) = f.status {
+        if status >= 400 && reason == CorsError::MissingAllowOriginHeader {
+            let status = status.to_string();
+            sentences.push(tf(lang, "note_error_status", &[("status", &status)]));
+        }
+    }
+    sentences.join(" ")
+}
+
+fn fix(f: &Finding, lang: Lang) -> String {
+    let url = shown(&f.url);
+    let origin = shown(&f.origin);
+    let base = tf(
+        lang,
+        &format!("fix_{}", f.reason.chromium_id()),
+        &[("url", &url), ("origin", &origin)],
+    );
+    if f.origin != "null" {
+        return base;
+    }
+    let null_fix = t(lang, "fix_null_origin");
+    match f.reason {
+        // Naming the origin is the whole fix: the redirect advice replaces it.
+        CorsError::MissingAllowOriginHeader
+        | CorsError::InvalidAllowOriginValue
+        | CorsError::AllowOriginMismatch => null_fix,
+        // The header problem stays whatever the origin: keep both.
+        CorsError::WildcardOriginNotAllowed
+        | CorsError::MultipleAllowOriginValues
+        | CorsError::InvalidAllowCredentials => format!("{base} {null_fix}"),
+    }
+}
+
+fn warnings(plan: &Plan, origin_usable: bool, lang: Lang) -> Vec<String> {
+    let mut keys = Vec::new();
+    let offers = |kind| plan.kinds.contains(&kind);
+    if offers(Kind::Wildcard) {
+        keys.push("warn_wildcard_public");
+    }
+    if offers(Kind::Wildcard) || plan.credentials {
+        keys.push("warn_wildcard_credentials");
+    }
+    if offers(Kind::Reflect) {
+        keys.push("warn_vary");
+        if plan.credentials {
+            keys.push("warn_reflect_allowlist");
+        }
+    }
+    if plan.null_origin {
+        keys.push("warn_null_origin");
+    }
+    let mut out: Vec<String> = keys.into_iter().map(|k| t(lang, k)).collect();
+    if !origin_usable {
+        out.push(tf(
+            lang,
+            "warn_origin_placeholder",
+            &[("placeholder", PLACEHOLDER_ORIGIN)],
+        ));
+    }
+    out
+}
+
+fn links(reason: CorsError, lang: Lang) -> Vec<Link> {
+    vec![
+        Link {
+            label: tf(lang, "link_mdn_reason", &[("id", reason.mdn_id())]),
+            url: reason.mdn_url(lang.mdn_locale()),
+        },
+        Link {
+            label: t(lang, "link_fetch_spec"),
+            url: reason.fetch_spec_url().to_owned(),
+        },
+        Link {
+            label: t(lang, "link_mdn_guide"),
+            url: format!(
+                "https://developer.mozilla.org/{}/docs/Web/HTTP/Guides/CORS",
+                lang.mdn_locale()
+            ),
+        },
+    ]
+}
+
+/// Builds one snippet: the configuration lines for `kind` in `stack`'s syntax.
+fn render(stack: Stack, kind: Kind, plan: &Plan, lang: Lang) -> Snippet {
+    let title_key = match kind {
+        Kind::Exact if plan.null_origin => "snip_exact_null",
+        Kind::Exact => "snip_exact",
+        Kind::SingleSource => "snip_single",
+        Kind::Reflect => "snip_reflect",
+        Kind::Wildcard => "snip_wildcard",
+    };
+    let o = plan.origin;
+    let c = |key: &str| stack.comment(&t(lang, key));
+    let mut lines: Vec<String> = Vec::new();
+    if plan.origin == PLACEHOLDER_ORIGIN && kind != Kind::Wildcard {
+        lines.push(stack.comment(&tf(
+            lang,
+            "cmt_placeholder",
+            &[("placeholder", PLACEHOLDER_ORIGIN)],
+        )));
+    }
+    let exact_comment = if plan.null_origin {
+        "cmt_exact_null"
+    } else {
+        "cmt_exact"
+    };
+    match (stack, kind) {
+        (Stack::Nginx, Kind::Exact) => {
+            lines.push(c(exact_comment));
+            lines.push(format!(
+                "add_header Access-Control-Allow-Origin \"{o}\" always;"
+            ));
+            if plan.credentials {
+                lines.push(c("cmt_credentials"));
+                lines.push(NGINX_CREDENTIALS.to_owned());
+            }
+        }
+        (Stack::Nginx, Kind::SingleSource) => {
+            lines.push(c("cmt_nginx_hide"));
+            lines.push("proxy_hide_header Access-Control-Allow-Origin;".to_owned());
+            if plan.credentials {
+                lines.push("proxy_hide_header Access-Control-Allow-Credentials;".to_owned());
+            }
+            lines.push(format!(
+                "add_header Access-Control-Allow-Origin \"{o}\" always;"
+            ));
+            if plan.credentials {
+                lines.push(NGINX_CREDENTIALS.to_owned());
+            }
+        }
+        (Stack::Nginx, Kind::Reflect) => {
+            lines.push(c("cmt_nginx_map"));
+            lines.push("map $http_origin $cors_origin {".to_owned());
+            lines.push("    default \"\";".to_owned());
+            lines.push(format!("    \"{o}\" $http_origin;"));
+            lines.push("}".to_owned());
+            lines.push(c("cmt_reflect_use"));
+            lines.push("add_header Access-Control-Allow-Origin $cors_origin always;".to_owned());
+            if plan.credentials {
+                lines.push(NGINX_CREDENTIALS.to_owned());
+            }
+            lines.push(c("cmt_vary"));
+            lines.push("add_header Vary Origin always;".to_owned());
+        }
+        (Stack::Nginx, Kind::Wildcard) => {
+            lines.push(c("cmt_wildcard"));
+            lines.push("add_header Access-Control-Allow-Origin \"*\" always;".to_owned());
+        }
+        (Stack::Apache, Kind::Exact) => {
+            lines.push(c(exact_comment));
+            lines.push(format!(
+                "Header always set Access-Control-Allow-Origin \"{o}\""
+            ));
+            if plan.credentials {
+                lines.push(c("cmt_credentials"));
+                lines.push(APACHE_CREDENTIALS.to_owned());
+            }
+        }
+        (Stack::Apache, Kind::SingleSource) => {
+            lines.push(c("cmt_apache_unset"));
+            lines.push("Header unset Access-Control-Allow-Origin".to_owned());
+            if plan.credentials {
+                lines.push("Header unset Access-Control-Allow-Credentials".to_owned());
+            }
+            lines.push(format!(
+                "Header always set Access-Control-Allow-Origin \"{o}\""
+            ));
+            if plan.credentials {
+                lines.push(APACHE_CREDENTIALS.to_owned());
+            }
+        }
+        (Stack::Apache, Kind::Reflect) => {
+            lines.push(c("cmt_apache_allowlist"));
+            lines.push(format!(
+                "SetEnvIf Origin \"^{}$\" CORS_ORIGIN=$0",
+                regex_escape(o)
+            ));
+            lines.push(c("cmt_reflect_use"));
+            lines.push(
+                "Header always set Access-Control-Allow-Origin \"%{CORS_ORIGIN}e\" env=CORS_ORIGIN"
+                    .to_owned(),
+            );
+            if plan.credentials {
+                lines.push(format!("{APACHE_CREDENTIALS} env=CORS_ORIGIN"));
+            }
+            lines.push(c("cmt_vary"));
+            lines.push("Header always merge Vary Origin".to_owned());
+        }
+        (Stack::Apache, Kind::Wildcard) => {
+            lines.push(c("cmt_wildcard"));
+            lines.push("Header always set Access-Control-Allow-Origin \"*\"".to_owned());
+        }
+    }
+    Snippet {
+        stack,
+        title: tf(lang, title_key, &[("stack", stack.name())]),
+        code: lines.join("\n"),
+    }
+}
+
+const NGINX_CREDENTIALS: &str = "add_header Access-Control-Allow-Credentials \"true\" always;";
+const APACHE_CREDENTIALS: &str = "Header always set Access-Control-Allow-Credentials \"true\"";
+
+/// Whether `origin` can be pasted into configuration code as is: the
+/// characters of a serialized origin only, nothing that could end a quoted
+/// string, a line or a regular expression group.
+fn usable_in_code(origin: &str) -> bool {
+    !origin.is_empty()
+        && origin.len() <= MAX_CODE_ORIGIN_LEN
+        && origin.contains("://")
+        && origin
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b":/.-[]_".contains(&b))
+}
+
+/// Escapes regular-expression metacharacters (Apache `SetEnvIf` patterns).
+fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for ch in s.chars() {
+        if "\\.^$|?*+()[]{}".contains(ch) {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A value as quoted in prose: control characters blanked, at most
+/// `MAX_QUOTED_CHARS` characters, an ellipsis when cut.
+fn shown(value: &str) -> String {
+    let mut out: String = value
+        .chars()
+        .take(MAX_QUOTED_CHARS)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if value.chars().nth(MAX_QUOTED_CHARS).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// The message key naming the small difference between the allowed origin
+/// and the request's origin, when there is one worth pointing out.
+fn mismatch_hint(origin: &str, allowed: &str) -> Option<&'static str> {
+    if allowed == origin {
+        return None;
+    }
+    if allowed == "null" {
+        return Some("hint_null_value");
+    }
+    if allowed.trim_end_matches('/') == origin {
+        return Some("hint_trailing_slash");
+    }
+    if allowed.eq_ignore_ascii_case(origin) {
+        return Some("hint_case");
+    }
+    let (a_scheme, a_rest) = allowed.split_once("://")?;
+    let (o_scheme, o_rest) = origin.split_once("://")?;
+    if a_scheme != o_scheme && a_rest == o_rest {
+        return Some("hint_scheme");
+    }
+    if a_scheme == o_scheme && host_part(a_rest) == host_part(o_rest) {
+        return Some("hint_port");
+    }
+    None
+}
+
+/// `host[:port]` without the port (IPv6 brackets kept).
+fn host_part(host_port: &str) -> &str {
+    match host_port.rsplit_once(':') {
+        Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => host_port,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Credentials;
+
+    const ORIGIN: &str = "http://127.0.0.1:8080";
+
+    fn finding(
+        reason: CorsError,
+        origin: &str,
+        failed_parameter: &str,
+        credentials: Credentials,
+        status: Option<u16>,
+    ) -> Finding {
+        Finding {
+            request_id: "1".to_owned(),
+            tab_id: 1,
+            time_ms: 0.0,
+            method: "GET".to_owned(),
+            url: "http://localhost:9090/api/data".to_owned(),
+            resource_type: "xmlhttprequest".to_owned(),
+            origin: origin.to_owned(),
+            page_origin: ORIGIN.to_owned(),
+            status,
+            reason,
+            failed_parameter: failed_parameter.to_owned(),
+            allow_origin: if failed_parameter.is_empty() {
+                Vec::new()
+            } else {
+                vec![failed_parameter.to_owned()]
+            },
+            allow_credentials: None,
+            credentials,
+            redirects: Vec::new(),
+            count: 1,
+        }
+    }
+
+    /// A failed parameter typical of each reason.
+    fn typical_parameter(reason: CorsError) -> &'static str {
+        match reason {
+            CorsError::WildcardOriginNotAllowed => "*",
+            CorsError::MissingAllowOriginHeader => "",
+            CorsError::MultipleAllowOriginValues => "http://127.0.0.1:8080, http://127.0.0.1:8080",
+            CorsError::InvalidAllowOriginValue => "127.0.0.1:8080/app",
+            CorsError::AllowOriginMismatch => "http://localhost:8080",
+            CorsError::InvalidAllowCredentials => "",
+        }
+    }
+
+    /// English sentences and words that must not leak into French output.
+    const ENGLISH_MARKERS: &[&str] = &[
+        "The ",
+        " the ",
+        " was ",
+        " with ",
+        "browser",
+        "server",
+        "request",
+        "allow this",
+        "only for public",
+        "inferred",
+        "Replace",
+        "never ",
+        "must ",
+    ];
+
+    /// Prose of an explanation: everything but snippet code, plus the
+    /// (localised) comment lines of the snippets.
+    fn prose(e: &Explanation) -> Vec<String> {
+        let mut all = vec![
+            e.title.clone(),
+            e.what.clone(),
+            e.why.clone(),
+            e.fix.clone(),
+        ];
+        all.extend(e.warnings.iter().cloned());
+        all.extend(e.links.iter().map(|l| l.label.clone()));
+        for s in &e.snippets {
+            all.push(s.title.clone());
+            all.extend(
+                s.code
+                    .lines()
+                    .filter(|l| l.starts_with('#'))
+                    .map(str::to_owned),
+            );
+        }
+        all
+    }
+
+    /// The invariants every explanation keeps, whatever the finding.
+    fn check(f: &Finding, lang: Lang) -> Explanation {
+        let e = explain(f, lang);
+        let ctx = format!("{:?}/{:?}/{}", f.reason, lang, f.origin);
+        let credentials = f.credentials.included()
+            || matches!(
+                f.reason,
+                CorsError::InvalidAllowCredentials | CorsError::WildcardOriginNotAllowed
+            );
+        for text in [&e.title, &e.what, &e.why, &e.fix] {
+            assert!(!text.is_empty(), "{ctx}: empty text");
+            // No key fell through untranslated.
+            assert!(
+                !text.starts_with("title_") && !text.starts_with("why_"),
+                "{ctx}: {text}"
+            );
+        }
+        assert!(!e.snippets.is_empty(), "{ctx}: no snippet");
+        for stack in Stack::ALL {
+            assert!(
+                e.snippets.iter().any(|s| s.stack == stack),
+                "{ctx}: no {stack:?} snippet"
+            );
+        }
+        for s in &e.snippets {
+            assert!(
+                s.title.starts_with(s.stack.name()),
+                "{ctx}: title {}",
+                s.title
+            );
+            if s.stack == Stack::Nginx {
+                assert!(
+                    s.code.contains("always"),
+                    "{ctx}: nginx without always:\n{}",
+                    s.code
+                );
+            }
+            let wildcard = s.code.contains("Access-Control-Allow-Origin \"*\"");
+            assert!(
+                !(wildcard && s.code.contains("Access-Control-Allow-Credentials")),
+                "{ctx}: * with credentials:\n{}",
+                s.code
+            );
+            if credentials {
+                assert!(!wildcard, "{ctx}: credentials finding offers *");
+            }
+            if s.code.contains("$http_origin") || s.code.contains("CORS_ORIGIN") {
+                assert!(s.code.contains("Vary"), "{ctx}: reflection without Vary");
+            }
+            if credentials && !wildcard {
+                assert!(
+                    s.code.contains("Access-Control-Allow-Credentials \"true\""),
+                    "{ctx}: credentials line missing:\n{}",
+                    s.code
+                );
+            }
+        }
+        assert_eq!(e.links.len(), 3, "{ctx}");
+        assert_eq!(e.links[0].url, f.reason.mdn_url(lang.mdn_locale()));
+        assert_eq!(e.links[1].url, f.reason.fetch_spec_url());
+        if lang == Lang::Fr {
+            for text in prose(&e) {
+                for marker in ENGLISH_MARKERS {
+                    assert!(
+                        !text.contains(marker),
+                        "{ctx}: English {marker:?} in {text:?}"
+                    );
+                }
+            }
+        }
+        e
+    }
+
+    #[test]
+    fn every_reason_is_explained_for_this_request_in_both_languages() {
+        let credential_modes = [
+            Credentials::Unknown,
+            Credentials::IncludeFromCookie,
+            Credentials::IncludeFromFailure,
+        ];
+        for reason in CorsError::ALL {
+            for lang in Lang::ALL {
+                for credentials in credential_modes {
+                    let f = finding(
+                        reason,
+                        ORIGIN,
+                        typical_parameter(reason),
+                        credentials,
+                        Some(200),
+                    );
+                    let e = check(&f, lang);
+                    assert!(
+                        e.what.contains(ORIGIN),
+                        "{reason:?}/{lang:?}: what lacks origin"
+                    );
+                    assert!(
+                        e.snippets.iter().any(|s| s.code.contains(ORIGIN)),
+                        "{reason:?}/{lang:?}: no snippet for the origin"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn wildcard_is_offered_only_without_credentials() {
+        let cases = [
+            (
+                CorsError::MissingAllowOriginHeader,
+                Credentials::Unknown,
+                true,
+            ),
+            (CorsError::AllowOriginMismatch, Credentials::Unknown, true),
+            (
+                CorsError::InvalidAllowOriginValue,
+                Credentials::Unknown,
+                true,
+            ),
+            (
+                CorsError::MissingAllowOriginHeader,
+                Credentials::IncludeFromCookie,
+                false,
+            ),
+            (
+                CorsError::AllowOriginMismatch,
+                Credentials::IncludeFromFailure,
+                false,
+            ),
+            (
+                CorsError::WildcardOriginNotAllowed,
+                Credentials::Unknown,
+                false,
+            ),
+            (
+                CorsError::InvalidAllowCredentials,
+                Credentials::Unknown,
+                false,
+            ),
+            (
+                CorsError::MultipleAllowOriginValues,
+                Credentials::Unknown,
+                false,
+            ),
+        ];
+        for (reason, credentials, offered) in cases {
+            for lang in Lang::ALL {
+                let f = finding(reason, ORIGIN, typical_parameter(reason), credentials, None);
+                let e = check(&f, lang);
+                let has = e.snippets.iter().any(|s| s.code.contains("\"*\""));
+                assert_eq!(has, offered, "{reason:?}/{credentials:?}");
+                assert_eq!(
+                    e.warnings.contains(&t(lang, "warn_wildcard_public")),
+                    offered,
+                    "{reason:?}/{credentials:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn exact_snippets_match_the_documented_lines() {
+        let f = finding(
+            CorsError::WildcardOriginNotAllowed,
+            ORIGIN,
+            "*",
+            Credentials::IncludeFromFailure,
+            Some(200),
+        );
+        let e = check(&f, Lang::En);
+        let code: Vec<&str> = e.snippets.iter().map(|s| s.code.as_str()).collect();
+        let expected = [
+            "add_header Access-Control-Allow-Origin \"http://127.0.0.1:8080\" always;",
+            "add_header Access-Control-Allow-Credentials \"true\" always;",
+            "Header always set Access-Control-Allow-Origin \"http://127.0.0.1:8080\"",
+            "Header always set Access-Control-Allow-Credentials \"true\"",
+            "    \"http://127.0.0.1:8080\" $http_origin;",
+            "add_header Access-Control-Allow-Origin $cors_origin always;",
+            "add_header Vary Origin always;",
+            "SetEnvIf Origin \"^http://127\\.0\\.0\\.1:8080$\" CORS_ORIGIN=$0",
+            "Header always set Access-Control-Allow-Origin \"%{CORS_ORIGIN}e\" env=CORS_ORIGIN",
+            "Header always merge Vary Origin",
+        ];
+        for line in expected {
+            assert!(
+                code.iter().any(|c| c.lines().any(|l| l == line)),
+                "missing line {line:?} in {code:#?}"
+            );
+        }
+        assert!(e.fix.contains("Vary"));
+        assert!(e.warnings.contains(&t(Lang::En, "warn_vary")));
+    }
+
+    #[test]
+    fn multiple_values_are_fixed_at_one_place() {
+        for lang in Lang::ALL {
+            let f = finding(
+                CorsError::MultipleAllowOriginValues,
+                ORIGIN,
+                "http://127.0.0.1:8080, *",
+                Credentials::Unknown,
+                Some(200),
+            );
+            let e = check(&f, lang);
+            assert!(e.what.contains("http://127.0.0.1:8080, *"));
+            assert!(e.fix.contains("proxy_hide_header"));
+            assert!(e.snippets.iter().any(|s| s
+                .code
+                .contains("proxy_hide_header Access-Control-Allow-Origin;")));
+        }
+    }
+
+    #[test]
+    fn mismatch_hints_name_the_small_difference() {
+        let cases = [
+            ("http://127.0.0.1:8080/", Some("hint_trailing_slash")),
+            ("https://127.0.0.1:8080", Some("hint_scheme")),
+            ("http://127.0.0.1:9090", Some("hint_port")),
+            ("http://127.0.0.1", Some("hint_port")),
+            ("HTTP://127.0.0.1:8080", Some("hint_case")),
+            ("null", Some("hint_null_value")),
+            ("http://localhost:8080", None),
+            ("", None),
+        ];
+        for (allowed, hint) in cases {
+            assert_eq!(mismatch_hint(ORIGIN, allowed), hint, "{allowed:?}");
+            for lang in Lang::ALL {
+                let f = finding(
+                    CorsError::AllowOriginMismatch,
+                    ORIGIN,
+                    allowed,
+                    Credentials::Unknown,
+                    None,
+                );
+                let e = check(&f, lang);
+                if let Some(key) = hint {
+                    assert!(
+                        e.what.contains(&t(lang, key)),
+                        "{allowed:?}/{lang:?}: {}",
+                        e.what
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn credentials_are_explained_with_what_the_server_sent() {
+        let cases = [(None, false), (Some("TRUE"), true), (Some(""), true)];
+        for (sent, quoted) in cases {
+            for lang in Lang::ALL {
+                let mut f = finding(
+                    CorsError::InvalidAllowCredentials,
+                    ORIGIN,
+                    "",
+                    Credentials::IncludeFromCookie,
+                    Some(200),
+                );
+                f.allow_credentials = sent.map(str::to_owned);
+                let e = check(&f, lang);
+                let key = if quoted {
+                    "what_InvalidAllowCredentials_value"
+                } else {
+                    "what_InvalidAllowCredentials"
+                };
+                let head = t(lang, key);
+                let start = head.split('{').next().unwrap_or_default();
+                assert!(e.what.starts_with(start), "{sent:?}/{lang:?}: {}", e.what);
+                if let Some(v) = sent.filter(|v| !v.is_empty()) {
+                    assert!(e.what.contains(v));
+                }
+                assert!(e.what.contains(&t(lang, "note_cred_cookie")));
+                assert!(e.fix.contains("true"));
+            }
+        }
+    }
+
+    #[test]
+    fn inferred_credentials_say_from_what() {
+        let cases = [
+            (Credentials::Unknown, None),
+            (Credentials::IncludeFromCookie, Some("note_cred_cookie")),
+            (Credentials::IncludeFromFailure, Some("note_cred_failure")),
+        ];
+        for (credentials, note) in cases {
+            for lang in Lang::ALL {
+                let f = finding(
+                    CorsError::MissingAllowOriginHeader,
+                    ORIGIN,
+                    "",
+                    credentials,
+                    None,
+                );
+                let e = check(&f, lang);
+                for key in ["note_cred_cookie", "note_cred_failure"] {
+                    assert_eq!(
+                        e.what.contains(&t(lang, key)),
+                        note == Some(key),
+                        "{credentials:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn error_status_is_pointed_out_for_a_missing_header() {
+        let cases = [
+            (CorsError::MissingAllowOriginHeader, Some(500), true),
+            (CorsError::MissingAllowOriginHeader, Some(404), true),
+            (CorsError::MissingAllowOriginHeader, Some(399), false),
+            (CorsError::MissingAllowOriginHeader, None, false),
+            (CorsError::AllowOriginMismatch, Some(500), false),
+        ];
+        for (reason, status, noted) in cases {
+            for lang in Lang::ALL {
+                let f = finding(
+                    reason,
+                    ORIGIN,
+                    typical_parameter(reason),
+                    Credentials::Unknown,
+                    status,
+                );
+                let e = check(&f, lang);
+                let has = e.what.contains("always")
+                    && status.is_some_and(|s| e.what.contains(&s.to_string()));
+                assert_eq!(has, noted, "{reason:?}/{status:?}/{lang:?}: {}", e.what);
+            }
+        }
+    }
+
+    #[test]
+    fn null_origin_after_a_redirect_is_explained() {
+        for reason in CorsError::ALL {
+            for lang in Lang::ALL {
+                for credentials in [Credentials::Unknown, Credentials::IncludeFromCookie] {
+                    let mut f = finding(
+                        reason,
+                        "null",
+                        typical_parameter(reason),
+                        credentials,
+                        Some(200),
+                    );
+                    f.redirects = vec!["http://127.0.0.1:8080/go".to_owned()];
+                    let e = check(&f, lang);
+                    assert!(e.what.contains(&t(lang, "note_null_origin")));
+                    assert!(e.fix.contains(&t(lang, "fix_null_origin")));
+                    assert!(e.warnings.contains(&t(lang, "warn_null_origin")));
+                    assert!(e.snippets.iter().any(|s| s.code.contains("\"null\"")));
+                    assert!(!e.snippets.iter().any(|s| s.code.contains("$http_origin")));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn untrusted_values_are_carried_as_text_and_shortened() {
+        let xss = "<img src=x onerror=alert(1)>";
+        let huge = "x".repeat(100 * 1024);
+        let odd = "http://a\n\"; evil; #{origin}";
+        let cases: [(&str, &str); 6] = [
+            (xss, ORIGIN),
+            ("", ORIGIN),
+            (&huge, ORIGIN),
+            (ORIGIN, xss),
+            (ORIGIN, &huge),
+            (ORIGIN, odd),
+        ];
+        for (parameter, origin) in cases {
+            for reason in CorsError::ALL {
+                for lang in Lang::ALL {
+                    let mut f = finding(reason, origin, parameter, Credentials::Unknown, Some(200));
+                    f.url = huge.clone();
+                    let e = check(&f, lang);
+                    for text in prose(&e) {
+                        assert!(text.chars().count() < 3_000, "{reason:?}: prose too long");
+                    }
+                    if !usable_in_code(origin) {
+                        for s in &e.snippets {
+                            assert!(
+                                !s.code.contains(origin),
+                                "{reason:?}: unsafe origin in code"
+                            );
+                        }
+                        let warning = tf(
+                            lang,
+                            "warn_origin_placeholder",
+                            &[("placeholder", PLACEHOLDER_ORIGIN)],
+                        );
+                        assert!(e.warnings.contains(&warning));
+                    }
+                }
+            }
+        }
+        let f = finding(
+            CorsError::InvalidAllowOriginValue,
+            ORIGIN,
+            xss,
+            Credentials::Unknown,
+            None,
+        );
+        assert!(
+            explain(&f, Lang::En).what.contains(xss),
+            "carried as plain text"
+        );
+    }
+
+    #[test]
+    fn shown_truncates_on_characters_with_an_ellipsis() {
+        let cases = [
+            ("abc".to_owned(), "abc".to_owned()),
+            ("".to_owned(), "".to_owned()),
+            ("a\nb".to_owned(), "a b".to_owned()),
+            ("é".repeat(200), "é".repeat(200)),
+            ("é".repeat(201), format!("{}…", "é".repeat(200))),
+        ];
+        for (input, want) in cases {
+            assert_eq!(shown(&input), want);
+        }
+    }
+
+    #[test]
+    fn stacks_have_distinct_names() {
+        for (i, a) in Stack::ALL.iter().enumerate() {
+            for b in &Stack::ALL[i + 1..] {
+                assert_ne!(a.name(), b.name());
+                assert_ne!(a.id(), b.id());
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! The finding model: one request the browser refused, with the facts the
+//! check used, ready to be explained, grouped and exported.
+
+use crate::reason::CorsError;
+
+/// Whether the request carried credentials, and how we know.
+///
+/// `webRequest` never says which credentials mode a request used, so it is
+/// inferred and the finding says from what.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Credentials {
+    /// No sign of credentials.
+    Unknown,
+    /// The request carried a `Cookie` header: credentials mode was `include`.
+    IncludeFromCookie,
+    /// Only credentials explain the browser's refusal (for example `*` was
+    /// refused): credentials mode must have been `include`.
+    IncludeFromFailure,
+}
+
+impl Credentials {
+    pub fn included(self) -> bool {
+        !matches!(self, Credentials::Unknown)
+    }
+}
+
+/// One CORS failure the core recomputed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    /// The browser's `requestId`.
+    pub request_id: String,
+    /// The tab the request came from (`-1` when not from a tab).
+    pub tab_id: i64,
+    /// When the failure was seen, in milliseconds since the epoch.
+    pub time_ms: f64,
+    /// The request method, as sent.
+    pub method: String,
+    /// The URL of the response that failed the check (the last hop).
+    pub url: String,
+    /// The `webRequest` resource type (`xmlhttprequest`, `image`, ...).
+    pub resource_type: String,
+    /// The serialized request origin the check compared against: the `Origin`
+    /// header as sent, `null` after a cross-origin redirect.
+    pub origin: String,
+    /// The origin of the page that made the request.
+    pub page_origin: String,
+    /// The response status code, when a response arrived.
+    pub status: Option<u16>,
+    /// Which step failed.
+    pub reason: CorsError,
+    /// The header value the step rejected, as the DevTools protocol's
+    /// `failedParameter` reports it (empty when the header was absent).
+    pub failed_parameter: String,
+    /// Every `Access-Control-Allow-Origin` value received, in order.
+    pub allow_origin: Vec<String>,
+    /// The `Access-Control-Allow-Credentials` value, if any.
+    pub allow_credentials: Option<String>,
+    /// Whether credentials were sent, and how we know.
+    pub credentials: Credentials,
+    /// URLs of the earlier hops when the request was redirected.
+    pub redirects: Vec<String>,
+    /// How many identical failures were grouped into this one.
+    pub count: u32,
+}
+
+impl Finding {
+    /// Findings with the same key are the same problem seen again: the
+    /// store counts them instead of listing them twice.
+    pub fn group_key(&self) -> String {
+        format!(
+            "{}|{}|{}|{}|{}",
+            self.reason.chromium_id(),
+            self.method,
+            self.url,
+            self.origin,
+            self.failed_parameter
+        )
+    }
+}

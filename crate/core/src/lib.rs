@@ -1,0 +1,21 @@
+//! CORS Lens core: rebuilds each request from `webRequest` events, recomputes
+//! the browser's CORS verdict from the raw headers, and explains the failures.
+//!
+//! Plain Rust with no browser dependency: the wasm binding (`crate/wasm`) feeds
+//! it one event at a time, and the native tests drive it the same way.
+
+pub mod check;
+pub mod engine;
+pub mod event;
+pub mod explain;
+pub mod finding;
+pub mod headers;
+pub mod l10n;
+pub mod origin;
+pub mod reason;
+pub mod wire;
+
+pub use engine::Engine;
+pub use event::{Event, EventKind};
+pub use finding::{Credentials, Finding};
+pub use reason::CorsError;

@@ -1,0 +1,241 @@
+//! Transfer types: the shapes that cross the wasm boundary and land in
+//! storage and exports, kept apart from the domain types so either can change.
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::{Event, EventKind};
+use crate::finding::{Credentials, Finding};
+use crate::headers::{Header, Headers};
+use crate::reason::CorsError;
+
+/// Longest header value kept; longer ones are cut and marked, so a hostile
+/// server cannot fill the worker's memory or the session storage.
+pub const MAX_HEADER_VALUE: usize = 8 * 1024;
+/// Most header lines kept per request or response.
+pub const MAX_HEADERS: usize = 256;
+/// Longest URL kept.
+pub const MAX_URL: usize = 16 * 1024;
+
+/// A `webRequest` details object (the fields the core uses; Chromium and
+/// Firefox spellings both accepted).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EventIn {
+    pub request_id: String,
+    pub url: String,
+    pub method: String,
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    pub tab_id: Option<f64>,
+    pub time_stamp: Option<f64>,
+    pub initiator: Option<String>,
+    pub origin_url: Option<String>,
+    pub document_url: Option<String>,
+    pub status_code: Option<f64>,
+    pub request_headers: Option<Vec<HeaderIn>>,
+    pub response_headers: Option<Vec<HeaderIn>>,
+    pub redirect_url: Option<String>,
+    pub error: Option<String>,
+}
+
+/// One header line of a details object: `value`, or `binaryValue` bytes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct HeaderIn {
+    pub name: String,
+    pub value: Option<String>,
+    pub binary_value: Option<Vec<f64>>,
+}
+
+impl EventIn {
+    /// The domain event, with oversized values cut down.
+    pub fn into_event(self, kind: EventKind) -> Event {
+        Event {
+            kind,
+            request_id: self.request_id,
+            url: cap(self.url, MAX_URL),
+            method: cap(self.method, 64),
+            resource_type: cap(self.resource_type, 64),
+            tab_id: self.tab_id.map_or(-1, |t| t as i64),
+            time_ms: self.time_stamp.unwrap_or(0.0),
+            initiator: self
+                .initiator
+                .or(self.origin_url)
+                .or(self.document_url)
+                .map(|u| cap(u, MAX_URL)),
+            status: self
+                .status_code
+                .and_then(|s| (0.0..=999.0).contains(&s).then_some(s as u16)),
+            request_headers: self.request_headers.map(headers),
+            response_headers: self.response_headers.map(headers),
+            redirect_url: self.redirect_url.map(|u| cap(u, MAX_URL)),
+            error: self.error.map(|e| cap(e, 256)),
+        }
+    }
+}
+
+fn headers(lines: Vec<HeaderIn>) -> Headers {
+    Headers(
+        lines
+            .into_iter()
+            .take(MAX_HEADERS)
+            .map(|h| {
+                let value = match (h.value, h.binary_value) {
+                    (Some(v), _) => v,
+                    (None, Some(bytes)) => {
+                        let bytes: Vec<u8> = bytes.iter().map(|&b| b.clamp(0.0, 255.0) as u8).collect();
+                        String::from_utf8_lossy(&bytes).into_owned()
+                    }
+                    (None, None) => String::new(),
+                };
+                Header::new(cap(h.name, 256), cap(value, MAX_HEADER_VALUE))
+            })
+            .collect(),
+    )
+}
+
+/// Cuts `s` to at most `max` bytes on a character boundary, marking the cut.
+pub fn cap(mut s: String, max: usize) -> String {
+    if s.len() <= max {
+        return s;
+    }
+    let total = s.len();
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.truncate(end);
+    s.push_str(&format!("… [{} bytes cut]", total - end));
+    s
+}
+
+/// A finding as stored in `storage.session`, sent to the panel and exported.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FindingRecord {
+    /// Grouping key: records with the same key are one problem seen again.
+    pub key: String,
+    pub request_id: String,
+    pub tab_id: i64,
+    pub time: f64,
+    pub method: String,
+    pub url: String,
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    pub origin: String,
+    pub page_origin: String,
+    pub status: Option<u16>,
+    /// The Chromium / DevTools protocol reason id.
+    pub reason: String,
+    /// The MDN / Firefox reason id.
+    pub mdn_id: String,
+    pub failed_parameter: String,
+    pub allow_origin: Vec<String>,
+    pub allow_credentials: Option<String>,
+    /// `unknown`, `include-cookie` or `include-failure`.
+    pub credentials: String,
+    pub redirects: Vec<String>,
+    pub count: u32,
+}
+
+impl From<&Finding> for FindingRecord {
+    fn from(f: &Finding) -> FindingRecord {
+        FindingRecord {
+            key: f.group_key(),
+            request_id: f.request_id.clone(),
+            tab_id: f.tab_id,
+            time: f.time_ms,
+            method: f.method.clone(),
+            url: f.url.clone(),
+            resource_type: f.resource_type.clone(),
+            origin: f.origin.clone(),
+            page_origin: f.page_origin.clone(),
+            status: f.status,
+            reason: f.reason.chromium_id().to_owned(),
+            mdn_id: f.reason.mdn_id().to_owned(),
+            failed_parameter: f.failed_parameter.clone(),
+            allow_origin: f.allow_origin.clone(),
+            allow_credentials: f.allow_credentials.clone(),
+            credentials: match f.credentials {
+                Credentials::Unknown => "unknown",
+                Credentials::IncludeFromCookie => "include-cookie",
+                Credentials::IncludeFromFailure => "include-failure",
+            }
+            .to_owned(),
+            redirects: f.redirects.clone(),
+            count: f.count,
+        }
+    }
+}
+
+/// Why a stored record could not be read back as a finding.
+#[derive(Debug, PartialEq, Eq)]
+pub struct UnknownReason(pub String);
+
+impl std::fmt::Display for UnknownReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown reason {:?} in a stored finding", self.0)
+    }
+}
+
+impl std::error::Error for UnknownReason {}
+
+impl TryFrom<FindingRecord> for Finding {
+    type Error = UnknownReason;
+
+    fn try_from(r: FindingRecord) -> Result<Finding, UnknownReason> {
+        let reason = CorsError::from_chromium_id(&r.reason).ok_or(UnknownReason(r.reason))?;
+        Ok(Finding {
+            request_id: r.request_id,
+            tab_id: r.tab_id,
+            time_ms: r.time,
+            method: r.method,
+            url: r.url,
+            resource_type: r.resource_type,
+            origin: r.origin,
+            page_origin: r.page_origin,
+            status: r.status,
+            reason,
+            failed_parameter: r.failed_parameter,
+            allow_origin: r.allow_origin,
+            allow_credentials: r.allow_credentials,
+            credentials: match r.credentials.as_str() {
+                "include-cookie" => Credentials::IncludeFromCookie,
+                "include-failure" => Credentials::IncludeFromFailure,
+                _ => Credentials::Unknown,
+            },
+            redirects: r.redirects,
+            count: r.count,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cap_cuts_on_a_char_boundary_and_says_how_much() {
+        assert_eq!(cap("short".into(), 10), "short");
+        let long = "é".repeat(10); // 20 bytes
+        let cut = cap(long, 5);
+        assert!(cut.starts_with("éé"), "{cut}");
+        assert!(cut.ends_with("[16 bytes cut]"), "{cut}");
+    }
+
+    #[test]
+    fn binary_header_values_become_lossy_text() {
+        let event = EventIn {
+            request_id: "1".into(),
+            response_headers: Some(vec![HeaderIn {
+                name: "X-Bin".into(),
+                value: None,
+                binary_value: Some(vec![104.0, 105.0, 255.0, -3.0, 1e9]),
+            }]),
+            ..EventIn::default()
+        }
+        .into_event(EventKind::HeadersReceived);
+        let headers = event.response_headers.expect("headers kept");
+        assert_eq!(headers.first("x-bin"), Some("hi\u{fffd}\u{0}\u{fffd}"));
+    }
+}

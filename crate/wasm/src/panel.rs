@@ -1,0 +1,211 @@
+//! The DevTools panel renderer: builds the findings list with web-sys.
+//! Every URL and header value comes from an untrusted server, so text only
+//! ever reaches the DOM through `textContent` and attribute setters.
+
+use cors_lens_core::explain::{explain, Explanation};
+use cors_lens_core::l10n::{self, Lang};
+use cors_lens_core::wire::FindingRecord;
+use cors_lens_core::{Credentials, Finding};
+use wasm_bindgen::prelude::*;
+use web_sys::{Document, Element};
+
+/// Translates the static parts of the panel: every element with a
+/// `data-i18n` attribute gets the message of that key as its text, and
+/// `<html lang>` says which language is in use. Returns the language code.
+#[wasm_bindgen(js_name = localizePage)]
+pub fn localize_page(lang_tag: &str) -> Result<String, JsError> {
+    let lang = Lang::from_tag(lang_tag);
+    let doc = document()?;
+    let nodes = doc.query_selector_all("[data-i18n]").map_err(js_error)?;
+    for i in 0..nodes.length() {
+        let Some(el) = nodes.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+            continue;
+        };
+        if let Some(key) = el.get_attribute("data-i18n") {
+            el.set_text_content(Some(&l10n::t(lang, &key)));
+        }
+    }
+    if let Some(root) = doc.document_element() {
+        root.set_attribute("lang", lang.code()).map_err(js_error)?;
+    }
+    doc.set_title(&l10n::t(lang, "panelTitle"));
+    Ok(lang.code().to_owned())
+}
+
+/// One localised message, for the few strings the panel's glue shows itself.
+#[wasm_bindgen]
+pub fn t(lang_tag: &str, key: &str) -> String {
+    l10n::t(Lang::from_tag(lang_tag), key)
+}
+
+/// Renders `records` (the stored finding records of one tab) into the
+/// element `#findings`, replacing what was there, and updates `#summary`
+/// and `#empty`. Records that cannot be read are counted, not dropped silently.
+#[wasm_bindgen(js_name = renderFindings)]
+pub fn render_findings(records: JsValue, lang_tag: &str) -> Result<(), JsError> {
+    let lang = Lang::from_tag(lang_tag);
+    let records: Vec<FindingRecord> =
+        serde_wasm_bindgen::from_value(records).map_err(|e| JsError::new(&e.to_string()))?;
+    let doc = document()?;
+    let list = doc
+        .get_element_by_id("findings")
+        .ok_or_else(|| JsError::new("the panel has no #findings element"))?;
+    list.set_text_content(None);
+    let mut shown = 0usize;
+    let mut unreadable = 0usize;
+    // Newest first: the failure the user just caused is on top.
+    for record in records.into_iter().rev() {
+        match Finding::try_from(record) {
+            Ok(finding) => {
+                append(&list, finding_view(&doc, &finding, lang)?)?;
+                shown += 1;
+            }
+            Err(_) => unreadable += 1,
+        }
+    }
+    list.set_attribute("data-count", &shown.to_string())
+        .map_err(js_error)?;
+    if let Some(summary) = doc.get_element_by_id("summary") {
+        let mut text = l10n::tf(lang, "ui_summary", &[("count", &shown.to_string())]);
+        if unreadable > 0 {
+            text.push_str(" · ");
+            text.push_str(&l10n::tf(lang, "ui_unreadable", &[("count", &unreadable.to_string())]));
+        }
+        summary.set_text_content(Some(&text));
+    }
+    if let Some(empty) = doc.get_element_by_id("empty") {
+        if shown == 0 {
+            empty.remove_attribute("hidden").map_err(js_error)?;
+        } else {
+            empty.set_attribute("hidden", "").map_err(js_error)?;
+        }
+    }
+    Ok(())
+}
+
+fn finding_view(doc: &Document, f: &Finding, lang: Lang) -> Result<Element, JsError> {
+    let ex: Explanation = explain(f, lang);
+    let article = el(doc, "article", "finding", None)?;
+    article.set_attribute("data-reason", f.reason.chromium_id()).map_err(js_error)?;
+    article.set_attribute("data-mdn", f.reason.mdn_id()).map_err(js_error)?;
+
+    let head = el(doc, "header", "f-head", None)?;
+    append(&head, el(doc, "span", "f-reason", Some(f.reason.chromium_id()))?)?;
+    append(&head, el(doc, "span", "f-mdn-id", Some(f.reason.mdn_id()))?)?;
+    if f.count > 1 {
+        let count = l10n::tf(lang, "ui_count", &[("count", &f.count.to_string())]);
+        append(&head, el(doc, "span", "f-count", Some(&count))?)?;
+    }
+    append(&article, head)?;
+    append(&article, el(doc, "h3", "f-title", Some(&ex.title))?)?;
+
+    let facts = el(doc, "dl", "f-facts", None)?;
+    let request = el(doc, "dd", "f-request", None)?;
+    append(&request, el(doc, "span", "f-method", Some(&f.method))?)?;
+    append(&request, el(doc, "span", "f-url", Some(&f.url))?)?;
+    append(&request, el(doc, "span", "f-type", Some(&f.resource_type))?)?;
+    fact(doc, &facts, lang, "ui_request", request)?;
+    fact(doc, &facts, lang, "ui_page_origin", el(doc, "dd", "f-page-origin", Some(&f.page_origin))?)?;
+    fact(doc, &facts, lang, "ui_origin_sent", el(doc, "dd", "f-origin", Some(&f.origin))?)?;
+    let status = match f.status {
+        Some(s) => s.to_string(),
+        None => l10n::t(lang, "ui_no_response"),
+    };
+    fact(doc, &facts, lang, "ui_status", el(doc, "dd", "f-status", Some(&status))?)?;
+    let credentials = l10n::t(
+        lang,
+        match f.credentials {
+            Credentials::Unknown => "ui_credentials_unknown",
+            Credentials::IncludeFromCookie => "ui_credentials_cookie",
+            Credentials::IncludeFromFailure => "ui_credentials_failure",
+        },
+    );
+    fact(doc, &facts, lang, "ui_credentials", el(doc, "dd", "f-credentials", Some(&credentials))?)?;
+    if !f.redirects.is_empty() {
+        let hops = el(doc, "dd", "f-redirects", None)?;
+        for url in &f.redirects {
+            append(&hops, el(doc, "span", "f-hop", Some(url))?)?;
+        }
+        fact(doc, &facts, lang, "ui_redirects", hops)?;
+    }
+    append(&article, facts)?;
+
+    for (key, class, text) in [
+        ("ui_what", "f-what", &ex.what),
+        ("ui_why", "f-why", &ex.why),
+        ("ui_fix", "f-fix", &ex.fix),
+    ] {
+        append(&article, el(doc, "h4", "", Some(&l10n::t(lang, key)))?)?;
+        append(&article, el(doc, "p", class, Some(text))?)?;
+    }
+
+    if !ex.snippets.is_empty() {
+        append(&article, el(doc, "h4", "", Some(&l10n::t(lang, "ui_snippets")))?)?;
+        for snippet in &ex.snippets {
+            let figure = el(doc, "figure", "f-snippet-box", None)?;
+            append(&figure, el(doc, "figcaption", "", Some(&snippet.title))?)?;
+            let pre = el(doc, "pre", "f-snippet", Some(&snippet.code))?;
+            pre.set_attribute("data-stack", &snippet.stack.name().to_ascii_lowercase())
+                .map_err(js_error)?;
+            append(&figure, pre)?;
+            append(&article, figure)?;
+        }
+    }
+
+    if !ex.warnings.is_empty() {
+        append(&article, el(doc, "h4", "", Some(&l10n::t(lang, "ui_warnings")))?)?;
+        let list = el(doc, "ul", "f-warnings", None)?;
+        for warning in &ex.warnings {
+            append(&list, el(doc, "li", "f-warning", Some(warning))?)?;
+        }
+        append(&article, list)?;
+    }
+
+    let links = el(doc, "p", "f-links", None)?;
+    for (i, link) in ex.links.iter().enumerate() {
+        let class = match i {
+            0 => "f-mdn",
+            1 => "f-spec",
+            _ => "f-link",
+        };
+        let a = el(doc, "a", class, Some(&link.label))?;
+        a.set_attribute("href", &link.url).map_err(js_error)?;
+        a.set_attribute("target", "_blank").map_err(js_error)?;
+        a.set_attribute("rel", "noopener noreferrer").map_err(js_error)?;
+        append(&links, a)?;
+    }
+    append(&article, links)?;
+    Ok(article)
+}
+
+/// Appends a `<dt>` with the localised label and the given `<dd>`.
+fn fact(doc: &Document, facts: &Element, lang: Lang, key: &str, dd: Element) -> Result<(), JsError> {
+    append(facts, el(doc, "dt", "", Some(&l10n::t(lang, key)))?)?;
+    append(facts, dd)
+}
+
+/// Creates an element with a class and, optionally, text (never HTML).
+fn el(doc: &Document, tag: &str, class: &str, text: Option<&str>) -> Result<Element, JsError> {
+    let e = doc.create_element(tag).map_err(js_error)?;
+    if !class.is_empty() {
+        e.set_class_name(class);
+    }
+    if let Some(text) = text {
+        e.set_text_content(Some(text));
+    }
+    Ok(e)
+}
+
+fn append(parent: &Element, child: Element) -> Result<(), JsError> {
+    parent.append_child(&child).map(|_| ()).map_err(js_error)
+}
+
+fn document() -> Result<Document, JsError> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsError::new("no document: the renderer runs only in the panel"))
+}
+
+fn js_error(value: JsValue) -> JsError {
+    JsError::new(&value.as_string().unwrap_or_else(|| format!("{value:?}")))
+}

@@ -1,0 +1,19 @@
+// The one place that knows how Chromium and Firefox differ. Everything else
+// calls `api` and `extraInfoSpec` and stays browser-agnostic.
+
+/** The extension API namespace: `browser` in Firefox, `chrome` in Chromium. */
+export const api = globalThis.browser ?? globalThis.chrome;
+
+/**
+ * The `extraInfoSpec` for a webRequest listener. Chromium hides `Origin`,
+ * `Cookie`, `Sec-Fetch-*` and the responses that then fail CORS unless a
+ * listener asks for `extraHeaders`; Firefox rejects that value (and any third
+ * argument to `onErrorOccurred`), so it is added only where the browser
+ * declares it, and `null` means "pass no third argument".
+ */
+export function extraInfoSpec(listener, wanted) {
+  const options = api.webRequest[`On${listener.slice(2)}Options`];
+  const spec = [...wanted];
+  if (options?.EXTRA_HEADERS) spec.push(options.EXTRA_HEADERS);
+  return spec.length > 0 ? spec : null;
+}

@@ -1,0 +1,37 @@
+// The one definition of every message between the service worker and the
+// DevTools panel. Each message is an object tagged with a `type`; receivers
+// check who sent it before trusting it.
+
+import { api } from './compat.js';
+
+/** Name of the runtime port a panel opens to the worker. */
+export const PANEL_PORT = 'cors-lens/panel';
+
+export const Msg = Object.freeze({
+  /** panel → worker: `{type, tabId}` — send me this tab's findings, now and on every change. */
+  SUBSCRIBE: 'subscribe',
+  /** panel → worker: `{type, tabId}` — forget this tab's findings. */
+  CLEAR: 'clear',
+  /** worker → panel: `{type, tabId, findings, problems}` — the tab's findings (stored records, oldest first) and the worker's problems. */
+  FINDINGS: 'findings',
+});
+
+/**
+ * Whether a port was opened by one of this extension's own pages (the panel),
+ * not by a content script or another extension.
+ */
+export function isOwnPage(port) {
+  const sender = port.sender;
+  return (
+    port.name === PANEL_PORT &&
+    sender?.id === api.runtime.id &&
+    typeof sender.url === 'string' &&
+    sender.url.startsWith(api.runtime.getURL(''))
+  );
+}
+
+/** Builds a message after checking its type exists: a typo fails loudly. */
+export function message(type, fields = {}) {
+  if (!Object.values(Msg).includes(type)) throw new Error(`unknown message type ${type}`);
+  return { type, ...fields };
+}

@@ -1,0 +1,433 @@
+// Shared helpers for the CORS Lens end-to-end tests and the demo:
+// launching Chromium with the unpacked extension, the lab, the DevTools-protocol
+// oracle (Network.loadingFailed.corsErrorStatus), reading the panel, and driving
+// the real DevTools window.
+
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export { startLab, loadScenarios } from '../lab/server.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = path.resolve(here, '../..');
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const PANEL_PATH = 'www/panel.html';
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Poll fn() until it returns a truthy value; throw with `what` after timeoutMs. */
+export async function waitFor(fn, { timeout = 10000, interval = 100, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  let lastErr;
+  while (Date.now() < deadline) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      lastErr = e;
+    }
+    await sleep(interval);
+  }
+  throw new Error(`timed out after ${timeout} ms waiting for ${what}${lastErr ? ` (last error: ${lastErr.message})` : ''}`);
+}
+
+/** Throws (so the test fails, never skips) when the unpacked extension has not been built. */
+export function assertExtensionBuilt(root = ROOT) {
+  const needed = ['manifest.json', 'www/pkg/cors_lens_bg.wasm', PANEL_PATH];
+  const missing = needed.filter((f) => !fs.existsSync(path.join(root, f)));
+  if (missing.length) {
+    throw new Error(`extension not built: missing ${missing.join(', ')} under ${root} (run \`make build\`)`);
+  }
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`);
+}
+
+export function baseArgs() {
+  return ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+}
+
+/**
+ * Launch Chromium (new headless unless headed) with the unpacked extension in a
+ * fresh user-data-dir. Returns {context, browser, extensionId, serviceWorker, userDataDir, close}.
+ */
+export async function launchWithExtension({ root = ROOT, devtools = false, headed = false, extraArgs = [], withExtension = true } = {}) {
+  if (withExtension) assertExtensionBuilt(root);
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cors-lens-e2e-'));
+  const args = [...baseArgs(), ...extraArgs];
+  if (withExtension) args.unshift(`--disable-extensions-except=${root}`, `--load-extension=${root}`);
+  if (devtools) args.push('--auto-open-devtools-for-tabs');
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: !headed,
+    // Playwright disables extensions by default; keep ours.
+    ignoreDefaultArgs: ['--disable-extensions', '--disable-component-extensions-with-background-pages'],
+    args,
+    viewport: headed ? null : { width: 1280, height: 800 },
+    timeout: 60000,
+  });
+  const close = async () => {
+    await context.close().catch(() => {});
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+  };
+  if (!withExtension) return { context, browser: context.browser(), userDataDir, close };
+  let serviceWorker;
+  try {
+    serviceWorker = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
+    if (!serviceWorker) {
+      serviceWorker = await context.waitForEvent('serviceworker', {
+        predicate: (w) => w.url().startsWith('chrome-extension://'),
+        timeout: 20000,
+      });
+    }
+  } catch (e) {
+    await close();
+    throw new Error(`the extension's service worker did not start: ${e.message}`);
+  }
+  const extensionId = new URL(serviceWorker.url()).host;
+  return { context, browser: context.browser(), extensionId, serviceWorker, userDataDir, close };
+}
+
+/** The current extension service worker (it may have been restarted since launch). */
+export async function currentServiceWorker(context, extensionId) {
+  const prefix = `chrome-extension://${extensionId}/`;
+  const sw = context.serviceWorkers().find((w) => w.url().startsWith(prefix));
+  if (sw) return sw;
+  return context.waitForEvent('serviceworker', { predicate: (w) => w.url().startsWith(prefix), timeout: 15000 });
+}
+
+/** Open the lab page in a new tab and wait until it has loaded its scenarios. */
+export async function openLab(context, lab, { page } = {}) {
+  page = page || (await context.newPage());
+  await page.goto(lab.labUrl);
+  await page.waitForFunction(() => window.labReady && window.labScenarios, null, { timeout: 15000 });
+  await page.evaluate(() => window.labReady);
+  return page;
+}
+
+/** Tab id of the tab showing `url`, asked from an extension context (page or worker). */
+export async function tabIdFor(extContext, url) {
+  const tabs = await extContext.evaluate(() => chrome.tabs.query({}));
+  const tab = tabs.find((t) => t.url === url || t.pendingUrl === url) || tabs.find((t) => (t.url || '').startsWith(url));
+  if (!tab) throw new Error(`no tab for ${url}; tabs: ${tabs.map((t) => t.url).join(', ')}`);
+  return tab.id;
+}
+
+export function panelUrl(extensionId, tabId) {
+  return `chrome-extension://${extensionId}/${PANEL_PATH}?tabId=${tabId}`;
+}
+
+/** Open the panel page for tab `tabId` in its own tab. */
+export async function openPanel(context, extensionId, tabId) {
+  const panel = await context.newPage();
+  await panel.goto(panelUrl(extensionId, tabId));
+  await panel.waitForSelector('#findings', { state: 'attached', timeout: 15000 });
+  return panel;
+}
+
+/** Everything the panel shows, read from its DOM (runs inside the panel document). */
+export function readPanelInPage() {
+  const root = document.querySelector('#findings');
+  const text = (el, sel) => {
+    const n = el.querySelector(sel);
+    return n ? n.textContent.trim() : null;
+  };
+  const empty = document.querySelector('#empty');
+  const emptyVisible = !!empty && !empty.hidden && getComputedStyle(empty).display !== 'none' && empty.getClientRects().length > 0;
+  return {
+    hasRoot: !!root,
+    count: root && root.hasAttribute('data-count') ? Number(root.getAttribute('data-count')) : null,
+    emptyVisible,
+    lang: document.documentElement.lang,
+    findings: root
+      ? [...root.querySelectorAll('article.finding')].map((a) => ({
+          reason: a.getAttribute('data-reason'),
+          mdn: a.getAttribute('data-mdn'),
+          method: text(a, '.f-method'),
+          url: text(a, '.f-url'),
+          type: text(a, '.f-type'),
+          origin: text(a, '.f-origin'),
+          status: text(a, '.f-status'),
+          reasonText: text(a, '.f-reason'),
+          mdnHref: a.querySelector('a.f-mdn')?.href ?? null,
+          what: text(a, '.f-what'),
+          why: text(a, '.f-why'),
+          fix: text(a, '.f-fix'),
+          snippets: [...a.querySelectorAll('pre.f-snippet')].map((p) => ({ stack: p.getAttribute('data-stack'), text: p.textContent })),
+          count: text(a, '.f-count'),
+          text: a.textContent,
+        }))
+      : [],
+  };
+}
+
+export async function readPanel(panelPage) {
+  return panelPage.evaluate(readPanelInPage);
+}
+
+/**
+ * Wait until the panel has rendered (data-count set), satisfies `predicate(state)`,
+ * and data-count has not changed for `quietMs`. Returns the last state.
+ */
+export async function waitForPanel(panelPage, predicate = () => true, { timeout = 10000, quietMs = 400, what = 'panel state' } = {}) {
+  const deadline = Date.now() + timeout;
+  let last = null;
+  let stableSince = 0;
+  let lastCount;
+  while (Date.now() < deadline) {
+    last = await readPanel(panelPage);
+    if (last.count !== lastCount) {
+      lastCount = last.count;
+      stableSince = Date.now();
+    }
+    if (last.count !== null && predicate(last) && Date.now() - stableSince >= quietMs) return last;
+    await sleep(100);
+  }
+  const err = new Error(`timed out after ${timeout} ms waiting for ${what}; panel: count=${last?.count} findings=${JSON.stringify(last?.findings.map((f) => [f.reason, f.url]))}`);
+  err.panel = last;
+  throw err;
+}
+
+/** Findings stored by the worker for a tab (chrome.storage.session `findings:<tabId>`), read from an extension context. */
+export async function readStoredFindings(extContext, tabId) {
+  const key = `findings:${tabId}`;
+  const got = await extContext.evaluate((k) => chrome.storage.session.get(k), key);
+  return got[key] || [];
+}
+
+/** Whether a finding (from storage or the panel) is about the lab run with this nonce. */
+export function findingMatches(f, nonce) {
+  const token = `lab=${nonce}`;
+  const urls = [f.url, ...(Array.isArray(f.redirects) ? f.redirects.map((r) => (typeof r === 'string' ? r : r && (r.url || r.to || r.from || JSON.stringify(r)))) : [])];
+  return urls.some((u) => typeof u === 'string' && u.includes(token));
+}
+
+/**
+ * The browser's own verdict, from the DevTools protocol of one page:
+ * Network.loadingFailed.corsErrorStatus per request, keyed by the URLs of its redirect chain.
+ */
+export class CorsOracle {
+  static async attach(context, page) {
+    const o = new CorsOracle();
+    o.session = await context.newCDPSession(page);
+    o.requests = new Map(); // requestId -> record
+    o.console = [];
+    o.session.on('Network.requestWillBeSent', (e) => {
+      let r = o.requests.get(e.requestId);
+      if (!r) {
+        r = { requestId: e.requestId, urls: [], type: e.type, method: e.request.method, state: 'pending', requestHeaders: [] };
+        o.requests.set(e.requestId, r);
+      }
+      if (e.redirectResponse) r.redirects = [...(r.redirects || []), { url: e.redirectResponse.url, status: e.redirectResponse.status }];
+      r.urls.push(e.request.url);
+      r.url = e.request.url;
+      r.requestHeaders.push(e.request.headers);
+    });
+    o.session.on('Network.responseReceived', (e) => {
+      const r = o.requests.get(e.requestId);
+      if (r) r.status = e.response.status;
+    });
+    o.session.on('Network.loadingFinished', (e) => {
+      const r = o.requests.get(e.requestId);
+      if (r) r.state = 'finished';
+    });
+    o.session.on('Network.loadingFailed', (e) => {
+      const r = o.requests.get(e.requestId);
+      if (!r) return;
+      r.state = 'failed';
+      r.errorText = e.errorText;
+      r.blockedReason = e.blockedReason;
+      r.corsError = e.corsErrorStatus?.corsError ?? null;
+      r.failedParameter = e.corsErrorStatus?.failedParameter ?? null;
+    });
+    o.session.on('Log.entryAdded', (e) => o.console.push(e.entry));
+    await o.session.send('Network.enable');
+    await o.session.send('Log.enable');
+    return o;
+  }
+
+  /** Request whose URL chain carries `lab=<nonce>`. */
+  find(nonce) {
+    const token = `lab=${nonce}`;
+    for (const r of this.requests.values()) if (r.urls.some((u) => u.includes(token))) return r;
+    return null;
+  }
+
+  /** Wait until the request of that run has failed or finished; returns the record. */
+  async verdict(nonce, { timeout = 15000 } = {}) {
+    return waitFor(
+      () => {
+        const r = this.find(nonce);
+        return r && r.state !== 'pending' ? r : null;
+      },
+      { timeout, what: `the browser's verdict on lab run ${nonce}` },
+    );
+  }
+
+  /** Console lines (Log.entryAdded) that mention the run. */
+  consoleFor(nonce) {
+    return this.console.filter((e) => (e.text || '').includes(`lab=${nonce}`) || (e.url || '').includes(`lab=${nonce}`));
+  }
+
+  async detach() {
+    await this.session.detach().catch(() => {});
+  }
+}
+
+/** Format rows (arrays of strings) as a plain text table. */
+export function table(header, rows) {
+  const all = [header, ...rows].map((r) => r.map((c) => (c === null || c === undefined ? '—' : String(c))));
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join(' | ');
+  return [line(all[0]), widths.map((w) => '-'.repeat(w)).join('-|-'), ...all.slice(1).map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------------------
+// The real DevTools window (--auto-open-devtools-for-tabs)
+// ---------------------------------------------------------------------------
+
+/**
+ * A CDP session on another target (the DevTools front end, the panel iframe),
+ * tunnelled through a browser-level session with Target.sendMessageToTarget
+ * (non-flat attach), since Playwright's CDPSession has no flat child sessions.
+ */
+export class TargetSession {
+  static async attach(browserSession, targetId) {
+    const t = new TargetSession();
+    t.browserSession = browserSession;
+    t.nextId = 1;
+    t.pending = new Map();
+    t.listeners = new Map();
+    const { sessionId } = await browserSession.send('Target.attachToTarget', { targetId, flatten: false });
+    t.sessionId = sessionId;
+    t.onMessage = (e) => {
+      if (e.sessionId !== t.sessionId) return;
+      const msg = JSON.parse(e.message);
+      if (msg.id && t.pending.has(msg.id)) {
+        const { resolve, reject, method } = t.pending.get(msg.id);
+        t.pending.delete(msg.id);
+        if (msg.error) reject(new Error(`${method}: ${msg.error.message}`));
+        else resolve(msg.result);
+      } else if (msg.method) {
+        for (const fn of t.listeners.get(msg.method) || []) fn(msg.params);
+      }
+    };
+    browserSession.on('Target.receivedMessageFromTarget', t.onMessage);
+    return t;
+  }
+
+  send(method, params = {}, { timeout = 20000 } = {}) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`${method}: no answer in ${timeout} ms`));
+      }, timeout);
+      this.pending.set(id, {
+        method,
+        resolve: (v) => (clearTimeout(timer), resolve(v)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      this.browserSession
+        .send('Target.sendMessageToTarget', { sessionId: this.sessionId, message: JSON.stringify({ id, method, params }) })
+        .catch((e) => {
+          clearTimeout(timer);
+          this.pending.delete(id);
+          reject(e);
+        });
+    });
+  }
+
+  on(method, fn) {
+    if (!this.listeners.has(method)) this.listeners.set(method, []);
+    this.listeners.get(method).push(fn);
+  }
+
+  /** Evaluate an expression (string) in the target; returns its value (awaits promises). */
+  async evaluate(expression) {
+    const r = await this.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true });
+    if (r.exceptionDetails) {
+      throw new Error(`evaluate failed: ${r.exceptionDetails.exception?.description || r.exceptionDetails.text}`);
+    }
+    return r.result.value;
+  }
+
+  async detach() {
+    this.browserSession.off('Target.receivedMessageFromTarget', this.onMessage);
+    await this.browserSession.send('Target.detachFromTarget', { sessionId: this.sessionId }).catch(() => {});
+  }
+}
+
+export async function getTargets(browserSession) {
+  const { targetInfos } = await browserSession.send('Target.getTargets');
+  return targetInfos;
+}
+
+/** The DevTools front-end target (devtools://devtools/...) — waits for it to appear. */
+export async function findDevToolsTarget(browserSession, { timeout = 20000 } = {}) {
+  return waitFor(
+    async () => (await getTargets(browserSession)).find((t) => t.url.startsWith('devtools://devtools/') && t.type !== 'iframe' && t.type !== 'worker'),
+    { timeout, what: 'the DevTools window target' },
+  );
+}
+
+/** Attach to the DevTools front end and wait until its InspectorView exists. */
+export async function attachDevTools(browserSession, { timeout = 30000 } = {}) {
+  const target = await findDevToolsTarget(browserSession, { timeout });
+  const dt = await TargetSession.attach(browserSession, target.targetId);
+  await dt.send('Runtime.enable');
+  await waitFor(
+    () =>
+      dt.evaluate(`(async () => {
+        const UI = await import('./ui/legacy/legacy.js');
+        return !!UI.InspectorView.InspectorView.maybeGetInspectorViewInstance?.() || !!UI.InspectorView.InspectorView.instance?.();
+      })()`),
+    { timeout, what: 'the DevTools InspectorView' },
+  );
+  dt.target = target;
+  return dt;
+}
+
+/** Ids and titles of the panels the DevTools window's main tabbed pane knows. */
+export async function listDevToolsPanels(dt) {
+  return dt.evaluate(`(async () => {
+    const UI = await import('./ui/legacy/legacy.js');
+    const iv = UI.InspectorView.InspectorView.instance();
+    const pane = iv.tabbedPane ?? iv.tabbedPaneInternal;
+    const tabs = pane.tabs ?? pane.tabsInternal ?? [];
+    return tabs.map((t) => ({ id: t.id, title: t.title }));
+  })()`);
+}
+
+/** Select the CORS Lens panel (an extension panel whose title contains `title`) in the DevTools window. */
+export async function showExtensionPanel(dt, { title = 'CORS Lens', extensionId, timeout = 20000 } = {}) {
+  const panel = await waitFor(
+    async () => {
+      const panels = await listDevToolsPanels(dt);
+      return panels.find((p) => (p.title || '').includes(title) || (extensionId && (p.id || '').includes(extensionId)));
+    },
+    { timeout, what: `a DevTools panel titled "${title}"` },
+  );
+  await dt.evaluate(`(async () => {
+    const UI = await import('./ui/legacy/legacy.js');
+    await UI.InspectorView.InspectorView.instance().showPanel(${JSON.stringify(panel.id)});
+    return true;
+  })()`);
+  return panel;
+}
+
+/** The panel iframe target (chrome-extension://<id>/www/panel.html...) inside DevTools. */
+export async function findPanelTarget(browserSession, extensionId, { timeout = 20000 } = {}) {
+  const prefix = `chrome-extension://${extensionId}/${PANEL_PATH}`;
+  return waitFor(async () => (await getTargets(browserSession)).find((t) => t.url.startsWith(prefix)), {
+    timeout,
+    what: `a target for ${prefix}`,
+  });
+}
+
+/** Read the panel DOM through a TargetSession (same shape as readPanel). */
+export async function readPanelViaTarget(ts) {
+  return ts.evaluate(`(${readPanelInPage.toString()})()`);
+}

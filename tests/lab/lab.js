@@ -1,0 +1,157 @@
+// Lab page logic. Exposes:
+//   window.labReady            promise resolved once config and scenarios are loaded
+//   window.runScenario(id)     -> Promise<{id, ok, error?, status?, url}>  (settles once the request did)
+//   window.runAll()            -> Promise<[result, ...]>  (sequential)
+//   window.scenarioUrl(id)     -> the URL the next run of that scenario will request
+// Every run appends a unique "lab=<nonce>" query parameter so that each request
+// has its own URL (no memory-cache hits for images, one finding per run).
+'use strict';
+(function () {
+  let config = null;
+  let scenarios = [];
+  let seq = 0;
+  const TIMEOUT_MS = 15000;
+
+  function byId(id) {
+    const s = scenarios.find((x) => x.id === id);
+    if (!s) throw new Error('unknown scenario ' + id);
+    return s;
+  }
+
+  function baseFor(s) {
+    if (s.refused) return config.refusedOrigin;
+    if (s.kind === 'fetch-same-origin') return config.pageOrigin;
+    return config.apiOrigin;
+  }
+
+  function buildUrl(s, nonce) {
+    const raw = baseFor(s) + s.path + (s.path.includes('?') ? '&' : '?') + 'lab=' + nonce;
+    return new URL(raw).href; // what the browser will actually request
+  }
+
+  function withTimeout(promise) {
+    let timer;
+    return Promise.race([
+      promise,
+      new Promise((resolve) => {
+        timer = setTimeout(() => resolve({ ok: false, error: 'timeout' }), TIMEOUT_MS);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  }
+
+  function doFetch(url, s) {
+    return fetch(url, { credentials: s.credentials === 'include' ? 'include' : 'omit', cache: 'no-store' }).then(
+      (r) => r.text().then(() => ({ ok: true, status: r.status })),
+      (e) => ({ ok: false, error: String(e) }),
+    );
+  }
+
+  function doXhr(url, s) {
+    return new Promise((resolve) => {
+      const x = new XMLHttpRequest();
+      x.open('GET', url);
+      x.withCredentials = s.credentials === 'include';
+      x.onload = () => resolve({ ok: true, status: x.status });
+      x.onerror = () => resolve({ ok: false, error: 'XMLHttpRequest network error' });
+      x.send();
+    });
+  }
+
+  function doImg(url, s, crossorigin) {
+    return new Promise((resolve) => {
+      const img = new Image();
+      if (crossorigin) img.crossOrigin = s.credentials === 'include' ? 'use-credentials' : 'anonymous';
+      img.onload = () => resolve({ ok: true });
+      img.onerror = () => resolve({ ok: false, error: 'image failed to load' });
+      img.alt = s.id;
+      document.getElementById('images').appendChild(img);
+      img.src = url;
+    });
+  }
+
+  function show(id, result) {
+    const cell = document.querySelector('tr[data-id="' + CSS.escape(id) + '"] td.result');
+    if (!cell) return;
+    cell.textContent = result.ok ? 'loaded' + (result.status ? ' (' + result.status + ')' : '') : 'blocked: ' + result.error;
+    cell.className = 'result ' + (result.ok ? 'ok' : 'blocked');
+  }
+
+  async function runScenario(id) {
+    await window.labReady;
+    const s = byId(id);
+    const nonce = id + '-' + Date.now().toString(36) + '-' + seq++;
+    const url = buildUrl(s, nonce);
+    let p;
+    switch (s.kind) {
+      case 'fetch':
+      case 'fetch-same-origin':
+        p = doFetch(url, s);
+        break;
+      case 'xhr':
+        p = doXhr(url, s);
+        break;
+      case 'img-crossorigin':
+        p = doImg(url, s, true);
+        break;
+      case 'img-nocors':
+        p = doImg(url, s, false);
+        break;
+      default:
+        return { id, ok: false, error: 'unknown kind ' + s.kind, url };
+    }
+    const result = Object.assign({ id, url, nonce }, await withTimeout(p));
+    show(id, result);
+    return result;
+  }
+
+  async function runAll() {
+    await window.labReady;
+    const out = [];
+    for (const s of scenarios) out.push(await runScenario(s.id));
+    return out;
+  }
+
+  function render() {
+    document.getElementById('origins').textContent =
+      'page ' + config.pageOrigin + ' · API ' + config.apiOrigin + ' · third ' + config.thirdOrigin + ' · refused ' + config.refusedOrigin;
+    const tbody = document.getElementById('scenarios');
+    for (const s of scenarios) {
+      const tr = document.createElement('tr');
+      tr.dataset.id = s.id;
+      const btnCell = document.createElement('td');
+      const btn = document.createElement('button');
+      btn.textContent = 'Run';
+      btn.addEventListener('click', () => runScenario(s.id));
+      btnCell.appendChild(btn);
+      const cells = [
+        ['id', s.id],
+        ['desc', s.description],
+        ['expect', s.expect || '— (no CORS error)'],
+        ['result', ''],
+      ].map(([cls, text]) => {
+        const td = document.createElement('td');
+        td.className = cls;
+        td.textContent = text; // descriptions can carry markup: text only
+        return td;
+      });
+      tr.append(btnCell, ...cells);
+      tbody.appendChild(tr);
+    }
+    document.getElementById('run-all').addEventListener('click', () => runAll());
+  }
+
+  window.labReady = Promise.all([
+    fetch('/config.json').then((r) => r.json()),
+    fetch('/scenarios.json').then((r) => r.json()),
+  ]).then(([c, s]) => {
+    config = c;
+    scenarios = s;
+    window.labConfig = c;
+    window.labScenarios = s;
+    render();
+    return true;
+  });
+  window.runScenario = runScenario;
+  window.runAll = runAll;
+  window.scenarioUrl = (id) => buildUrl(byId(id), 'preview');
+})();
