@@ -71,6 +71,8 @@ test('DevTools shows the finding of a failure that happened before the panel was
   const targetsBefore = await getTargets(bs);
   const panelDocExisted = targetsBefore.some((t) => t.url.startsWith(panelUrl(br.extensionId, '').split('?')[0]));
   console.log(`DevTools panels: ${panelsBefore.map((p) => p.title).join(', ')}; panel document loaded before selection: ${panelDocExisted}`);
+  // The premise: the panel document did not exist when the request failed.
+  assert.equal(panelDocExisted, false, 'the CORS Lens panel document was loaded before it was selected');
 
   const shown = await showExtensionPanel(dt, { extensionId: br.extensionId });
   assert.match(shown.id, new RegExp(br.extensionId), 'the selected panel belongs to the extension');

@@ -13,6 +13,8 @@ export { startLab, loadScenarios } from '../lab/server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(here, '../..');
+/** The unpacked extension to load (the repository root once `make build` ran). */
+export const EXTENSION_ROOT = process.env.CORS_LENS_EXTENSION ? path.resolve(process.env.CORS_LENS_EXTENSION) : ROOT;
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const PANEL_PATH = 'www/panel.html';
 
@@ -36,7 +38,7 @@ export async function waitFor(fn, { timeout = 10000, interval = 100, what = 'con
 }
 
 /** Throws (so the test fails, never skips) when the unpacked extension has not been built. */
-export function assertExtensionBuilt(root = ROOT) {
+export function assertExtensionBuilt(root = EXTENSION_ROOT) {
   const needed = ['manifest.json', 'www/pkg/cors_lens_bg.wasm', PANEL_PATH];
   const missing = needed.filter((f) => !fs.existsSync(path.join(root, f)));
   if (missing.length) {
@@ -53,7 +55,7 @@ export function baseArgs() {
  * Launch Chromium (new headless unless headed) with the unpacked extension in a
  * fresh user-data-dir. Returns {context, browser, extensionId, serviceWorker, userDataDir, close}.
  */
-export async function launchWithExtension({ root = ROOT, devtools = false, headed = false, extraArgs = [], withExtension = true } = {}) {
+export async function launchWithExtension({ root = EXTENSION_ROOT, devtools = false, headed = false, extraArgs = [], withExtension = true } = {}) {
   if (withExtension) assertExtensionBuilt(root);
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cors-lens-e2e-'));
   const args = [...baseArgs(), ...extraArgs];

@@ -120,7 +120,12 @@ mod tests {
                 (Some("*"), Some("nonsense"), false, None),
                 (Some("*"), None, true, Some((WildcardOriginNotAllowed, ""))),
                 // Even `Access-Control-Allow-Credentials: true` cannot rescue `*`.
-                (Some("*"), Some("true"), true, Some((WildcardOriginNotAllowed, ""))),
+                (
+                    Some("*"),
+                    Some("true"),
+                    true,
+                    Some((WildcardOriginNotAllowed, "")),
+                ),
             ],
         );
     }
@@ -131,7 +136,12 @@ mod tests {
             ORIGIN,
             &[
                 (None, None, false, Some((MissingAllowOriginHeader, ""))),
-                (None, Some("true"), true, Some((MissingAllowOriginHeader, ""))),
+                (
+                    None,
+                    Some("true"),
+                    true,
+                    Some((MissingAllowOriginHeader, "")),
+                ),
             ],
         );
     }
@@ -147,7 +157,10 @@ mod tests {
                     Some("http://127.0.0.1:8080, http://localhost"),
                     None,
                     false,
-                    Some((MultipleAllowOriginValues, "http://127.0.0.1:8080, http://localhost")),
+                    Some((
+                        MultipleAllowOriginValues,
+                        "http://127.0.0.1:8080, http://localhost",
+                    )),
                 ),
                 (
                     Some("http://a.test http://b.test"),
@@ -157,15 +170,62 @@ mod tests {
                 ),
                 // Even an empty value counts as present: it just does not match.
                 (Some(""), None, false, Some((InvalidAllowOriginValue, ""))),
-                (Some("null"), None, false, Some((AllowOriginMismatch, "null"))),
-                (Some("invalid.origin"), None, false, Some((InvalidAllowOriginValue, "invalid.origin"))),
-                (Some("127.0.0.1:8080"), None, false, Some((AllowOriginMismatch, "127.0.0.1:8080"))),
+                (
+                    Some("null"),
+                    None,
+                    false,
+                    Some((AllowOriginMismatch, "null")),
+                ),
+                (
+                    Some("invalid.origin"),
+                    None,
+                    false,
+                    Some((InvalidAllowOriginValue, "invalid.origin")),
+                ),
+                (
+                    Some("127.0.0.1:8080"),
+                    None,
+                    false,
+                    Some((InvalidAllowOriginValue, "127.0.0.1:8080")),
+                ),
+                // `localhost:` reads as a URL scheme, so this one is a valid URL.
+                (
+                    Some("localhost:8080"),
+                    None,
+                    false,
+                    Some((AllowOriginMismatch, "localhost:8080")),
+                ),
                 // Letter case, trailing slash, default or other port: valid URLs, wrong origin.
-                (Some("HTTP://127.0.0.1:8080"), None, false, Some((AllowOriginMismatch, "HTTP://127.0.0.1:8080"))),
-                (Some("http://127.0.0.1:8080/"), None, false, Some((AllowOriginMismatch, "http://127.0.0.1:8080/"))),
-                (Some("http://127.0.0.1"), None, false, Some((AllowOriginMismatch, "http://127.0.0.1"))),
-                (Some("http://localhost:8080"), None, false, Some((AllowOriginMismatch, "http://localhost:8080"))),
-                (Some("https://127.0.0.1:8080"), None, false, Some((AllowOriginMismatch, "https://127.0.0.1:8080"))),
+                (
+                    Some("HTTP://127.0.0.1:8080"),
+                    None,
+                    false,
+                    Some((AllowOriginMismatch, "HTTP://127.0.0.1:8080")),
+                ),
+                (
+                    Some("http://127.0.0.1:8080/"),
+                    None,
+                    false,
+                    Some((AllowOriginMismatch, "http://127.0.0.1:8080/")),
+                ),
+                (
+                    Some("http://127.0.0.1"),
+                    None,
+                    false,
+                    Some((AllowOriginMismatch, "http://127.0.0.1")),
+                ),
+                (
+                    Some("http://localhost:8080"),
+                    None,
+                    false,
+                    Some((AllowOriginMismatch, "http://localhost:8080")),
+                ),
+                (
+                    Some("https://127.0.0.1:8080"),
+                    None,
+                    false,
+                    Some((AllowOriginMismatch, "https://127.0.0.1:8080")),
+                ),
                 // Markup in the header is just a value with spaces in it.
                 (
                     Some("<img src=x onerror=alert(1)>"),
@@ -173,7 +233,12 @@ mod tests {
                     false,
                     Some((MultipleAllowOriginValues, "<img src=x onerror=alert(1)>")),
                 ),
-                (Some("<script>"), None, false, Some((InvalidAllowOriginValue, "<script>"))),
+                (
+                    Some("<script>"),
+                    None,
+                    false,
+                    Some((InvalidAllowOriginValue, "<script>")),
+                ),
             ],
         );
     }
@@ -184,7 +249,12 @@ mod tests {
             "http://localhost",
             &[
                 (Some("http://localhost"), None, false, None),
-                (Some("http://localhost:80"), None, false, Some((AllowOriginMismatch, "http://localhost:80"))),
+                (
+                    Some("http://localhost:80"),
+                    None,
+                    false,
+                    Some((AllowOriginMismatch, "http://localhost:80")),
+                ),
             ],
         );
     }
@@ -197,7 +267,12 @@ mod tests {
                 (Some("null"), None, false, None),
                 (Some("*"), None, false, None),
                 (None, None, false, Some((MissingAllowOriginHeader, ""))),
-                (Some(ORIGIN), None, false, Some((AllowOriginMismatch, ORIGIN))),
+                (
+                    Some(ORIGIN),
+                    None,
+                    false,
+                    Some((AllowOriginMismatch, ORIGIN)),
+                ),
             ],
         );
     }
@@ -208,14 +283,39 @@ mod tests {
             ORIGIN,
             &[
                 (Some(ORIGIN), Some("true"), true, None),
-                (Some(ORIGIN), None, true, Some((InvalidAllowCredentials, ""))),
-                (Some(ORIGIN), Some("True"), true, Some((InvalidAllowCredentials, "True"))),
-                (Some(ORIGIN), Some("true, true"), true, Some((InvalidAllowCredentials, "true, true"))),
-                (Some(ORIGIN), Some("false"), true, Some((InvalidAllowCredentials, "false"))),
+                (
+                    Some(ORIGIN),
+                    None,
+                    true,
+                    Some((InvalidAllowCredentials, "")),
+                ),
+                (
+                    Some(ORIGIN),
+                    Some("True"),
+                    true,
+                    Some((InvalidAllowCredentials, "True")),
+                ),
+                (
+                    Some(ORIGIN),
+                    Some("true, true"),
+                    true,
+                    Some((InvalidAllowCredentials, "true, true")),
+                ),
+                (
+                    Some(ORIGIN),
+                    Some("false"),
+                    true,
+                    Some((InvalidAllowCredentials, "false")),
+                ),
                 // Without credentials the header is not looked at.
                 (Some(ORIGIN), Some("false"), false, None),
                 // The origin step comes first.
-                (Some("http://other.test"), None, true, Some((AllowOriginMismatch, "http://other.test"))),
+                (
+                    Some("http://other.test"),
+                    None,
+                    true,
+                    Some((AllowOriginMismatch, "http://other.test")),
+                ),
             ],
         );
     }

@@ -69,7 +69,8 @@ impl Engine {
             EventKind::HeadersReceived => {
                 let exchange = self.exchange(&event);
                 exchange.url = event.url;
-                exchange.response = Some((event.status, event.response_headers.unwrap_or_default()));
+                exchange.response =
+                    Some((event.status, event.response_headers.unwrap_or_default()));
                 None
             }
             EventKind::BeforeRedirect => {
@@ -98,12 +99,15 @@ impl Engine {
 
     /// The exchange for this event, created on first sight.
     fn exchange(&mut self, event: &Event) -> &mut Exchange {
-        if !self.in_flight.contains_key(&event.request_id) && self.in_flight.len() >= MAX_IN_FLIGHT {
+        if !self.in_flight.contains_key(&event.request_id) && self.in_flight.len() >= MAX_IN_FLIGHT
+        {
             self.forget_oldest();
         }
         let seq = self.next_seq;
-        let exchange = self.in_flight.entry(event.request_id.clone()).or_insert_with(|| {
-            Exchange {
+        let exchange = self
+            .in_flight
+            .entry(event.request_id.clone())
+            .or_insert_with(|| Exchange {
                 seq,
                 method: event.method.clone(),
                 url: event.url.clone(),
@@ -111,8 +115,7 @@ impl Engine {
                 tab_id: event.tab_id,
                 initiator: event.initiator.clone(),
                 ..Exchange::default()
-            }
-        });
+            });
         if exchange.seq == seq {
             self.next_seq += 1;
         }
@@ -150,21 +153,35 @@ fn verdict(exchange: Exchange, refused: bool, end: &Event) -> Option<Finding> {
     let page_origin = exchange
         .initiator
         .as_deref()
-        .and_then(|i| if i == "null" { Some("null".to_owned()) } else { origin::of_url(i) })
+        .and_then(|i| {
+            if i == "null" {
+                Some("null".to_owned())
+            } else {
+                origin::of_url(i)
+            }
+        })
         .unwrap_or_else(|| "null".to_owned());
     let request_origin = headers
         .first("origin")
         .map(|v| trim(v).to_owned())
         .unwrap_or_else(|| page_origin.clone());
     // Same-origin requests are not CORS-checked.
-    if request_origin != "null" && origin::of_url(&exchange.url).as_deref() == Some(request_origin.as_str()) {
+    if request_origin != "null"
+        && origin::of_url(&exchange.url).as_deref() == Some(request_origin.as_str())
+    {
         return None;
     }
     let (status, response) = exchange.response.as_ref()?;
-    let allow_origin = response.all("access-control-allow-origin").map(trim).collect::<Vec<_>>();
+    let allow_origin = response
+        .all("access-control-allow-origin")
+        .map(trim)
+        .collect::<Vec<_>>();
     let allow_origin_joined = (!allow_origin.is_empty()).then(|| allow_origin.join(", "));
     let allow_credentials = {
-        let values = response.all("access-control-allow-credentials").map(trim).collect::<Vec<_>>();
+        let values = response
+            .all("access-control-allow-credentials")
+            .map(trim)
+            .collect::<Vec<_>>();
         (!values.is_empty()).then(|| values.join(", "))
     };
     let check = |credentials: bool| {

@@ -33,6 +33,14 @@ pub fn is_serialized_origin(value: &str) -> bool {
     }
 }
 
+/// Whether `value` parses as an absolute URL at all. Chromium uses this test
+/// (a valid `GURL`) to tell `InvalidAllowOriginValue` from
+/// `AllowOriginMismatch`: `http://a.test/` is a valid URL naming the wrong
+/// origin, `a.test` is not a URL.
+pub fn parses_as_url(value: &str) -> bool {
+    Url::parse(value).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,11 +48,17 @@ mod tests {
     #[test]
     fn origin_of_url_drops_default_ports_path_and_case() {
         let cases = [
-            ("http://localhost:8080/api?x=1", Some("http://localhost:8080")),
+            (
+                "http://localhost:8080/api?x=1",
+                Some("http://localhost:8080"),
+            ),
             ("http://localhost:80/api", Some("http://localhost")),
             ("https://Example.COM:443/", Some("https://example.com")),
             ("https://example.com:8443", Some("https://example.com:8443")),
-            ("http://127.0.0.1:3000/x#frag", Some("http://127.0.0.1:3000")),
+            (
+                "http://127.0.0.1:3000/x#frag",
+                Some("http://127.0.0.1:3000"),
+            ),
             ("data:text/plain,hi", None),
             ("about:blank", None),
             ("not a url", None),
@@ -72,15 +86,11 @@ mod tests {
             ("<img src=x onerror=alert(1)>", false),
         ];
         for (value, want) in cases {
-            assert_eq!(is_serialized_origin(value), want, "is_serialized_origin({value:?})");
+            assert_eq!(
+                is_serialized_origin(value),
+                want,
+                "is_serialized_origin({value:?})"
+            );
         }
     }
-}
-
-/// Whether `value` parses as an absolute URL at all. Chromium uses this test
-/// (a valid `GURL`) to tell `InvalidAllowOriginValue` from
-/// `AllowOriginMismatch`: `http://a.test/` is a valid URL naming the wrong
-/// origin, `a.test` is not a URL.
-pub fn parses_as_url(value: &str) -> bool {
-    Url::parse(value).is_ok()
 }

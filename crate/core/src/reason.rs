@@ -84,7 +84,10 @@ mod tests {
     #[test]
     fn chromium_ids_round_trip() {
         for reason in CorsError::ALL {
-            assert_eq!(CorsError::from_chromium_id(reason.chromium_id()), Some(reason));
+            assert_eq!(
+                CorsError::from_chromium_id(reason.chromium_id()),
+                Some(reason)
+            );
         }
         assert_eq!(CorsError::from_chromium_id("NotAReason"), None);
     }

@@ -83,7 +83,8 @@ fn headers(lines: Vec<HeaderIn>) -> Headers {
                 let value = match (h.value, h.binary_value) {
                     (Some(v), _) => v,
                     (None, Some(bytes)) => {
-                        let bytes: Vec<u8> = bytes.iter().map(|&b| b.clamp(0.0, 255.0) as u8).collect();
+                        let bytes: Vec<u8> =
+                            bytes.iter().map(|&b| b.clamp(0.0, 255.0) as u8).collect();
                         String::from_utf8_lossy(&bytes).into_owned()
                     }
                     (None, None) => String::new(),

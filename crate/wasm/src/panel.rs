@@ -69,7 +69,11 @@ pub fn render_findings(records: JsValue, lang_tag: &str) -> Result<(), JsError> 
         let mut text = l10n::tf(lang, "ui_summary", &[("count", &shown.to_string())]);
         if unreadable > 0 {
             text.push_str(" · ");
-            text.push_str(&l10n::tf(lang, "ui_unreadable", &[("count", &unreadable.to_string())]));
+            text.push_str(&l10n::tf(
+                lang,
+                "ui_unreadable",
+                &[("count", &unreadable.to_string())],
+            ));
         }
         summary.set_text_content(Some(&text));
     }
@@ -86,11 +90,18 @@ pub fn render_findings(records: JsValue, lang_tag: &str) -> Result<(), JsError> 
 fn finding_view(doc: &Document, f: &Finding, lang: Lang) -> Result<Element, JsError> {
     let ex: Explanation = explain(f, lang);
     let article = el(doc, "article", "finding", None)?;
-    article.set_attribute("data-reason", f.reason.chromium_id()).map_err(js_error)?;
-    article.set_attribute("data-mdn", f.reason.mdn_id()).map_err(js_error)?;
+    article
+        .set_attribute("data-reason", f.reason.chromium_id())
+        .map_err(js_error)?;
+    article
+        .set_attribute("data-mdn", f.reason.mdn_id())
+        .map_err(js_error)?;
 
     let head = el(doc, "header", "f-head", None)?;
-    append(&head, el(doc, "span", "f-reason", Some(f.reason.chromium_id()))?)?;
+    append(
+        &head,
+        el(doc, "span", "f-reason", Some(f.reason.chromium_id()))?,
+    )?;
     append(&head, el(doc, "span", "f-mdn-id", Some(f.reason.mdn_id()))?)?;
     if f.count > 1 {
         let count = l10n::tf(lang, "ui_count", &[("count", &f.count.to_string())]);
@@ -105,13 +116,31 @@ fn finding_view(doc: &Document, f: &Finding, lang: Lang) -> Result<Element, JsEr
     append(&request, el(doc, "span", "f-url", Some(&f.url))?)?;
     append(&request, el(doc, "span", "f-type", Some(&f.resource_type))?)?;
     fact(doc, &facts, lang, "ui_request", request)?;
-    fact(doc, &facts, lang, "ui_page_origin", el(doc, "dd", "f-page-origin", Some(&f.page_origin))?)?;
-    fact(doc, &facts, lang, "ui_origin_sent", el(doc, "dd", "f-origin", Some(&f.origin))?)?;
+    fact(
+        doc,
+        &facts,
+        lang,
+        "ui_page_origin",
+        el(doc, "dd", "f-page-origin", Some(&f.page_origin))?,
+    )?;
+    fact(
+        doc,
+        &facts,
+        lang,
+        "ui_origin_sent",
+        el(doc, "dd", "f-origin", Some(&f.origin))?,
+    )?;
     let status = match f.status {
         Some(s) => s.to_string(),
         None => l10n::t(lang, "ui_no_response"),
     };
-    fact(doc, &facts, lang, "ui_status", el(doc, "dd", "f-status", Some(&status))?)?;
+    fact(
+        doc,
+        &facts,
+        lang,
+        "ui_status",
+        el(doc, "dd", "f-status", Some(&status))?,
+    )?;
     let credentials = l10n::t(
         lang,
         match f.credentials {
@@ -120,7 +149,13 @@ fn finding_view(doc: &Document, f: &Finding, lang: Lang) -> Result<Element, JsEr
             Credentials::IncludeFromFailure => "ui_credentials_failure",
         },
     );
-    fact(doc, &facts, lang, "ui_credentials", el(doc, "dd", "f-credentials", Some(&credentials))?)?;
+    fact(
+        doc,
+        &facts,
+        lang,
+        "ui_credentials",
+        el(doc, "dd", "f-credentials", Some(&credentials))?,
+    )?;
     if !f.redirects.is_empty() {
         let hops = el(doc, "dd", "f-redirects", None)?;
         for url in &f.redirects {
@@ -140,7 +175,10 @@ fn finding_view(doc: &Document, f: &Finding, lang: Lang) -> Result<Element, JsEr
     }
 
     if !ex.snippets.is_empty() {
-        append(&article, el(doc, "h4", "", Some(&l10n::t(lang, "ui_snippets")))?)?;
+        append(
+            &article,
+            el(doc, "h4", "", Some(&l10n::t(lang, "ui_snippets")))?,
+        )?;
         for snippet in &ex.snippets {
             let figure = el(doc, "figure", "f-snippet-box", None)?;
             append(&figure, el(doc, "figcaption", "", Some(&snippet.title))?)?;
@@ -153,7 +191,10 @@ fn finding_view(doc: &Document, f: &Finding, lang: Lang) -> Result<Element, JsEr
     }
 
     if !ex.warnings.is_empty() {
-        append(&article, el(doc, "h4", "", Some(&l10n::t(lang, "ui_warnings")))?)?;
+        append(
+            &article,
+            el(doc, "h4", "", Some(&l10n::t(lang, "ui_warnings")))?,
+        )?;
         let list = el(doc, "ul", "f-warnings", None)?;
         for warning in &ex.warnings {
             append(&list, el(doc, "li", "f-warning", Some(warning))?)?;
@@ -171,7 +212,8 @@ fn finding_view(doc: &Document, f: &Finding, lang: Lang) -> Result<Element, JsEr
         let a = el(doc, "a", class, Some(&link.label))?;
         a.set_attribute("href", &link.url).map_err(js_error)?;
         a.set_attribute("target", "_blank").map_err(js_error)?;
-        a.set_attribute("rel", "noopener noreferrer").map_err(js_error)?;
+        a.set_attribute("rel", "noopener noreferrer")
+            .map_err(js_error)?;
         append(&links, a)?;
     }
     append(&article, links)?;
@@ -179,7 +221,13 @@ fn finding_view(doc: &Document, f: &Finding, lang: Lang) -> Result<Element, JsEr
 }
 
 /// Appends a `<dt>` with the localised label and the given `<dd>`.
-fn fact(doc: &Document, facts: &Element, lang: Lang, key: &str, dd: Element) -> Result<(), JsError> {
+fn fact(
+    doc: &Document,
+    facts: &Element,
+    lang: Lang,
+    key: &str,
+    dd: Element,
+) -> Result<(), JsError> {
     append(facts, el(doc, "dt", "", Some(&l10n::t(lang, key)))?)?;
     append(facts, dd)
 }

@@ -1,0 +1,290 @@
+//! Runs the engine over the end-to-end scenario table
+//! (`tests/fixtures/scenarios.json`), replaying the `webRequest` events
+//! Chromium emits for each scenario, and checks the engine names the reason
+//! Chromium reported (recorded in the table's `expect`).
+
+use cors_lens_core::headers::Headers;
+use cors_lens_core::{Credentials, Engine, Event, EventKind, Finding};
+use serde_json::Value;
+
+const PAGE: &str = "http://127.0.0.1:8080";
+const API: &str = "http://localhost:8081";
+const THIRD: &str = "http://localhost:8082";
+
+fn scenarios() -> Vec<Value> {
+    let text = include_str!("../../../tests/fixtures/scenarios.json");
+    serde_json::from_str(text).expect("scenarios.json parses")
+}
+
+fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+fn response_headers(scenario: &Value) -> Headers {
+    let lines = scenario["response"]["headers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    lines
+        .iter()
+        .map(|pair| {
+            let name = pair[0].as_str().unwrap_or_default().to_owned();
+            let value = pair[1]
+                .as_str()
+                .unwrap_or_default()
+                .replace("{origin}", PAGE);
+            (name, value)
+        })
+        .collect()
+}
+
+/// The events Chromium (with `extraHeaders`) emits for one scenario.
+fn chromium_events(scenario: &Value) -> Vec<Event> {
+    let kind = s(scenario, "kind").expect("kind");
+    let path = s(scenario, "path").expect("path");
+    let refused = scenario.get("refused").and_then(Value::as_bool) == Some(true);
+    let base = match kind {
+        "fetch-same-origin" => PAGE,
+        _ if refused => "http://localhost:9",
+        _ => API,
+    };
+    let url = format!("{base}{path}");
+    let (resource_type, mode) = match kind {
+        "img-crossorigin" => ("image", "cors"),
+        "img-nocors" => ("image", "no-cors"),
+        _ => ("xmlhttprequest", "cors"),
+    };
+    let event = |kind: EventKind, url: &str| {
+        let mut e = Event::new(kind, "42", url);
+        e.resource_type = resource_type.to_owned();
+        e.tab_id = 7;
+        e.initiator = Some(PAGE.to_owned());
+        e
+    };
+    let request = |url: &str, origin: Option<&str>| {
+        let mut e = event(EventKind::SendHeaders, url);
+        let mut headers = vec![("Sec-Fetch-Mode".to_owned(), mode.to_owned())];
+        if let Some(origin) = origin {
+            headers.push(("Origin".to_owned(), origin.to_owned()));
+        }
+        e.request_headers = Some(headers.into_iter().collect());
+        e
+    };
+    let response = |url: &str, status: u16, headers: Headers| {
+        let mut e = event(EventKind::HeadersReceived, url);
+        e.status = Some(status);
+        e.response_headers = Some(headers);
+        e
+    };
+    // Chromium sends `Origin` on cross-origin CORS requests only.
+    let origin = (mode == "cors" && kind != "fetch-same-origin").then_some(PAGE);
+    let mut events = vec![request(&url, origin)];
+    if refused {
+        let mut end = event(EventKind::ErrorOccurred, &url);
+        end.error = Some("net::ERR_CONNECTION_REFUSED".to_owned());
+        events.push(end);
+        return events;
+    }
+    let mut final_url = url.clone();
+    if let Some(to) = s(scenario, "redirectTo") {
+        final_url = format!("{THIRD}{to}");
+        let hop: Headers = [
+            ("Location", final_url.as_str()),
+            ("Access-Control-Allow-Origin", PAGE),
+        ]
+        .into_iter()
+        .collect();
+        events.push(response(&url, 302, hop));
+        let mut redirect = event(EventKind::BeforeRedirect, &url);
+        redirect.redirect_url = Some(final_url.clone());
+        events.push(redirect);
+        // A cross-origin redirect taints the origin: the next hop says `null`.
+        events.push(request(&final_url, Some("null")));
+    }
+    let status = scenario["response"]["status"].as_u64().unwrap_or(200) as u16;
+    events.push(response(&final_url, status, response_headers(scenario)));
+    let end = if scenario["expect"].is_string() {
+        let mut e = event(EventKind::ErrorOccurred, &final_url);
+        e.error = Some("net::ERR_FAILED".to_owned());
+        e
+    } else {
+        event(EventKind::Completed, &final_url)
+    };
+    events.push(end);
+    events
+}
+
+fn run(events: Vec<Event>) -> Option<Finding> {
+    let mut engine = Engine::new();
+    let mut found = None;
+    for event in events {
+        if let Some(f) = engine.ingest(event) {
+            assert!(found.is_none(), "one request gave two findings");
+            found = Some(f);
+        }
+    }
+    assert_eq!(
+        engine.in_flight(),
+        0,
+        "the request was not forgotten after its last event"
+    );
+    found
+}
+
+#[test]
+fn engine_agrees_with_chromium_on_every_end_to_end_scenario() {
+    let all = scenarios();
+    assert!(all.len() >= 15, "the scenario table lost rows");
+    for scenario in &all {
+        let id = s(scenario, "id").expect("id");
+        let finding = run(chromium_events(scenario));
+        let got = finding.as_ref().map(|f| f.reason.chromium_id());
+        assert_eq!(got, s(scenario, "expect"), "scenario {id}");
+        if let (Some(f), Some(param)) = (&finding, s(scenario, "expectFailedParameter")) {
+            assert_eq!(
+                f.failed_parameter,
+                param.replace("{origin}", PAGE),
+                "failedParameter of {id}"
+            );
+            let credentials = s(scenario, "credentials") == Some("include");
+            assert_eq!(
+                f.credentials.included(),
+                credentials,
+                "credentials inferred for {id}"
+            );
+        }
+    }
+}
+
+#[test]
+fn redirected_request_is_checked_against_null_and_remembers_the_hop() {
+    let scenario = scenarios()
+        .into_iter()
+        .find(|s| s["id"] == "redirect-third-no-acao")
+        .expect("the redirect scenario exists");
+    let f = run(chromium_events(&scenario)).expect("a finding");
+    assert_eq!(f.origin, "null");
+    assert_eq!(f.page_origin, PAGE);
+    assert_eq!(f.redirects, vec![format!("{API}/api/redirect-to-third")]);
+    assert!(f.url.starts_with(THIRD), "{}", f.url);
+}
+
+#[test]
+fn a_cookie_proves_credentials_even_when_the_request_completed_in_firefox() {
+    // Firefox reports a simple request that fails CORS as completed: the
+    // headers alone must prove the failure.
+    let url = format!("{API}/x");
+    let mut engine = Engine::new();
+    let mut send = Event::new(EventKind::SendHeaders, "ff-1", &url);
+    send.initiator = Some(format!("{PAGE}/lab.html"));
+    send.request_headers = Some(
+        [("Origin", PAGE), ("Cookie", "session=1")]
+            .into_iter()
+            .collect(),
+    );
+    let mut received = Event::new(EventKind::HeadersReceived, "ff-1", &url);
+    received.status = Some(200);
+    received.response_headers = Some([("Access-Control-Allow-Origin", "*")].into_iter().collect());
+    let done = Event::new(EventKind::Completed, "ff-1", &url);
+    assert_eq!(engine.ingest(send), None);
+    assert_eq!(engine.ingest(received), None);
+    let f = engine
+        .ingest(done)
+        .expect("a finding from the headers alone");
+    assert_eq!(f.reason.chromium_id(), "WildcardOriginNotAllowed");
+    assert_eq!(f.credentials, Credentials::IncludeFromCookie);
+}
+
+#[test]
+fn requests_that_never_got_a_cors_verdict_give_no_finding() {
+    // (error, whether response headers arrived)
+    let cases = [
+        ("net::ERR_CONNECTION_REFUSED", false),
+        ("net::ERR_BLOCKED_BY_CLIENT", false),
+        ("net::ERR_ABORTED", true),
+        ("net::ERR_FAILED", false),
+    ];
+    for (error, with_response) in cases {
+        let mut engine = Engine::new();
+        let url = format!("{API}/x");
+        let mut send = Event::new(EventKind::SendHeaders, "1", &url);
+        send.initiator = Some(PAGE.to_owned());
+        send.request_headers = Some(
+            [("Origin", PAGE), ("Sec-Fetch-Mode", "cors")]
+                .into_iter()
+                .collect(),
+        );
+        engine.ingest(send);
+        if with_response {
+            let mut received = Event::new(EventKind::HeadersReceived, "1", &url);
+            received.status = Some(200);
+            received.response_headers = Some(Headers::default());
+            engine.ingest(received);
+        }
+        let mut end = Event::new(EventKind::ErrorOccurred, "1", &url);
+        end.error = Some(error.to_owned());
+        assert_eq!(
+            engine.ingest(end),
+            None,
+            "{error}, response: {with_response}"
+        );
+    }
+}
+
+#[test]
+fn a_flood_of_unfinished_requests_is_capped_without_panicking() {
+    let mut engine = Engine::new();
+    for i in 0..20_000 {
+        let mut send = Event::new(
+            EventKind::SendHeaders,
+            &i.to_string(),
+            "http://localhost:1/x",
+        );
+        send.request_headers = Some([("Origin", PAGE)].into_iter().collect());
+        engine.ingest(send);
+    }
+    assert!(engine.in_flight() <= 4096, "{}", engine.in_flight());
+    // Events for forgotten requests are ignored, never misreported.
+    let mut end = Event::new(EventKind::ErrorOccurred, "0", "http://localhost:1/x");
+    end.error = Some("net::ERR_FAILED".to_owned());
+    assert_eq!(engine.ingest(end), None);
+}
+
+#[test]
+fn odd_urls_and_initiators_never_panic() {
+    let urls = [
+        "",
+        "data:text/plain,x",
+        "blob:null/abc",
+        "chrome-extension://abc/x",
+        "ws://localhost/x",
+        "http://[::1]:8/x",
+        "http://%zz/",
+    ];
+    for url in urls {
+        for initiator in [
+            None,
+            Some("null"),
+            Some(""),
+            Some("file:///tmp/x.html"),
+            Some(PAGE),
+        ] {
+            let mut engine = Engine::new();
+            let mut send = Event::new(EventKind::SendHeaders, "1", url);
+            send.initiator = initiator.map(str::to_owned);
+            send.request_headers = Some([("Origin", "null")].into_iter().collect());
+            engine.ingest(send);
+            let mut received = Event::new(EventKind::HeadersReceived, "1", url);
+            received.response_headers = Some(
+                [("Access-Control-Allow-Origin", "\u{0}\u{ffff}")]
+                    .into_iter()
+                    .collect(),
+            );
+            engine.ingest(received);
+            let mut end = Event::new(EventKind::ErrorOccurred, "1", url);
+            end.error = Some("net::ERR_FAILED".to_owned());
+            let f = engine.ingest(end).expect("a bad ACAO is a finding");
+            assert_eq!(f.reason.chromium_id(), "InvalidAllowOriginValue", "{url}");
+        }
+    }
+}
