@@ -49,7 +49,8 @@ e2e:
 
 ## bench: figures for the engine's speed and the package size (never asserted)
 bench: setup-rust build
-	cargo run --release -p cors-lens-core --example bench
+	cargo run --release -q -p cors-lens-core --example bench
+	node scripts/bench-wasm.mjs
 
 clean:
 	cargo clean
