@@ -105,6 +105,19 @@ test('every scenario: panel reason == Chromium corsErrorStatus.corsError', { tim
         assert.equal(r.method, 'GET', `${s.id}: stored method`);
         assert.equal(r.type, s.kind.startsWith('img') ? 'image' : 'xmlhttprequest', `${s.id}: stored type`);
         assert.equal(r.status, s.response.status, `${s.id}: stored status`);
+        assert.equal(r.failedParameter ?? '', v.failedParameter ?? '', `${s.id}: stored failedParameter vs Chromium's`);
+        if (s.redirectTo) {
+          // The failing hop is the second one, sent with Origin: null; the first hop is kept.
+          assert.equal(r.origin, 'null', `${s.id}: stored origin of the failing hop`);
+          assert.ok(r.redirects.some((u) => String(typeof u === 'string' ? u : JSON.stringify(u)).startsWith(lab.apiOrigin)), `${s.id}: stored redirects ${JSON.stringify(r.redirects)}`);
+        } else {
+          assert.equal(r.origin, lab.pageOrigin, `${s.id}: stored origin`);
+        }
+        if (s.credentials === 'include') {
+          assert.match(r.credentials, /^include/, `${s.id}: a credentialed failure must be recognised as credentialed`);
+        } else {
+          assert.doesNotMatch(r.credentials, /^include/, `${s.id}: no credentials were sent`);
+        }
       } else {
         // No CORS error: give the worker time to (wrongly) report one, then check none exists.
         await sleep(800);
