@@ -50,7 +50,7 @@ process.on('SIGTERM', () => shutdown(0));
 try {
   lab = await startLab();
   console.log(`lab: page ${lab.pageOrigin}, API ${lab.apiOrigin}, third ${lab.thirdOrigin}`);
-  br = await launchWithExtension({ devtools: true, headed });
+  br = await launchWithExtension({ devtools: true, headed, handleSignals: false });
   console.log(`extension ${br.extensionId} loaded (${headed ? 'headed' : 'headless'})`);
 
   const page = await openLab(br.context, lab, { page: br.context.pages()[0] });

@@ -55,7 +55,7 @@ export function baseArgs() {
  * Launch Chromium (new headless unless headed) with the unpacked extension in a
  * fresh user-data-dir. Returns {context, browser, extensionId, serviceWorker, userDataDir, close}.
  */
-export async function launchWithExtension({ root = EXTENSION_ROOT, devtools = false, headed = false, extraArgs = [], withExtension = true } = {}) {
+export async function launchWithExtension({ root = EXTENSION_ROOT, devtools = false, headed = false, extraArgs = [], withExtension = true, handleSignals = true } = {}) {
   if (withExtension) assertExtensionBuilt(root);
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cors-lens-e2e-'));
   const args = [...baseArgs(), ...extraArgs];
@@ -69,6 +69,8 @@ export async function launchWithExtension({ root = EXTENSION_ROOT, devtools = fa
     args,
     viewport: headed ? null : { width: 1280, height: 800 },
     timeout: 60000,
+    handleSIGINT: handleSignals,
+    handleSIGTERM: handleSignals,
   });
   const close = async () => {
     await context.close().catch(() => {});

@@ -21,13 +21,20 @@ fn request(i: usize) -> [Event; 3] {
         ("Sec-Fetch-Mode".into(), "cors".into()),
         ("Sec-Fetch-Site".into(), "cross-site".into()),
         ("Accept".into(), "application/json".into()),
-        ("User-Agent".into(), "Mozilla/5.0 (X11; Linux x86_64) Chrome/156".into()),
+        (
+            "User-Agent".into(),
+            "Mozilla/5.0 (X11; Linux x86_64) Chrome/156".into(),
+        ),
     ];
     request_headers.extend((0..10).map(|n| (format!("X-Extra-{n}"), "value".into())));
     send.request_headers = Some(request_headers.into_iter().collect());
     let mut received = Event::new(EventKind::HeadersReceived, &id, &url);
     received.status = Some(200);
-    let allow = if i % 3 == 0 { "http://other.example" } else { PAGE };
+    let allow = if i % 3 == 0 {
+        "http://other.example"
+    } else {
+        PAGE
+    };
     let response_headers: Headers = [
         ("Content-Type", "application/json"),
         ("Access-Control-Allow-Origin", allow),
@@ -39,7 +46,11 @@ fn request(i: usize) -> [Event; 3] {
     .collect();
     received.response_headers = Some(response_headers);
     let mut end = Event::new(
-        if i % 3 == 0 { EventKind::ErrorOccurred } else { EventKind::Completed },
+        if i % 3 == 0 {
+            EventKind::ErrorOccurred
+        } else {
+            EventKind::Completed
+        },
         &id,
         &url,
     );

@@ -1,12 +1,13 @@
 //! Exchange assembly: gathers the events of each request by `requestId`,
 //! and when the request ends, decides whether it is a CORS failure.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::check::{cors_check, CheckInput, Failure};
 use crate::event::{Event, EventKind};
 use crate::finding::{Credentials, Finding};
 use crate::headers::Headers;
+use crate::notice::{Notice, NoticeKind};
 use crate::origin;
 
 /// How many unfinished requests the engine remembers. A page that opens more
@@ -17,6 +18,13 @@ const MAX_IN_FLIGHT: usize = 4096;
 /// The errors that mean "the browser refused the response": Chromium says
 /// `net::ERR_FAILED` for every CORS reason, Firefox `NS_ERROR_DOM_BAD_URI`.
 const CORS_ERRORS: [&str; 2] = ["net::ERR_FAILED", "NS_ERROR_DOM_BAD_URI"];
+/// Cancelled requests (the page aborted, or navigated away).
+const ABORTED: [&str; 2] = ["net::ERR_ABORTED", "NS_BINDING_ABORTED"];
+/// Requests another extension (an ad blocker) stopped before they left.
+const BLOCKED_BY_CLIENT: [&str; 2] = ["net::ERR_BLOCKED_BY_CLIENT", "NS_ERROR_ABORT"];
+/// How many endpoints the engine remembers as having answered with CORS
+/// headers; the memory starts over when full.
+const MAX_ENDPOINTS: usize = 2048;
 
 /// Everything seen so far of one request.
 #[derive(Debug, Default)]
@@ -40,6 +48,8 @@ struct Exchange {
 pub struct Engine {
     in_flight: HashMap<String, Exchange>,
     next_seq: u64,
+    /// Endpoints whose responses carried `Access-Control-Allow-Origin`.
+    allowed_before: HashSet<String>,
 }
 
 impl Engine {
@@ -52,9 +62,9 @@ impl Engine {
         self.in_flight.len()
     }
 
-    /// Takes one event; returns a finding when it ends a request that the
-    /// browser refused for a CORS reason.
-    pub fn ingest(&mut self, event: Event) -> Option<Finding> {
+    /// Takes one event; returns a report when it ends a request that the
+    /// browser refused for a CORS reason, or that deserves a notice.
+    pub fn ingest(&mut self, mut event: Event) -> Option<Report> {
         match event.kind {
             EventKind::SendHeaders => {
                 let exchange = self.exchange(&event);
@@ -67,10 +77,16 @@ impl Engine {
                 None
             }
             EventKind::HeadersReceived => {
+                let headers = event.response_headers.take().unwrap_or_default();
+                if headers.contains("access-control-allow-origin") {
+                    if self.allowed_before.len() >= MAX_ENDPOINTS {
+                        self.allowed_before.clear();
+                    }
+                    self.allowed_before.insert(endpoint(&event.url));
+                }
                 let exchange = self.exchange(&event);
                 exchange.url = event.url;
-                exchange.response =
-                    Some((event.status, event.response_headers.unwrap_or_default()));
+                exchange.response = Some((event.status, headers));
                 None
             }
             EventKind::BeforeRedirect => {
@@ -80,19 +96,7 @@ impl Engine {
             }
             EventKind::Completed | EventKind::ErrorOccurred => {
                 let exchange = self.in_flight.remove(&event.request_id)?;
-                let refused = match event.kind {
-                    EventKind::ErrorOccurred => {
-                        let error = event.error.as_deref().unwrap_or("");
-                        if !CORS_ERRORS.contains(&error) {
-                            // Connection refused, blocked by the client,
-                            // aborted: not a CORS verdict.
-                            return None;
-                        }
-                        true
-                    }
-                    _ => false,
-                };
-                verdict(exchange, refused, &event)
+                conclude(exchange, &event, &self.allowed_before)
             }
         }
     }
@@ -131,97 +135,238 @@ impl Engine {
     }
 }
 
-/// Decides whether a finished request is a CORS failure.
+/// What ending a request can produce.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Report {
+    /// The browser refused the response for a CORS reason.
+    Failure(Finding),
+    /// Not a CORS failure, but worth knowing (see [`NoticeKind`]).
+    Notice(Notice),
+}
+
+/// The facts every conclusion needs, once the request is known to be a
+/// cross-origin request in CORS mode.
+struct CorsRequest {
+    page_origin: String,
+    request_origin: String,
+}
+
+impl CorsRequest {
+    /// `None` for requests the CORS check does not apply to: navigations,
+    /// `no-cors` and `same-origin` modes, same-origin URLs.
+    fn of(exchange: &Exchange) -> Option<CorsRequest> {
+        let headers = &exchange.request_headers;
+        // The request mode: `Sec-Fetch-Mode` when the browser sent it (only
+        // to trustworthy URLs); otherwise an `Origin` header on a subresource.
+        match headers.first("sec-fetch-mode") {
+            Some(mode) if !mode.eq_ignore_ascii_case("cors") => return None,
+            Some(_) => {}
+            None if !headers.contains("origin") => return None,
+            None => {}
+        }
+        if matches!(exchange.resource_type.as_str(), "main_frame" | "sub_frame") {
+            return None;
+        }
+        let page_origin = exchange
+            .initiator
+            .as_deref()
+            .and_then(|i| {
+                if i == "null" {
+                    Some("null".to_owned())
+                } else {
+                    origin::of_url(i)
+                }
+            })
+            .unwrap_or_else(|| "null".to_owned());
+        let request_origin = headers
+            .first("origin")
+            .map(|v| trim(v).to_owned())
+            .unwrap_or_else(|| page_origin.clone());
+        // Same-origin requests are not CORS-checked.
+        if request_origin != "null"
+            && origin::of_url(&exchange.url).as_deref() == Some(request_origin.as_str())
+        {
+            return None;
+        }
+        Some(CorsRequest {
+            page_origin,
+            request_origin,
+        })
+    }
+}
+
+/// The CORS headers of the response, as the check reads them.
+struct Allowed {
+    origin: Vec<String>,
+    origin_joined: Option<String>,
+    credentials: Option<String>,
+    vary_origin: bool,
+}
+
+impl Allowed {
+    fn of(response: &Headers) -> Allowed {
+        let origin: Vec<String> = response
+            .all("access-control-allow-origin")
+            .map(|v| trim(v).to_owned())
+            .collect();
+        let origin_joined = (!origin.is_empty()).then(|| origin.join(", "));
+        let credentials = {
+            let values: Vec<&str> = response
+                .all("access-control-allow-credentials")
+                .map(trim)
+                .collect();
+            (!values.is_empty()).then(|| values.join(", "))
+        };
+        let vary_origin = response.all("vary").any(|v| {
+            v.split(',')
+                .map(str::trim)
+                .any(|t| t == "*" || t.eq_ignore_ascii_case("origin"))
+        });
+        Allowed {
+            origin,
+            origin_joined,
+            credentials,
+            vary_origin,
+        }
+    }
+}
+
+/// Decides what a finished request was.
 ///
 /// `refused` says the browser reported the request as failed with its CORS
 /// error. Chromium always does; Firefox reports a simple request that fails
 /// CORS as completed, so a completed request is checked too, and only a
 /// failure the headers prove is reported.
-fn verdict(exchange: Exchange, refused: bool, end: &Event) -> Option<Finding> {
-    let headers = &exchange.request_headers;
-    // The request mode: `Sec-Fetch-Mode` when the browser sent it (only to
-    // trustworthy URLs); otherwise an `Origin` header on a subresource.
-    match headers.first("sec-fetch-mode") {
-        Some(mode) if !mode.eq_ignore_ascii_case("cors") => return None,
-        Some(_) => {}
-        None if !headers.contains("origin") => return None,
-        None => {}
-    }
-    if matches!(exchange.resource_type.as_str(), "main_frame" | "sub_frame") {
-        return None;
-    }
-    let page_origin = exchange
-        .initiator
-        .as_deref()
-        .and_then(|i| {
-            if i == "null" {
-                Some("null".to_owned())
+fn conclude(exchange: Exchange, end: &Event, allowed_before: &HashSet<String>) -> Option<Report> {
+    let cors = CorsRequest::of(&exchange)?;
+    let refused = match end.kind {
+        EventKind::ErrorOccurred => {
+            let error = end.error.as_deref().unwrap_or("");
+            if CORS_ERRORS.contains(&error) {
+                true
+            } else if ABORTED.contains(&error) {
+                // Cancelled by the page or a navigation: nothing to say.
+                return None;
+            } else if BLOCKED_BY_CLIENT.contains(&error) {
+                return Some(Report::Notice(notice(
+                    &exchange,
+                    &cors,
+                    end,
+                    NoticeKind::BlockedByClient,
+                    error,
+                )));
+            } else if exchange.response.is_none() {
+                return Some(Report::Notice(notice(
+                    &exchange,
+                    &cors,
+                    end,
+                    NoticeKind::NoResponse,
+                    error,
+                )));
             } else {
-                origin::of_url(i)
+                return None;
             }
-        })
-        .unwrap_or_else(|| "null".to_owned());
-    let request_origin = headers
-        .first("origin")
-        .map(|v| trim(v).to_owned())
-        .unwrap_or_else(|| page_origin.clone());
-    // Same-origin requests are not CORS-checked.
-    if request_origin != "null"
-        && origin::of_url(&exchange.url).as_deref() == Some(request_origin.as_str())
-    {
-        return None;
-    }
-    let (status, response) = exchange.response.as_ref()?;
-    let allow_origin = response
-        .all("access-control-allow-origin")
-        .map(trim)
-        .collect::<Vec<_>>();
-    let allow_origin_joined = (!allow_origin.is_empty()).then(|| allow_origin.join(", "));
-    let allow_credentials = {
-        let values = response
-            .all("access-control-allow-credentials")
-            .map(trim)
-            .collect::<Vec<_>>();
-        (!values.is_empty()).then(|| values.join(", "))
+        }
+        _ => false,
     };
+    let (status, response) = exchange.response.as_ref()?;
+    let status = *status;
+    let allowed = Allowed::of(response);
     let check = |credentials: bool| {
         cors_check(CheckInput {
-            request_origin: &request_origin,
-            allow_origin: allow_origin_joined.as_deref(),
-            allow_credentials: allow_credentials.as_deref(),
+            request_origin: &cors.request_origin,
+            allow_origin: allowed.origin_joined.as_deref(),
+            allow_credentials: allowed.credentials.as_deref(),
             credentials,
         })
     };
-    let cookie = headers.contains("cookie");
-    let (failure, credentials): (Failure, Credentials) = if cookie {
-        (check(true).err()?, Credentials::IncludeFromCookie)
+    let cookie = exchange.request_headers.contains("cookie");
+    let verdict: Result<(), (Failure, Credentials)> = if cookie {
+        check(true).map_err(|f| (f, Credentials::IncludeFromCookie))
     } else {
         match check(false) {
-            Err(failure) => (failure, Credentials::Unknown),
+            Err(failure) => Err((failure, Credentials::Unknown)),
             // Passes without credentials: if the browser refused it anyway
             // and the check fails with credentials, credentials explain it.
-            Ok(()) if refused => (check(true).err()?, Credentials::IncludeFromFailure),
-            Ok(()) => return None,
+            Ok(()) if refused => Err((check(true).err()?, Credentials::IncludeFromFailure)),
+            Ok(()) => Ok(()),
         }
     };
-    Some(Finding {
+    let (failure, credentials) = match verdict {
+        Ok(()) => return risk(&exchange, &cors, end, &allowed, cookie).map(Report::Notice),
+        Err(failed) => failed,
+    };
+    let endpoint_allowed_before = allowed_before.contains(&endpoint(&exchange.url));
+    Some(Report::Failure(Finding {
         request_id: end.request_id.clone(),
         tab_id: exchange.tab_id,
         time_ms: end.time_ms,
         method: exchange.method,
         url: exchange.url,
         resource_type: exchange.resource_type,
-        origin: request_origin,
-        page_origin,
-        status: *status,
+        origin: cors.request_origin,
+        page_origin: cors.page_origin,
+        status,
         reason: failure.reason,
         failed_parameter: failure.failed_parameter,
-        allow_origin: allow_origin.into_iter().map(str::to_owned).collect(),
-        allow_credentials,
+        allow_origin: allowed.origin,
+        allow_credentials: allowed.credentials,
         credentials,
         redirects: exchange.redirects,
+        endpoint_allowed_before,
         count: 1,
-    })
+    }))
+}
+
+/// Risky configurations on a response that passed the check.
+fn risk(
+    exchange: &Exchange,
+    cors: &CorsRequest,
+    end: &Event,
+    allowed: &Allowed,
+    cookie: bool,
+) -> Option<Notice> {
+    let value = allowed.origin_joined.as_deref()?;
+    let credentials_allowed = allowed.credentials.as_deref() == Some("true");
+    let kind = if value == "*" && (credentials_allowed || cookie) {
+        NoticeKind::WildcardWithCredentials
+    } else if value == "null" {
+        NoticeKind::NullOriginAllowed
+    } else if value == cors.request_origin && credentials_allowed && !allowed.vary_origin {
+        NoticeKind::CredentialedOriginWithoutVary
+    } else {
+        return None;
+    };
+    Some(notice(exchange, cors, end, kind, value))
+}
+
+fn notice(
+    exchange: &Exchange,
+    cors: &CorsRequest,
+    end: &Event,
+    kind: NoticeKind,
+    detail: &str,
+) -> Notice {
+    Notice {
+        request_id: end.request_id.clone(),
+        tab_id: exchange.tab_id,
+        time_ms: end.time_ms,
+        method: exchange.method.clone(),
+        url: exchange.url.clone(),
+        resource_type: exchange.resource_type.clone(),
+        origin: cors.request_origin.clone(),
+        page_origin: cors.page_origin.clone(),
+        status: exchange.response.as_ref().and_then(|(s, _)| *s),
+        kind,
+        detail: detail.to_owned(),
+        count: 1,
+    }
+}
+
+/// An endpoint: the URL without its query and fragment.
+fn endpoint(url: &str) -> String {
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    url[..end].to_owned()
 }
 
 /// Header values as the HTTP parser hands them to the CORS check: without

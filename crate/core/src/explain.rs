@@ -521,6 +521,7 @@ mod tests {
             allow_credentials: None,
             credentials,
             redirects: Vec::new(),
+            endpoint_allowed_before: false,
             count: 1,
         }
     }

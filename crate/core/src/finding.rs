@@ -59,6 +59,11 @@ pub struct Finding {
     pub credentials: Credentials,
     /// URLs of the earlier hops when the request was redirected.
     pub redirects: Vec<String>,
+    /// Whether an earlier response from the same endpoint (origin and path)
+    /// carried `Access-Control-Allow-Origin`: with an error status, the
+    /// server drops its CORS headers on errors (Nginx `add_header` without
+    /// `always` is the classic case).
+    pub endpoint_allowed_before: bool,
     /// How many identical failures were grouped into this one.
     pub count: u32,
 }

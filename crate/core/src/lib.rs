@@ -11,11 +11,14 @@ pub mod explain;
 pub mod finding;
 pub mod headers;
 pub mod l10n;
+pub mod notice;
 pub mod origin;
 pub mod reason;
 pub mod wire;
 
 pub use engine::Engine;
+pub use engine::Report;
 pub use event::{Event, EventKind};
 pub use finding::{Credentials, Finding};
+pub use notice::{Notice, NoticeKind};
 pub use reason::CorsError;

@@ -3,9 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::Report;
 use crate::event::{Event, EventKind};
 use crate::finding::{Credentials, Finding};
 use crate::headers::{Header, Headers};
+use crate::notice::{Notice, NoticeKind};
 use crate::reason::CorsError;
 
 /// Longest header value kept; longer ones are cut and marked, so a hostile
@@ -110,6 +112,95 @@ pub fn cap(mut s: String, max: usize) -> String {
     s
 }
 
+/// What the engine reports, as stored in `storage.session`, sent to the panel
+/// and exported: `kind` says which of the two it is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Record {
+    Failure(FindingRecord),
+    Notice(NoticeRecord),
+}
+
+impl From<&Report> for Record {
+    fn from(report: &Report) -> Record {
+        match report {
+            Report::Failure(f) => Record::Failure(f.into()),
+            Report::Notice(n) => Record::Notice(n.into()),
+        }
+    }
+}
+
+/// A notice as stored and sent to the panel.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NoticeRecord {
+    pub key: String,
+    pub request_id: String,
+    pub tab_id: i64,
+    pub time: f64,
+    pub method: String,
+    pub url: String,
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    pub origin: String,
+    pub page_origin: String,
+    pub status: Option<u16>,
+    /// The notice id (`NoResponse`, `NullOriginAllowed`, ...).
+    pub notice: String,
+    /// `warning` (a response that passed) or `info` (not a CORS failure).
+    pub severity: String,
+    pub detail: String,
+    pub count: u32,
+}
+
+impl From<&Notice> for NoticeRecord {
+    fn from(n: &Notice) -> NoticeRecord {
+        NoticeRecord {
+            key: n.group_key(),
+            request_id: n.request_id.clone(),
+            tab_id: n.tab_id,
+            time: n.time_ms,
+            method: n.method.clone(),
+            url: n.url.clone(),
+            resource_type: n.resource_type.clone(),
+            origin: n.origin.clone(),
+            page_origin: n.page_origin.clone(),
+            status: n.status,
+            notice: n.kind.id().to_owned(),
+            severity: if n.kind.is_warning() {
+                "warning"
+            } else {
+                "info"
+            }
+            .to_owned(),
+            detail: n.detail.clone(),
+            count: n.count,
+        }
+    }
+}
+
+impl TryFrom<NoticeRecord> for Notice {
+    type Error = UnknownReason;
+
+    fn try_from(r: NoticeRecord) -> Result<Notice, UnknownReason> {
+        let kind = NoticeKind::from_id(&r.notice).ok_or(UnknownReason(r.notice))?;
+        Ok(Notice {
+            request_id: r.request_id,
+            tab_id: r.tab_id,
+            time_ms: r.time,
+            method: r.method,
+            url: r.url,
+            resource_type: r.resource_type,
+            origin: r.origin,
+            page_origin: r.page_origin,
+            status: r.status,
+            kind,
+            detail: r.detail,
+            count: r.count,
+        })
+    }
+}
+
 /// A finding as stored in `storage.session`, sent to the panel and exported.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -136,6 +227,9 @@ pub struct FindingRecord {
     /// `unknown`, `include-cookie` or `include-failure`.
     pub credentials: String,
     pub redirects: Vec<String>,
+    /// An earlier response of the same endpoint carried the header.
+    #[serde(default)]
+    pub endpoint_allowed_before: bool,
     pub count: u32,
 }
 
@@ -164,6 +258,7 @@ impl From<&Finding> for FindingRecord {
             }
             .to_owned(),
             redirects: f.redirects.clone(),
+            endpoint_allowed_before: f.endpoint_allowed_before,
             count: f.count,
         }
     }
@@ -175,7 +270,7 @@ pub struct UnknownReason(pub String);
 
 impl std::fmt::Display for UnknownReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "unknown reason {:?} in a stored finding", self.0)
+        write!(f, "unknown reason {:?} in a stored record", self.0)
     }
 }
 
@@ -206,6 +301,7 @@ impl TryFrom<FindingRecord> for Finding {
                 _ => Credentials::Unknown,
             },
             redirects: r.redirects,
+            endpoint_allowed_before: r.endpoint_allowed_before,
             count: r.count,
         })
     }

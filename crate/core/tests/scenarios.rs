@@ -4,7 +4,7 @@
 //! Chromium reported (recorded in the table's `expect`).
 
 use cors_lens_core::headers::Headers;
-use cors_lens_core::{Credentials, Engine, Event, EventKind, Finding};
+use cors_lens_core::{Credentials, Engine, Event, EventKind, Finding, Notice, NoticeKind, Report};
 use serde_json::Value;
 
 const PAGE: &str = "http://127.0.0.1:8080";
@@ -115,12 +115,19 @@ fn chromium_events(scenario: &Value) -> Vec<Event> {
 }
 
 fn run(events: Vec<Event>) -> Option<Finding> {
+    match run_report(events) {
+        Some(Report::Failure(f)) => Some(f),
+        _ => None,
+    }
+}
+
+fn run_report(events: Vec<Event>) -> Option<Report> {
     let mut engine = Engine::new();
     let mut found = None;
     for event in events {
-        if let Some(f) = engine.ingest(event) {
-            assert!(found.is_none(), "one request gave two findings");
-            found = Some(f);
+        if let Some(report) = engine.ingest(event) {
+            assert!(found.is_none(), "one request gave two reports");
+            found = Some(report);
         }
     }
     assert_eq!(
@@ -188,23 +195,44 @@ fn a_cookie_proves_credentials_even_when_the_request_completed_in_firefox() {
     let done = Event::new(EventKind::Completed, "ff-1", &url);
     assert_eq!(engine.ingest(send), None);
     assert_eq!(engine.ingest(received), None);
-    let f = engine
-        .ingest(done)
-        .expect("a finding from the headers alone");
+    let Some(Report::Failure(f)) = engine.ingest(done) else {
+        panic!("a finding from the headers alone");
+    };
     assert_eq!(f.reason.chromium_id(), "WildcardOriginNotAllowed");
     assert_eq!(f.credentials, Credentials::IncludeFromCookie);
 }
 
 #[test]
-fn requests_that_never_got_a_cors_verdict_give_no_finding() {
-    // (error, whether response headers arrived)
+fn requests_that_never_got_a_cors_verdict_give_a_notice_or_nothing() {
+    // (error, whether response headers arrived, the notice expected)
     let cases = [
-        ("net::ERR_CONNECTION_REFUSED", false),
-        ("net::ERR_BLOCKED_BY_CLIENT", false),
-        ("net::ERR_ABORTED", true),
-        ("net::ERR_FAILED", false),
+        (
+            "net::ERR_CONNECTION_REFUSED",
+            false,
+            Some(NoticeKind::NoResponse),
+        ),
+        (
+            "net::ERR_NAME_NOT_RESOLVED",
+            false,
+            Some(NoticeKind::NoResponse),
+        ),
+        (
+            "NS_ERROR_CONNECTION_REFUSED",
+            false,
+            Some(NoticeKind::NoResponse),
+        ),
+        (
+            "net::ERR_BLOCKED_BY_CLIENT",
+            false,
+            Some(NoticeKind::BlockedByClient),
+        ),
+        ("net::ERR_ABORTED", true, None),
+        ("net::ERR_ABORTED", false, None),
+        // A CORS error with no response to check (a failed preflight):
+        // nothing this engine can prove yet.
+        ("net::ERR_FAILED", false, None),
     ];
-    for (error, with_response) in cases {
+    for (error, with_response, want) in cases {
         let mut engine = Engine::new();
         let url = format!("{API}/x");
         let mut send = Event::new(EventKind::SendHeaders, "1", &url);
@@ -223,12 +251,152 @@ fn requests_that_never_got_a_cors_verdict_give_no_finding() {
         }
         let mut end = Event::new(EventKind::ErrorOccurred, "1", &url);
         end.error = Some(error.to_owned());
-        assert_eq!(
-            engine.ingest(end),
-            None,
-            "{error}, response: {with_response}"
-        );
+        let got = match engine.ingest(end) {
+            None => None,
+            Some(Report::Notice(n)) => {
+                assert_eq!(n.detail, error);
+                Some(n.kind)
+            }
+            Some(Report::Failure(f)) => panic!("{error} reported as CORS failure {:?}", f.reason),
+        };
+        assert_eq!(got, want, "{error}, response: {with_response}");
     }
+}
+
+/// Replays one request: `Origin` from the page, the given response headers,
+/// then completion (the response passed).
+fn passed(request: &[(&str, &str)], response: &[(&str, &str)]) -> Option<Notice> {
+    let url = format!("{API}/x?id=1");
+    let mut send = Event::new(EventKind::SendHeaders, "1", &url);
+    send.initiator = Some(PAGE.to_owned());
+    send.request_headers = Some(request.iter().copied().collect());
+    let mut received = Event::new(EventKind::HeadersReceived, "1", &url);
+    received.status = Some(200);
+    received.response_headers = Some(response.iter().copied().collect());
+    let done = Event::new(EventKind::Completed, "1", &url);
+    match run_report(vec![send, received, done]) {
+        None => None,
+        Some(Report::Notice(n)) => Some(n),
+        Some(Report::Failure(f)) => panic!("a passing response reported as {:?}", f.reason),
+    }
+}
+
+#[test]
+fn risky_configurations_on_passing_responses_are_warnings() {
+    const ACAO: &str = "Access-Control-Allow-Origin";
+    const ACAC: &str = "Access-Control-Allow-Credentials";
+    let from_page = [("Origin", PAGE), ("Sec-Fetch-Mode", "cors")];
+    let with_cookie = [
+        ("Origin", PAGE),
+        ("Sec-Fetch-Mode", "cors"),
+        ("Cookie", "a=1"),
+    ];
+    let from_null = [("Origin", "null"), ("Sec-Fetch-Mode", "cors")];
+    let cases: Vec<(&str, &[(&str, &str)], Vec<(&str, &str)>, Option<NoticeKind>)> = vec![
+        (
+            "reflected origin with credentials, no Vary",
+            &with_cookie,
+            vec![(ACAO, PAGE), (ACAC, "true")],
+            Some(NoticeKind::CredentialedOriginWithoutVary),
+        ),
+        (
+            "reflected origin with credentials and Vary",
+            &with_cookie,
+            vec![
+                (ACAO, PAGE),
+                (ACAC, "true"),
+                ("Vary", "Accept-Encoding, origin"),
+            ],
+            None,
+        ),
+        (
+            "Vary: * also covers Origin",
+            &with_cookie,
+            vec![(ACAO, PAGE), (ACAC, "true"), ("Vary", "*")],
+            None,
+        ),
+        (
+            "named origin without credentials needs no Vary warning",
+            &from_page,
+            vec![(ACAO, PAGE)],
+            None,
+        ),
+        (
+            "null allowed for a null origin",
+            &from_null,
+            vec![(ACAO, "null")],
+            Some(NoticeKind::NullOriginAllowed),
+        ),
+        (
+            "wildcard with Allow-Credentials true",
+            &from_page,
+            vec![(ACAO, "*"), (ACAC, "true")],
+            Some(NoticeKind::WildcardWithCredentials),
+        ),
+        (
+            "plain wildcard is fine",
+            &from_page,
+            vec![(ACAO, "*")],
+            None,
+        ),
+    ];
+    for (name, request, response, want) in cases {
+        let got = passed(request, &response);
+        assert_eq!(got.as_ref().map(|n| n.kind), want, "{name}");
+        if let Some(n) = got {
+            assert!(n.kind.is_warning(), "{name}");
+            assert_eq!(n.page_origin, PAGE, "{name}");
+        }
+    }
+}
+
+#[test]
+fn error_status_is_linked_to_the_same_endpoint_answering_with_cors_before() {
+    let mut engine = Engine::new();
+    let mut run_one = |id: &str, query: &str, status: u16, acao: bool| {
+        let url = format!("{API}/items{query}");
+        let mut send = Event::new(EventKind::SendHeaders, id, &url);
+        send.initiator = Some(PAGE.to_owned());
+        send.request_headers = Some(
+            [("Origin", PAGE), ("Sec-Fetch-Mode", "cors")]
+                .into_iter()
+                .collect(),
+        );
+        let mut received = Event::new(EventKind::HeadersReceived, id, &url);
+        received.status = Some(status);
+        let headers: Vec<(&str, &str)> = if acao {
+            vec![("Access-Control-Allow-Origin", PAGE)]
+        } else {
+            vec![]
+        };
+        received.response_headers = Some(headers.into_iter().collect());
+        let mut end = Event::new(
+            if acao {
+                EventKind::Completed
+            } else {
+                EventKind::ErrorOccurred
+            },
+            id,
+            &url,
+        );
+        end.error = (!acao).then(|| "net::ERR_FAILED".to_owned());
+        engine.ingest(send);
+        engine.ingest(received);
+        engine.ingest(end)
+    };
+    let Some(Report::Failure(first)) = run_one("1", "?page=1", 500, false) else {
+        panic!("a failure")
+    };
+    assert!(!first.endpoint_allowed_before, "nothing seen before");
+    assert_eq!(run_one("2", "?page=2", 200, true), None);
+    let Some(Report::Failure(again)) = run_one("3", "?page=3", 500, false) else {
+        panic!("a failure")
+    };
+    assert!(
+        again.endpoint_allowed_before,
+        "the 200 of the same path carried the header"
+    );
+    assert_eq!(again.status, Some(500));
 }
 
 #[test]
@@ -283,7 +451,9 @@ fn odd_urls_and_initiators_never_panic() {
             engine.ingest(received);
             let mut end = Event::new(EventKind::ErrorOccurred, "1", url);
             end.error = Some("net::ERR_FAILED".to_owned());
-            let f = engine.ingest(end).expect("a bad ACAO is a finding");
+            let Some(Report::Failure(f)) = engine.ingest(end) else {
+                panic!("a bad ACAO is a finding");
+            };
             assert_eq!(f.reason.chromium_id(), "InvalidAllowOriginValue", "{url}");
         }
     }

@@ -5,7 +5,7 @@
 
 mod panel;
 
-use cors_lens_core::wire::{EventIn, FindingRecord};
+use cors_lens_core::wire::{EventIn, Record};
 use cors_lens_core::EventKind;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -37,15 +37,16 @@ impl Engine {
 
     /// Feeds one `webRequest` event: `listener` is the listener's name
     /// (`onSendHeaders`, ...), `details` the object the browser passed.
-    /// Returns a finding record when this event ends a request the browser
-    /// refused for a CORS reason, `undefined` otherwise.
+    /// Returns a record when this event ends a request the browser refused
+    /// for a CORS reason (`kind: "failure"`) or one worth a notice
+    /// (`kind: "notice"`), `undefined` otherwise.
     pub fn ingest(&mut self, listener: &str, details: JsValue) -> Result<JsValue, JsError> {
         let kind = EventKind::from_listener(listener)
             .ok_or_else(|| JsError::new(&format!("unknown webRequest listener {listener:?}")))?;
         let event: EventIn = serde_wasm_bindgen::from_value(details)
             .map_err(|e| JsError::new(&format!("unreadable {listener} details: {e}")))?;
         match self.inner.ingest(event.into_event(kind)) {
-            Some(finding) => to_js(&FindingRecord::from(&finding)),
+            Some(report) => to_js(&Record::from(&report)),
             None => Ok(JsValue::UNDEFINED),
         }
     }

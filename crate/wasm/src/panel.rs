@@ -4,8 +4,9 @@
 
 use cors_lens_core::explain::{explain, Explanation};
 use cors_lens_core::l10n::{self, Lang};
-use cors_lens_core::wire::FindingRecord;
-use cors_lens_core::{Credentials, Finding};
+use cors_lens_core::notice::describe;
+use cors_lens_core::wire::Record;
+use cors_lens_core::{Credentials, Finding, Notice};
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
 
@@ -38,35 +39,52 @@ pub fn t(lang_tag: &str, key: &str) -> String {
     l10n::t(Lang::from_tag(lang_tag), key)
 }
 
-/// Renders `records` (the stored finding records of one tab) into the
-/// element `#findings`, replacing what was there, and updates `#summary`
-/// and `#empty`. Records that cannot be read are counted, not dropped silently.
+/// Renders `records` (the stored records of one tab, oldest first) into
+/// `#findings` (CORS failures) and `#notices` (warnings and non-CORS
+/// failures), replacing what was there, and updates `#summary` and `#empty`.
+/// Records that cannot be read are counted, never dropped silently.
 #[wasm_bindgen(js_name = renderFindings)]
 pub fn render_findings(records: JsValue, lang_tag: &str) -> Result<(), JsError> {
     let lang = Lang::from_tag(lang_tag);
-    let records: Vec<FindingRecord> =
+    let values: Vec<serde_json::Value> =
         serde_wasm_bindgen::from_value(records).map_err(|e| JsError::new(&e.to_string()))?;
     let doc = document()?;
-    let list = doc
-        .get_element_by_id("findings")
-        .ok_or_else(|| JsError::new("the panel has no #findings element"))?;
+    let list = by_id(&doc, "findings")?;
+    let notices = by_id(&doc, "notices")?;
     list.set_text_content(None);
-    let mut shown = 0usize;
-    let mut unreadable = 0usize;
+    notices.set_text_content(None);
+    let (mut failures, mut noted, mut unreadable) = (0usize, 0usize, 0usize);
     // Newest first: the failure the user just caused is on top.
-    for record in records.into_iter().rev() {
-        match Finding::try_from(record) {
-            Ok(finding) => {
-                append(&list, finding_view(&doc, &finding, lang)?)?;
-                shown += 1;
-            }
-            Err(_) => unreadable += 1,
+    for value in values.into_iter().rev() {
+        let record = serde_json::from_value::<Record>(value).map_err(|_| ());
+        match record {
+            Ok(Record::Failure(r)) => match Finding::try_from(r) {
+                Ok(finding) => {
+                    append(&list, finding_view(&doc, &finding, lang)?)?;
+                    failures += 1;
+                }
+                Err(_) => unreadable += 1,
+            },
+            Ok(Record::Notice(r)) => match Notice::try_from(r) {
+                Ok(notice) => {
+                    append(&notices, notice_view(&doc, &notice, lang)?)?;
+                    noted += 1;
+                }
+                Err(_) => unreadable += 1,
+            },
+            Err(()) => unreadable += 1,
         }
     }
-    list.set_attribute("data-count", &shown.to_string())
+    list.set_attribute("data-count", &failures.to_string())
         .map_err(js_error)?;
+    notices
+        .set_attribute("data-count", &noted.to_string())
+        .map_err(js_error)?;
+    if let Some(heading) = doc.get_element_by_id("notices-heading") {
+        toggle_hidden(&heading, noted == 0)?;
+    }
     if let Some(summary) = doc.get_element_by_id("summary") {
-        let mut text = l10n::tf(lang, "ui_summary", &[("count", &shown.to_string())]);
+        let mut text = l10n::tf(lang, "ui_summary", &[("count", &failures.to_string())]);
         if unreadable > 0 {
             text.push_str(" · ");
             text.push_str(&l10n::tf(
@@ -78,13 +96,74 @@ pub fn render_findings(records: JsValue, lang_tag: &str) -> Result<(), JsError> 
         summary.set_text_content(Some(&text));
     }
     if let Some(empty) = doc.get_element_by_id("empty") {
-        if shown == 0 {
-            empty.remove_attribute("hidden").map_err(js_error)?;
-        } else {
-            empty.set_attribute("hidden", "").map_err(js_error)?;
-        }
+        toggle_hidden(&empty, failures + noted > 0)?;
     }
     Ok(())
+}
+
+/// A warning about a response that passed, or a request that failed for a
+/// reason other than CORS.
+fn notice_view(doc: &Document, n: &Notice, lang: Lang) -> Result<Element, JsError> {
+    let text = describe(n, lang);
+    let article = el(doc, "article", "notice", None)?;
+    article
+        .set_attribute("data-notice", n.kind.id())
+        .map_err(js_error)?;
+    article
+        .set_attribute(
+            "data-severity",
+            if n.kind.is_warning() {
+                "warning"
+            } else {
+                "info"
+            },
+        )
+        .map_err(js_error)?;
+    let head = el(doc, "header", "f-head", None)?;
+    append(&head, el(doc, "span", "n-kind", Some(n.kind.id()))?)?;
+    if n.count > 1 {
+        let count = l10n::tf(lang, "ui_count", &[("count", &n.count.to_string())]);
+        append(&head, el(doc, "span", "f-count", Some(&count))?)?;
+    }
+    append(&article, head)?;
+    append(&article, el(doc, "h3", "f-title", Some(&text.title))?)?;
+    let facts = el(doc, "dl", "f-facts", None)?;
+    let request = el(doc, "dd", "f-request", None)?;
+    append(&request, el(doc, "span", "f-method", Some(&n.method))?)?;
+    append(&request, el(doc, "span", "f-url", Some(&n.url))?)?;
+    append(&request, el(doc, "span", "f-type", Some(&n.resource_type))?)?;
+    fact(doc, &facts, lang, "ui_request", request)?;
+    fact(
+        doc,
+        &facts,
+        lang,
+        "ui_page_origin",
+        el(doc, "dd", "f-page-origin", Some(&n.page_origin))?,
+    )?;
+    fact(
+        doc,
+        &facts,
+        lang,
+        "ui_detail",
+        el(doc, "dd", "n-detail", Some(&n.detail))?,
+    )?;
+    append(&article, facts)?;
+    append(&article, el(doc, "p", "f-what", Some(&text.what))?)?;
+    append(&article, el(doc, "p", "f-fix", Some(&text.fix))?)?;
+    Ok(article)
+}
+
+fn toggle_hidden(el: &Element, hidden: bool) -> Result<(), JsError> {
+    if hidden {
+        el.set_attribute("hidden", "").map_err(js_error)
+    } else {
+        el.remove_attribute("hidden").map_err(js_error)
+    }
+}
+
+fn by_id(doc: &Document, id: &str) -> Result<Element, JsError> {
+    doc.get_element_by_id(id)
+        .ok_or_else(|| JsError::new(&format!("the panel has no #{id} element")))
 }
 
 fn finding_view(doc: &Document, f: &Finding, lang: Lang) -> Result<Element, JsError> {
