@@ -281,6 +281,14 @@ fn passed(request: &[(&str, &str)], response: &[(&str, &str)]) -> Option<Notice>
     }
 }
 
+/// (name, request headers, response headers, the notice expected)
+type RiskCase<'a> = (
+    &'a str,
+    &'a [(&'a str, &'a str)],
+    Vec<(&'a str, &'a str)>,
+    Option<NoticeKind>,
+);
+
 #[test]
 fn risky_configurations_on_passing_responses_are_warnings() {
     const ACAO: &str = "Access-Control-Allow-Origin";
@@ -292,7 +300,7 @@ fn risky_configurations_on_passing_responses_are_warnings() {
         ("Cookie", "a=1"),
     ];
     let from_null = [("Origin", "null"), ("Sec-Fetch-Mode", "cors")];
-    let cases: Vec<(&str, &[(&str, &str)], Vec<(&str, &str)>, Option<NoticeKind>)> = vec![
+    let cases: Vec<RiskCase> = vec![
         (
             "reflected origin with credentials, no Vary",
             &with_cookie,
