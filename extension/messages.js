@@ -12,7 +12,7 @@ export const Msg = Object.freeze({
   SUBSCRIBE: 'subscribe',
   /** panel → worker: `{type, tabId}` — forget this tab's findings. */
   CLEAR: 'clear',
-  /** worker → panel: `{type, tabId, findings, problems}` — the tab's findings (stored records, oldest first) and the worker's problems. */
+  /** worker → panel: `{type, tabId, findings, problems}` — the tab's findings (stored records, oldest first) and the worker's problems (`{key, detail, time}`, key = a message key). */
   FINDINGS: 'findings',
 });
 

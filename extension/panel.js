@@ -1,7 +1,7 @@
 // The panel's glue: picks the inspected tab and the language, subscribes to
 // the worker, and hands each list of findings to the wasm renderer.
 
-import init, { localizePage, renderFindings, t } from '../www/pkg/cors_lens.js';
+import init, { localizePage, renderFindings, stackChoices, t } from '../www/pkg/cors_lens.js';
 import { api } from './compat.js';
 import { Msg, PANEL_PORT, message } from './messages.js';
 
@@ -10,8 +10,11 @@ const params = new URLSearchParams(location.search);
 const tabId = params.has('tabId') ? Number(params.get('tabId')) : api.devtools?.inspectedWindow?.tabId;
 
 let lang = 'en';
+/** The server stack whose fixes to show; "" is the default (Nginx and Apache). */
+let stack = '';
 let findings = [];
 const select = document.getElementById('lang');
+const stackSelect = document.getElementById('stack');
 const status = document.getElementById('status');
 
 function showStatus(key, text) {
@@ -20,16 +23,26 @@ function showStatus(key, text) {
   status.textContent = text ?? '';
 }
 
-/** `auto` follows the browser's UI language; a saved choice overrides it. */
-async function chooseLanguage() {
-  const saved = (await api.storage.local.get('lang')).lang ?? 'auto';
-  select.value = saved;
-  lang = localizePage(saved === 'auto' ? api.i18n.getUILanguage() : saved);
+/**
+ * Language: `auto` follows the browser's UI language; a saved choice
+ * overrides it. Stack: remembered across sessions in storage.local.
+ */
+async function loadChoices() {
+  const saved = await api.storage.local.get(['lang', 'stack']);
+  select.value = saved.lang ?? 'auto';
+  lang = localizePage(select.value === 'auto' ? api.i18n.getUILanguage() : select.value);
+  stack = saved.stack ?? '';
+  stackSelect.replaceChildren(...stackChoices(lang).map(({ id, label }) => new Option(label, id)));
+  stackSelect.value = stack;
 }
 
-function render(problems = []) {
-  renderFindings(findings, lang);
-  showStatus('problems', problems.length ? problems.join('\n') : '');
+/** The worker's own problems, as last reported. */
+let problems = [];
+
+function render() {
+  renderFindings(findings, lang, stack);
+  const lines = problems.map((p) => `${new Date(p.time).toLocaleTimeString(lang)} ${t(lang, p.key).replace('{detail}', p.detail)}`);
+  showStatus('problems', lines.join('\n'));
 }
 
 function connect() {
@@ -37,7 +50,8 @@ function connect() {
   port.onMessage.addListener((msg) => {
     if (msg?.type === Msg.FINDINGS && msg.tabId === tabId) {
       findings = msg.findings;
-      render(msg.problems);
+      problems = msg.problems ?? [];
+      render();
     }
   });
   // The worker stops when idle or restarts: reconnect, and say so if the
@@ -52,14 +66,19 @@ function connect() {
 
 async function main() {
   await init();
-  await chooseLanguage();
+  await loadChoices();
   select.addEventListener('change', async () => {
     await api.storage.local.set({ lang: select.value });
-    await chooseLanguage();
+    await loadChoices();
+    render();
+  });
+  stackSelect.addEventListener('change', async () => {
+    await api.storage.local.set({ stack: stackSelect.value });
+    stack = stackSelect.value;
     render();
   });
   if (!Number.isInteger(tabId)) {
-    renderFindings([], lang);
+    renderFindings([], lang, stack);
     showStatus('no-tab', t(lang, 'ui_no_tab'));
     return;
   }

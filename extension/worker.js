@@ -30,13 +30,17 @@ const LISTENERS = [
 let engine = null;
 /** Events that arrived before wasm was ready, in order. */
 const queue = [];
-/** Problems of the extension itself, shown in the panel (never swallowed). */
+/**
+ * Problems of the extension itself, shown in the panel (never swallowed):
+ * `{key, detail, time}`, where `key` names a localised message.
+ */
 const problems = [];
 
-function problem(text) {
-  problems.push(`${new Date().toISOString()} ${text}`);
+function problem(key, err) {
+  const detail = String(err?.message ?? err);
+  problems.push({ key, detail, time: Date.now() });
   if (problems.length > 20) problems.shift();
-  console.error('CORS Lens:', text);
+  console.error('CORS Lens:', key, detail);
 }
 
 function feed(listener, details) {
@@ -44,7 +48,7 @@ function feed(listener, details) {
     const record = engine.ingest(listener, details);
     if (record) enqueueFinding(record);
   } catch (err) {
-    problem(`${listener}: ${err?.message ?? err}`);
+    problem('problem_event', `${listener}: ${err?.message ?? err}`);
   }
 }
 
@@ -67,7 +71,7 @@ init()
     engine = new Engine();
     for (const [listener, details] of queue.splice(0)) feed(listener, details);
   })
-  .catch((err) => problem(`the analysis engine could not start: ${err?.message ?? err}`));
+  .catch((err) => problem('problem_engine', err));
 
 // --- Findings per tab, in storage.session (survives worker restarts). ---
 
@@ -108,7 +112,7 @@ async function flush() {
       await api.storage.session.set({ [key]: list });
       publish(tabId, list);
     } catch (err) {
-      problem(`could not store findings of tab ${tabId}: ${err?.message ?? err}`);
+      problem('problem_store', err);
     }
   }
 }
@@ -148,13 +152,13 @@ api.runtime.onConnect.addListener((port) => {
       // Read after pending writes so the panel never sees an older list.
       writes = writes.then(async () => {
         port.postMessage(message(Msg.FINDINGS, { tabId, findings: await findingsOf(tabId), problems }));
-      }).catch((err) => problem(`could not read findings: ${err?.message ?? err}`));
+      }).catch((err) => problem('problem_read', err));
     } else if (msg.type === Msg.CLEAR) {
       const cleared = msg.tabId;
       writes = writes.then(async () => {
         await api.storage.session.remove(storageKey(cleared));
         publish(cleared, []);
-      }).catch((err) => problem(`could not clear findings: ${err?.message ?? err}`));
+      }).catch((err) => problem('problem_clear', err));
     }
   });
   port.onDisconnect.addListener(() => {

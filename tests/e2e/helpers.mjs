@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export { startLab, loadScenarios } from '../lab/server.mjs';
+export { startLab, loadScenarios, loadPreflightScenarios } from '../lab/server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(here, '../..');
@@ -194,11 +194,21 @@ export async function waitForPanel(panelPage, predicate = () => true, { timeout 
   throw err;
 }
 
-/** Findings stored by the worker for a tab (chrome.storage.session `findings:<tabId>`), read from an extension context. */
-export async function readStoredFindings(extContext, tabId) {
+/** A stored record that is a CORS failure (the list also holds notices: `kind: "notice"`, no `reason`). */
+export function isFailure(r) {
+  return !!r && r.kind !== 'notice' && typeof r.reason === 'string' && r.reason !== '';
+}
+
+/** Everything the worker stored for a tab (chrome.storage.session `findings:<tabId>`), read from an extension context. */
+export async function readStoredRecords(extContext, tabId) {
   const key = `findings:${tabId}`;
   const got = await extContext.evaluate((k) => chrome.storage.session.get(k), key);
   return got[key] || [];
+}
+
+/** The CORS failures the worker stored for a tab (notices left out). */
+export async function readStoredFindings(extContext, tabId) {
+  return (await readStoredRecords(extContext, tabId)).filter(isFailure);
 }
 
 /** Whether a finding (from storage or the panel) is about the lab run with this nonce. */
@@ -221,7 +231,16 @@ export class CorsOracle {
     o.session.on('Network.requestWillBeSent', (e) => {
       let r = o.requests.get(e.requestId);
       if (!r) {
-        r = { requestId: e.requestId, urls: [], type: e.type, method: e.request.method, state: 'pending', requestHeaders: [] };
+        r = {
+          requestId: e.requestId,
+          urls: [],
+          type: e.type,
+          // A CORS preflight is a request of its own (initiator "preflight"; type "Preflight" in later events).
+          isPreflight: e.initiator?.type === 'preflight' || e.type === 'Preflight',
+          method: e.request.method,
+          state: 'pending',
+          requestHeaders: [],
+        };
         o.requests.set(e.requestId, r);
       }
       if (e.redirectResponse) r.redirects = [...(r.redirects || []), { url: e.redirectResponse.url, status: e.redirectResponse.status }];
@@ -252,11 +271,14 @@ export class CorsOracle {
     return o;
   }
 
-  /** Request whose URL chain carries `lab=<nonce>`. */
+  /** The request (not its CORS preflight) whose URL chain carries `lab=<nonce>`;
+   *  its `preflight` property is the preflight's record when there was one. */
   find(nonce) {
     const token = `lab=${nonce}`;
-    for (const r of this.requests.values()) if (r.urls.some((u) => u.includes(token))) return r;
-    return null;
+    const all = [...this.requests.values()].filter((r) => r.urls.some((u) => u.includes(token)));
+    const main = all.find((r) => !r.isPreflight) || null;
+    if (main) main.preflight = all.find((r) => r.isPreflight) || null;
+    return main;
   }
 
   /** Wait until the request of that run has failed or finished; returns the record. */

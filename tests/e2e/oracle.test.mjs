@@ -22,21 +22,21 @@ before(async () => {
 
 after(async () => {
   if (rows.length) {
-    console.log('\nChromium verdicts (no extension):\n' + table(['scenario', 'corsError', 'failedParameter', 'errorText', 'status', 'page saw'], rows));
+    console.log('\nChromium verdicts (no extension):\n' + table(['scenario', 'corsError', 'failedParameter', 'errorText', 'status', 'page saw', 'preflight'], rows));
   }
   await oracle?.detach();
   await browser?.close();
   await lab?.close();
 });
 
-test('Chromium reports each scenario as scenarios.json expects', { timeout: 180000 }, async (t) => {
-  for (const s of lab.scenarios) {
+async function checkAll(t, list) {
+  for (const s of list) {
     await t.test(s.id, { timeout: 30000 }, async () => {
       const result = await page.evaluate((id) => window.runScenario(id), s.id);
       const v = await oracle.verdict(result.nonce);
-      rows.push([s.id, v.corsError, v.failedParameter, v.errorText ?? '', v.status ?? '', result.ok ? 'ok' : result.error]);
+      rows.push([s.id, v.corsError, v.failedParameter, v.errorText ?? '', v.status ?? '', result.ok ? 'ok' : result.error, v.preflight ? `${v.preflight.state} ${v.preflight.status ?? ''}` : '']);
       assert.equal(v.corsError ?? null, s.expect, `${s.id}: Chromium said ${v.corsError} (${v.failedParameter}), errorText=${v.errorText}`);
-      if (s.expect) {
+      if (s.expect && 'expectFailedParameter' in s) {
         const want = s.expectFailedParameter.replaceAll('{origin}', lab.pageOrigin);
         assert.equal(v.failedParameter ?? '', want, `${s.id}: failedParameter`);
       }
@@ -51,4 +51,10 @@ test('Chromium reports each scenario as scenarios.json expects', { timeout: 1800
       }
     });
   }
-});
+}
+
+test('Chromium reports each scenario as scenarios.json expects', { timeout: 180000 }, (t) => checkAll(t, lab.scenarios));
+
+test('Chromium reports each preflighted scenario as preflight-scenarios.json expects', { timeout: 180000 }, (t) =>
+  checkAll(t, lab.preflightScenarios),
+);

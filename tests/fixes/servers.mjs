@@ -230,7 +230,6 @@ function caddyfile({ dir, port, upstreamPort, adminPort, pageOrigin, mode, gen }
 {
     admin 127.0.0.1:${adminPort}
     auto_https off
-    persist_config off
     storage file_system ${dir}/data
 }
 
@@ -269,6 +268,10 @@ app.get('/api/data', (req, res) => {
   res.set('Cache-Control', 'no-store');
   res.json({ ok: true, from: 'cors-lens fix test' });
 });
+app.put('/api/data', (req, res) => {
+  res.set('Cache-Control', 'no-store');
+  res.json({ ok: true, from: 'cors-lens fix test', method: 'PUT' });
+});
 app.get('/api/missing', (req, res) => {
   res.status(404).json({ error: 'not found' });
 });
@@ -296,6 +299,33 @@ for (const host of ['127.0.0.1', '::1']) {
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 30000, ...opts });
   return { code: r.status, out: `${r.stdout || ''}${r.stderr || ''}`.trim(), error: r.error };
+}
+
+/** Pids of the processes whose parent is `pid` (from /proc). */
+function childPids(pid) {
+  const out = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      // pid (comm) state ppid ...; comm may contain spaces and parentheses.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(name));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return out;
+}
+
+/** Whether process `pid` still exists (and is not a zombie). */
+function alive(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 class Proc {
@@ -466,6 +496,11 @@ export class RealServer {
   }
 
   async reload() {
+    // nginx and apache hand the new configuration to new worker processes;
+    // old workers keep accepting connections for a moment. The new
+    // generation is live for every connection only once they are gone.
+    const oldWorkers = this.stack === 'nginx' || this.stack === 'apache' ? childPids(this.proc.child.pid) : [];
+    this.waitGone = oldWorkers;
     switch (this.stack) {
       case 'nginx':
         this.proc.child.kill('SIGHUP');
@@ -490,7 +525,7 @@ export class RealServer {
         throw new Error(`${this.stack} exited (code ${this.proc.exitCode}, signal ${this.proc.exitSignal}) after loading generation ${this.gen}\n${this.logs()}\n--- config ---\n${this.configText}`);
       }
       const r = await probe(this.port, `/__gen/${this.gen}`);
-      if (r && (r.status === 204 || r.status === 410)) {
+      if (r && (r.status === 204 || r.status === 410) && !(this.waitGone || []).some(alive)) {
         if (this.stack !== 'express' || (await probe(this.port, '/api/data'))) return;
       }
       await sleep(25);

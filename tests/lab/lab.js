@@ -1,7 +1,7 @@
 // Lab page logic. Exposes:
 //   window.labReady            promise resolved once config and scenarios are loaded
 //   window.runScenario(id)     -> Promise<{id, ok, error?, status?, url}>  (settles once the request did)
-//   window.runAll()            -> Promise<[result, ...]>  (sequential)
+//   window.runAll(which)       -> Promise<[result, ...]>  (sequential; 'simple' | 'preflight' | 'all')
 //   window.scenarioUrl(id)     -> the URL the next run of that scenario will request
 // Every run appends a unique "lab=<nonce>" query parameter so that each request
 // has its own URL (no memory-cache hits for images, one finding per run).
@@ -40,7 +40,10 @@
   }
 
   function doFetch(url, s) {
-    return fetch(url, { credentials: s.credentials === 'include' ? 'include' : 'omit', cache: 'no-store' }).then(
+    const init = { credentials: s.credentials === 'include' ? 'include' : 'omit', cache: 'no-store' };
+    if (s.method) init.method = s.method;
+    if (s.requestHeaders && s.requestHeaders.length) init.headers = s.requestHeaders;
+    return fetch(url, init).then(
       (r) => r.text().then(() => ({ ok: true, status: r.status })),
       (e) => ({ ok: false, error: String(e) }),
     );
@@ -49,8 +52,9 @@
   function doXhr(url, s) {
     return new Promise((resolve) => {
       const x = new XMLHttpRequest();
-      x.open('GET', url);
+      x.open(s.method || 'GET', url);
       x.withCredentials = s.credentials === 'include';
+      for (const [name, value] of s.requestHeaders || []) x.setRequestHeader(name, value);
       x.onload = () => resolve({ ok: true, status: x.status });
       x.onerror = () => resolve({ ok: false, error: 'XMLHttpRequest network error' });
       x.send();
@@ -104,18 +108,18 @@
     return result;
   }
 
-  async function runAll() {
+  /** Runs scenarios in order: which = 'simple' (scenarios.json, the default),
+   *  'preflight' (preflight-scenarios.json) or 'all'. */
+  async function runAll(which = 'simple') {
     await window.labReady;
+    const list = which === 'all' ? scenarios : which === 'preflight' ? preflighted : simple;
     const out = [];
-    for (const s of scenarios) out.push(await runScenario(s.id));
+    for (const s of list) out.push(await runScenario(s.id));
     return out;
   }
 
-  function render() {
-    document.getElementById('origins').textContent =
-      'page ' + config.pageOrigin + ' · API ' + config.apiOrigin + ' · third ' + config.thirdOrigin + ' · refused ' + config.refusedOrigin;
-    const tbody = document.getElementById('scenarios');
-    for (const s of scenarios) {
+  function renderRows(list, tbody) {
+    for (const s of list) {
       const tr = document.createElement('tr');
       tr.dataset.id = s.id;
       const btnCell = document.createElement('td');
@@ -137,17 +141,30 @@
       tr.append(btnCell, ...cells);
       tbody.appendChild(tr);
     }
-    document.getElementById('run-all').addEventListener('click', () => runAll());
   }
 
+  function render() {
+    document.getElementById('origins').textContent =
+      'page ' + config.pageOrigin + ' · API ' + config.apiOrigin + ' · third ' + config.thirdOrigin + ' · refused ' + config.refusedOrigin;
+    renderRows(simple, document.getElementById('scenarios'));
+    renderRows(preflighted, document.getElementById('preflight-scenarios'));
+    document.getElementById('run-all').addEventListener('click', () => runAll('simple'));
+    document.getElementById('run-preflight').addEventListener('click', () => runAll('preflight'));
+  }
+
+  let simple = [];
+  let preflighted = [];
   window.labReady = Promise.all([
     fetch('/config.json').then((r) => r.json()),
     fetch('/scenarios.json').then((r) => r.json()),
-  ]).then(([c, s]) => {
+    fetch('/preflight-scenarios.json').then((r) => r.json()),
+  ]).then(([c, s, p]) => {
     config = c;
-    scenarios = s;
+    simple = s;
+    preflighted = p;
+    scenarios = [...s, ...p];
     window.labConfig = c;
-    window.labScenarios = s;
+    window.labScenarios = scenarios;
     render();
     return true;
   });

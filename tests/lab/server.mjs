@@ -20,9 +20,16 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const SCENARIOS_PATH = path.resolve(here, '../fixtures/scenarios.json');
+/** Preflighted requests (method, request headers, OPTIONS answer): a table of its own,
+ *  since the shared scenarios.json describes simple GET requests only. */
+export const PREFLIGHT_SCENARIOS_PATH = path.resolve(here, '../fixtures/preflight-scenarios.json');
 
 export function loadScenarios(file = SCENARIOS_PATH) {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+export function loadPreflightScenarios(file = PREFLIGHT_SCENARIOS_PATH) {
+  return loadScenarios(file);
 }
 
 // A 1x1 transparent PNG, so that <img> scenarios load a real image.
@@ -119,9 +126,18 @@ function send(res, status, type, body, extra = {}) {
   res.end(body);
 }
 
-export async function startLab({ pagePort = 0, apiPort = 0, thirdPort = 0, scenarios = loadScenarios(), log = false } = {}) {
+export async function startLab({
+  pagePort = 0,
+  apiPort = 0,
+  thirdPort = 0,
+  scenarios = loadScenarios(),
+  preflightScenarios = loadPreflightScenarios(),
+  log = false,
+} = {}) {
   const byPath = { page: new Map(), api: new Map(), third: new Map() };
-  for (const s of scenarios) {
+  for (const s of [...scenarios, ...preflightScenarios]) {
+    const where = s.kind === 'fetch-same-origin' ? 'page' : 'api';
+    if (!s.refused && byPath[where].has(scenarioPathname(s.path))) throw new Error(`two scenarios share the path ${s.path}`);
     if (s.refused) continue;
     if (s.kind === 'fetch-same-origin') {
       byPath.page.set(scenarioPathname(s.path), s);
@@ -150,6 +166,9 @@ export async function startLab({ pagePort = 0, apiPort = 0, thirdPort = 0, scena
       if (url.pathname === '/scenarios.json') {
         return send(res, 200, 'application/json', JSON.stringify(scenarios));
       }
+      if (url.pathname === '/preflight-scenarios.json') {
+        return send(res, 200, 'application/json', JSON.stringify(preflightScenarios));
+      }
       if (url.pathname === '/config.json') {
         return send(res, 200, 'application/json', JSON.stringify(origins));
       }
@@ -161,6 +180,13 @@ export async function startLab({ pagePort = 0, apiPort = 0, thirdPort = 0, scena
     const scenario = byPath[role].get(url.pathname);
     if (!scenario) {
       return send(res, 404, 'text/plain', `no such lab path on the ${role} origin: ${url.pathname}\n`);
+    }
+    if (req.method === 'OPTIONS' && scenario.preflight) {
+      // The CORS preflight: answered per the scenario's `preflight`, no body.
+      res.statusCode = scenario.preflight.status ?? 204;
+      res.setHeader('Cache-Control', 'no-store');
+      applyHeaders(res, scenario.preflight.headers, origins.pageOrigin);
+      return res.end();
     }
     if (role === 'api' && scenario.redirectTo) {
       // First hop: a 302 that itself passes CORS, to a third origin.
@@ -194,6 +220,7 @@ export async function startLab({ pagePort = 0, apiPort = 0, thirdPort = 0, scena
     ...origins,
     labUrl: `${origins.pageOrigin}/lab.html`,
     scenarios,
+    preflightScenarios,
     requests,
     close: () => closeAll(all),
   };
@@ -216,7 +243,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   console.log(`third origin  ${lab.thirdOrigin}`);
   console.log(`refused       ${lab.refusedOrigin} (nothing listens)`);
   console.log(`lab page      ${lab.labUrl}`);
-  console.log(`${lab.scenarios.length} scenarios; Ctrl-C to stop`);
+  console.log(`${lab.scenarios.length} scenarios + ${lab.preflightScenarios.length} preflighted; Ctrl-C to stop`);
   const stop = async () => {
     await lab.close();
     process.exit(0);

@@ -1,13 +1,14 @@
 //! Explanations: turns a finding into what went wrong, why the browser
-//! refuses, what to change on the server, and configuration snippets for
-//! this request's own origin — all text through the `l10n` catalogs.
+//! refuses, what to change on the server and what to watch out for — all text
+//! through the `l10n` catalogs. The configuration for one server stack comes
+//! from `fix::snippets`, for the stack the user picked.
 //!
 //! Values taken from the request (URL, header values) are attacker-controlled:
-//! they are carried as plain text (the renderer uses `textContent`), shortened
-//! when quoted in prose, and only written into snippet code when they look
-//! like a serialized origin.
+//! they are carried as plain text (the renderer uses `textContent`) and
+//! shortened when quoted in prose.
 
 use crate::finding::Finding;
+use crate::fix::{self, Variant, PLACEHOLDER_ORIGIN};
 use crate::l10n::{t, tf, Lang};
 use crate::reason::CorsError;
 
@@ -21,57 +22,8 @@ pub struct Explanation {
     pub why: String,
     /// What to change on the server.
     pub fix: String,
-    pub snippets: Vec<Snippet>,
     pub warnings: Vec<String>,
     pub links: Vec<Link>,
-}
-
-/// A server (or framework) a snippet is written for.
-///
-/// To add one: a variant, its entry in `ALL`, its names, and its arms in
-/// `render` (the compiler lists them).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Stack {
-    Nginx,
-    Apache,
-}
-
-impl Stack {
-    /// Every stack, in the order their snippets are listed.
-    pub const ALL: [Stack; 2] = [Stack::Nginx, Stack::Apache];
-
-    /// The product name, shown in snippet titles (not localised).
-    pub fn name(self) -> &'static str {
-        match self {
-            Stack::Nginx => "Nginx",
-            Stack::Apache => "Apache",
-        }
-    }
-
-    /// A stable lowercase identifier for exports and CSS classes.
-    pub fn id(self) -> &'static str {
-        match self {
-            Stack::Nginx => "nginx",
-            Stack::Apache => "apache",
-        }
-    }
-
-    /// A comment line in this stack's configuration language.
-    fn comment(self, text: &str) -> String {
-        match self {
-            Stack::Nginx | Stack::Apache => format!("# {text}"),
-        }
-    }
-}
-
-/// A piece of server configuration that fixes the finding.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Snippet {
-    pub stack: Stack,
-    /// Localised, e.g. "Nginx — allow this origin".
-    pub title: String,
-    /// Configuration text; only its comment lines are localised.
-    pub code: String,
 }
 
 /// A reference link with a localised label.
@@ -83,82 +35,31 @@ pub struct Link {
 
 /// Longest value quoted in prose, in characters.
 const MAX_QUOTED_CHARS: usize = 200;
-/// Longest request origin written into a snippet (a host name is at most
-/// 253 characters; scheme and port add a few).
-const MAX_CODE_ORIGIN_LEN: usize = 300;
-/// Used in snippets when the request's origin cannot be written safely.
-const PLACEHOLDER_ORIGIN: &str = "https://app.example";
 
-/// The kinds of snippet a finding can call for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    /// Name this one origin.
-    Exact,
-    /// Name this one origin, after removing a duplicate sent by another layer.
-    SingleSource,
-    /// Echo the request's origin when it is on an allow-list, with `Vary`.
-    Reflect,
-    /// `*`, for public data without credentials.
-    Wildcard,
-}
-
-/// What the snippets must say, decided once per finding.
-struct Plan<'a> {
-    /// The origin as written into code (the placeholder when unusable).
-    origin: &'a str,
+/// What the caveats depend on, decided once per finding.
+struct Plan {
     /// The request went through a cross-origin redirect (`Origin: null`).
     null_origin: bool,
-    /// Credentials are involved: add Allow-Credentials, never offer `*`.
+    /// Credentials are involved.
     credentials: bool,
-    kinds: Vec<Kind>,
+    /// The fixes `fix::snippets` offers for this finding.
+    variants: Vec<Variant>,
 }
-
 /// Explains one finding in `lang`.
 pub fn explain(f: &Finding, lang: Lang) -> Explanation {
     let reason = f.reason;
     let null_origin = f.origin == "null";
-    let credentials = f.credentials.included()
-        || matches!(
-            reason,
-            CorsError::InvalidAllowCredentials | CorsError::WildcardOriginNotAllowed
-        );
-    let origin_usable = null_origin || usable_in_code(&f.origin);
-
-    let mut kinds = Vec::new();
-    if reason == CorsError::MultipleAllowOriginValues {
-        kinds.push(Kind::SingleSource);
-    } else {
-        kinds.push(Kind::Exact);
-        if !null_origin {
-            kinds.push(Kind::Reflect);
-        }
-        if !credentials {
-            kinds.push(Kind::Wildcard);
-        }
-    }
+    let origin_usable = null_origin || fix::usable_in_code(&f.origin);
     let plan = Plan {
-        origin: if origin_usable {
-            &f.origin
-        } else {
-            PLACEHOLDER_ORIGIN
-        },
         null_origin,
-        credentials,
-        kinds,
+        credentials: fix::credentials_involved(f),
+        variants: fix::variants(f),
     };
-
-    let snippets = plan
-        .kinds
-        .iter()
-        .flat_map(|&kind| Stack::ALL.map(|stack| render(stack, kind, &plan, lang)))
-        .collect();
-
     Explanation {
         title: t(lang, &format!("title_{}", reason.chromium_id())),
         what: what(f, lang),
         why: t(lang, &format!("why_{}", reason.chromium_id())),
         fix: fix(f, lang),
-        snippets,
         warnings: warnings(&plan, origin_usable, lang),
         links: links(reason, lang),
     }
@@ -247,14 +148,14 @@ fn fix(f: &Finding, lang: Lang) -> String {
 
 fn warnings(plan: &Plan, origin_usable: bool, lang: Lang) -> Vec<String> {
     let mut keys = Vec::new();
-    let offers = |kind| plan.kinds.contains(&kind);
-    if offers(Kind::Wildcard) {
+    let offers = |v| plan.variants.contains(&v);
+    if offers(Variant::Wildcard) {
         keys.push("warn_wildcard_public");
     }
-    if offers(Kind::Wildcard) || plan.credentials {
+    if offers(Variant::Wildcard) || plan.credentials {
         keys.push("warn_wildcard_credentials");
     }
-    if offers(Kind::Reflect) {
+    if offers(Variant::Reflect) {
         keys.push("warn_vary");
         if plan.credentials {
             keys.push("warn_reflect_allowlist");
@@ -292,151 +193,6 @@ fn links(reason: CorsError, lang: Lang) -> Vec<Link> {
             ),
         },
     ]
-}
-
-/// Builds one snippet: the configuration lines for `kind` in `stack`'s syntax.
-fn render(stack: Stack, kind: Kind, plan: &Plan, lang: Lang) -> Snippet {
-    let title_key = match kind {
-        Kind::Exact if plan.null_origin => "snip_exact_null",
-        Kind::Exact => "snip_exact",
-        Kind::SingleSource => "snip_single",
-        Kind::Reflect => "snip_reflect",
-        Kind::Wildcard => "snip_wildcard",
-    };
-    let o = plan.origin;
-    let c = |key: &str| stack.comment(&t(lang, key));
-    let mut lines: Vec<String> = Vec::new();
-    if plan.origin == PLACEHOLDER_ORIGIN && kind != Kind::Wildcard {
-        lines.push(stack.comment(&tf(
-            lang,
-            "cmt_placeholder",
-            &[("placeholder", PLACEHOLDER_ORIGIN)],
-        )));
-    }
-    let exact_comment = if plan.null_origin {
-        "cmt_exact_null"
-    } else {
-        "cmt_exact"
-    };
-    match (stack, kind) {
-        (Stack::Nginx, Kind::Exact) => {
-            lines.push(c(exact_comment));
-            lines.push(format!(
-                "add_header Access-Control-Allow-Origin \"{o}\" always;"
-            ));
-            if plan.credentials {
-                lines.push(c("cmt_credentials"));
-                lines.push(NGINX_CREDENTIALS.to_owned());
-            }
-        }
-        (Stack::Nginx, Kind::SingleSource) => {
-            lines.push(c("cmt_nginx_hide"));
-            lines.push("proxy_hide_header Access-Control-Allow-Origin;".to_owned());
-            if plan.credentials {
-                lines.push("proxy_hide_header Access-Control-Allow-Credentials;".to_owned());
-            }
-            lines.push(format!(
-                "add_header Access-Control-Allow-Origin \"{o}\" always;"
-            ));
-            if plan.credentials {
-                lines.push(NGINX_CREDENTIALS.to_owned());
-            }
-        }
-        (Stack::Nginx, Kind::Reflect) => {
-            lines.push(c("cmt_nginx_map"));
-            lines.push("map $http_origin $cors_origin {".to_owned());
-            lines.push("    default \"\";".to_owned());
-            lines.push(format!("    \"{o}\" $http_origin;"));
-            lines.push("}".to_owned());
-            lines.push(c("cmt_reflect_use"));
-            lines.push("add_header Access-Control-Allow-Origin $cors_origin always;".to_owned());
-            if plan.credentials {
-                lines.push(NGINX_CREDENTIALS.to_owned());
-            }
-            lines.push(c("cmt_vary"));
-            lines.push("add_header Vary Origin always;".to_owned());
-        }
-        (Stack::Nginx, Kind::Wildcard) => {
-            lines.push(c("cmt_wildcard"));
-            lines.push("add_header Access-Control-Allow-Origin \"*\" always;".to_owned());
-        }
-        (Stack::Apache, Kind::Exact) => {
-            lines.push(c(exact_comment));
-            lines.push(format!(
-                "Header always set Access-Control-Allow-Origin \"{o}\""
-            ));
-            if plan.credentials {
-                lines.push(c("cmt_credentials"));
-                lines.push(APACHE_CREDENTIALS.to_owned());
-            }
-        }
-        (Stack::Apache, Kind::SingleSource) => {
-            lines.push(c("cmt_apache_unset"));
-            lines.push("Header unset Access-Control-Allow-Origin".to_owned());
-            if plan.credentials {
-                lines.push("Header unset Access-Control-Allow-Credentials".to_owned());
-            }
-            lines.push(format!(
-                "Header always set Access-Control-Allow-Origin \"{o}\""
-            ));
-            if plan.credentials {
-                lines.push(APACHE_CREDENTIALS.to_owned());
-            }
-        }
-        (Stack::Apache, Kind::Reflect) => {
-            lines.push(c("cmt_apache_allowlist"));
-            lines.push(format!(
-                "SetEnvIf Origin \"^{}$\" CORS_ORIGIN=$0",
-                regex_escape(o)
-            ));
-            lines.push(c("cmt_reflect_use"));
-            lines.push(
-                "Header always set Access-Control-Allow-Origin \"%{CORS_ORIGIN}e\" env=CORS_ORIGIN"
-                    .to_owned(),
-            );
-            if plan.credentials {
-                lines.push(format!("{APACHE_CREDENTIALS} env=CORS_ORIGIN"));
-            }
-            lines.push(c("cmt_vary"));
-            lines.push("Header always merge Vary Origin".to_owned());
-        }
-        (Stack::Apache, Kind::Wildcard) => {
-            lines.push(c("cmt_wildcard"));
-            lines.push("Header always set Access-Control-Allow-Origin \"*\"".to_owned());
-        }
-    }
-    Snippet {
-        stack,
-        title: tf(lang, title_key, &[("stack", stack.name())]),
-        code: lines.join("\n"),
-    }
-}
-
-const NGINX_CREDENTIALS: &str = "add_header Access-Control-Allow-Credentials \"true\" always;";
-const APACHE_CREDENTIALS: &str = "Header always set Access-Control-Allow-Credentials \"true\"";
-
-/// Whether `origin` can be pasted into configuration code as is: the
-/// characters of a serialized origin only, nothing that could end a quoted
-/// string, a line or a regular expression group.
-fn usable_in_code(origin: &str) -> bool {
-    !origin.is_empty()
-        && origin.len() <= MAX_CODE_ORIGIN_LEN
-        && origin.contains("://")
-        && origin
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b":/.-[]_".contains(&b))
-}
-
-/// Escapes regular-expression metacharacters (Apache `SetEnvIf` patterns).
-fn regex_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for ch in s.chars() {
-        if "\\.^$|?*+()[]{}".contains(ch) {
-            out.push('\\');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// A value as quoted in prose: control characters blanked, at most
@@ -555,8 +311,7 @@ mod tests {
         "must ",
     ];
 
-    /// Prose of an explanation: everything but snippet code, plus the
-    /// (localised) comment lines of the snippets.
+    /// Prose of an explanation.
     fn prose(e: &Explanation) -> Vec<String> {
         let mut all = vec![
             e.title.clone(),
@@ -566,15 +321,6 @@ mod tests {
         ];
         all.extend(e.warnings.iter().cloned());
         all.extend(e.links.iter().map(|l| l.label.clone()));
-        for s in &e.snippets {
-            all.push(s.title.clone());
-            all.extend(
-                s.code
-                    .lines()
-                    .filter(|l| l.starts_with('#'))
-                    .map(str::to_owned),
-            );
-        }
         all
     }
 
@@ -595,45 +341,11 @@ mod tests {
                 "{ctx}: {text}"
             );
         }
-        assert!(!e.snippets.is_empty(), "{ctx}: no snippet");
-        for stack in Stack::ALL {
+        if credentials {
             assert!(
-                e.snippets.iter().any(|s| s.stack == stack),
-                "{ctx}: no {stack:?} snippet"
+                e.warnings.contains(&t(lang, "warn_wildcard_credentials")),
+                "{ctx}: no warning against * with credentials"
             );
-        }
-        for s in &e.snippets {
-            assert!(
-                s.title.starts_with(s.stack.name()),
-                "{ctx}: title {}",
-                s.title
-            );
-            if s.stack == Stack::Nginx {
-                assert!(
-                    s.code.contains("always"),
-                    "{ctx}: nginx without always:\n{}",
-                    s.code
-                );
-            }
-            let wildcard = s.code.contains("Access-Control-Allow-Origin \"*\"");
-            assert!(
-                !(wildcard && s.code.contains("Access-Control-Allow-Credentials")),
-                "{ctx}: * with credentials:\n{}",
-                s.code
-            );
-            if credentials {
-                assert!(!wildcard, "{ctx}: credentials finding offers *");
-            }
-            if s.code.contains("$http_origin") || s.code.contains("CORS_ORIGIN") {
-                assert!(s.code.contains("Vary"), "{ctx}: reflection without Vary");
-            }
-            if credentials && !wildcard {
-                assert!(
-                    s.code.contains("Access-Control-Allow-Credentials \"true\""),
-                    "{ctx}: credentials line missing:\n{}",
-                    s.code
-                );
-            }
         }
         assert_eq!(e.links.len(), 3, "{ctx}");
         assert_eq!(e.links[0].url, f.reason.mdn_url(lang.mdn_locale()));
@@ -672,10 +384,6 @@ mod tests {
                     assert!(
                         e.what.contains(ORIGIN),
                         "{reason:?}/{lang:?}: what lacks origin"
-                    );
-                    assert!(
-                        e.snippets.iter().any(|s| s.code.contains(ORIGIN)),
-                        "{reason:?}/{lang:?}: no snippet for the origin"
                     );
                 }
             }
@@ -726,7 +434,7 @@ mod tests {
             for lang in Lang::ALL {
                 let f = finding(reason, ORIGIN, typical_parameter(reason), credentials, None);
                 let e = check(&f, lang);
-                let has = e.snippets.iter().any(|s| s.code.contains("\"*\""));
+                let has = fix::variants(&f).contains(&Variant::Wildcard);
                 assert_eq!(has, offered, "{reason:?}/{credentials:?}");
                 assert_eq!(
                     e.warnings.contains(&t(lang, "warn_wildcard_public")),
@@ -738,7 +446,7 @@ mod tests {
     }
 
     #[test]
-    fn exact_snippets_match_the_documented_lines() {
+    fn credentialed_wildcard_is_fixed_with_the_origin_and_vary() {
         let f = finding(
             CorsError::WildcardOriginNotAllowed,
             ORIGIN,
@@ -747,27 +455,10 @@ mod tests {
             Some(200),
         );
         let e = check(&f, Lang::En);
-        let code: Vec<&str> = e.snippets.iter().map(|s| s.code.as_str()).collect();
-        let expected = [
-            "add_header Access-Control-Allow-Origin \"http://127.0.0.1:8080\" always;",
-            "add_header Access-Control-Allow-Credentials \"true\" always;",
-            "Header always set Access-Control-Allow-Origin \"http://127.0.0.1:8080\"",
-            "Header always set Access-Control-Allow-Credentials \"true\"",
-            "    \"http://127.0.0.1:8080\" $http_origin;",
-            "add_header Access-Control-Allow-Origin $cors_origin always;",
-            "add_header Vary Origin always;",
-            "SetEnvIf Origin \"^http://127\\.0\\.0\\.1:8080$\" CORS_ORIGIN=$0",
-            "Header always set Access-Control-Allow-Origin \"%{CORS_ORIGIN}e\" env=CORS_ORIGIN",
-            "Header always merge Vary Origin",
-        ];
-        for line in expected {
-            assert!(
-                code.iter().any(|c| c.lines().any(|l| l == line)),
-                "missing line {line:?} in {code:#?}"
-            );
-        }
+        assert!(e.fix.contains(ORIGIN));
         assert!(e.fix.contains("Vary"));
         assert!(e.warnings.contains(&t(Lang::En, "warn_vary")));
+        assert!(e.warnings.contains(&t(Lang::En, "warn_reflect_allowlist")));
     }
 
     #[test]
@@ -783,9 +474,7 @@ mod tests {
             let e = check(&f, lang);
             assert!(e.what.contains("http://127.0.0.1:8080, *"));
             assert!(e.fix.contains("proxy_hide_header"));
-            assert!(e.snippets.iter().any(|s| s
-                .code
-                .contains("proxy_hide_header Access-Control-Allow-Origin;")));
+            assert_eq!(fix::variants(&f), vec![Variant::SingleSource]);
         }
     }
 
@@ -925,8 +614,7 @@ mod tests {
                     assert!(e.what.contains(&t(lang, "note_null_origin")));
                     assert!(e.fix.contains(&t(lang, "fix_null_origin")));
                     assert!(e.warnings.contains(&t(lang, "warn_null_origin")));
-                    assert!(e.snippets.iter().any(|s| s.code.contains("\"null\"")));
-                    assert!(!e.snippets.iter().any(|s| s.code.contains("$http_origin")));
+                    assert!(!fix::variants(&f).contains(&Variant::Reflect));
                 }
             }
         }
@@ -954,13 +642,7 @@ mod tests {
                     for text in prose(&e) {
                         assert!(text.chars().count() < 3_000, "{reason:?}: prose too long");
                     }
-                    if !usable_in_code(origin) {
-                        for s in &e.snippets {
-                            assert!(
-                                !s.code.contains(origin),
-                                "{reason:?}: unsafe origin in code"
-                            );
-                        }
+                    if !fix::usable_in_code(origin) {
                         let warning = tf(
                             lang,
                             "warn_origin_placeholder",
@@ -995,16 +677,6 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(shown(&input), want);
-        }
-    }
-
-    #[test]
-    fn stacks_have_distinct_names() {
-        for (i, a) in Stack::ALL.iter().enumerate() {
-            for b in &Stack::ALL[i + 1..] {
-                assert_ne!(a.name(), b.name());
-                assert_ne!(a.id(), b.id());
-            }
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod engine;
 pub mod event;
 pub mod explain;
 pub mod finding;
+pub mod fix;
 pub mod headers;
 pub mod l10n;
 pub mod notice;

@@ -5,12 +5,14 @@
 
 mod panel;
 
-use cors_lens_core::wire::{EventIn, Record};
-use cors_lens_core::EventKind;
+use cors_lens_core::fix::{self, Stack};
+use cors_lens_core::l10n::Lang;
+use cors_lens_core::wire::{EventIn, FindingRecord, Record};
+use cors_lens_core::{EventKind, Finding};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-pub use panel::{localize_page, render_findings, t};
+pub use panel::{localize_page, render_findings, stack_choices, t};
 
 /// Runs once when the module is instantiated: panics are reported to the
 /// console with their message instead of a bare `unreachable`.
@@ -58,9 +60,58 @@ impl Engine {
     }
 }
 
+/// The fix snippets for a stored failure record in one stack: the same
+/// function the panel renders, exposed for exports and for the tests that
+/// apply each snippet to a real server.
+#[wasm_bindgen(js_name = fixSnippets)]
+pub fn fix_snippets(record: JsValue, stack_id: &str, lang_tag: &str) -> Result<JsValue, JsError> {
+    let record: FindingRecord = serde_wasm_bindgen::from_value(record)
+        .map_err(|e| JsError::new(&format!("not a failure record: {e}")))?;
+    let finding = Finding::try_from(record).map_err(|e| JsError::new(&e.to_string()))?;
+    let stack = Stack::from_id(stack_id)
+        .ok_or_else(|| JsError::new(&format!("unknown stack {stack_id:?}")))?;
+    let lang = Lang::from_tag(lang_tag);
+    let out: Vec<SnippetOut> = fix::snippets(&finding, stack, lang)
+        .into_iter()
+        .map(|s| SnippetOut {
+            stack: s.stack.id(),
+            variant: s.variant.id(),
+            flavor: s.flavor,
+            title: s.title,
+            parts: s
+                .parts
+                .into_iter()
+                .map(|p| PartOut {
+                    placement: p.placement,
+                    label: p.label,
+                    code: p.code,
+                })
+                .collect(),
+        })
+        .collect();
+    to_js(&out)
+}
+
+/// A snippet as JavaScript sees it.
+#[derive(Serialize)]
+struct SnippetOut {
+    stack: &'static str,
+    variant: &'static str,
+    flavor: &'static str,
+    title: String,
+    parts: Vec<PartOut>,
+}
+
+#[derive(Serialize)]
+struct PartOut {
+    placement: &'static str,
+    label: String,
+    code: String,
+}
+
 /// Serializes for JavaScript as plain objects and `null`s (what
 /// `storage.session` and `JSON.stringify` expect).
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| JsError::new(&e.to_string()))

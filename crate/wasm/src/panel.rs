@@ -3,6 +3,7 @@
 //! ever reaches the DOM through `textContent` and attribute setters.
 
 use cors_lens_core::explain::{explain, Explanation};
+use cors_lens_core::fix::{self, Stack};
 use cors_lens_core::l10n::{self, Lang};
 use cors_lens_core::notice::describe;
 use cors_lens_core::wire::Record;
@@ -42,10 +43,13 @@ pub fn t(lang_tag: &str, key: &str) -> String {
 /// Renders `records` (the stored records of one tab, oldest first) into
 /// `#findings` (CORS failures) and `#notices` (warnings and non-CORS
 /// failures), replacing what was there, and updates `#summary` and `#empty`.
+/// Fix snippets are for `stack_id` (a stack id; anything else means the
+/// default, Nginx and Apache).
 /// Records that cannot be read are counted, never dropped silently.
 #[wasm_bindgen(js_name = renderFindings)]
-pub fn render_findings(records: JsValue, lang_tag: &str) -> Result<(), JsError> {
+pub fn render_findings(records: JsValue, lang_tag: &str, stack_id: &str) -> Result<(), JsError> {
     let lang = Lang::from_tag(lang_tag);
+    let stack = Stack::from_id(stack_id);
     let values: Vec<serde_json::Value> =
         serde_wasm_bindgen::from_value(records).map_err(|e| JsError::new(&e.to_string()))?;
     let doc = document()?;
@@ -60,7 +64,7 @@ pub fn render_findings(records: JsValue, lang_tag: &str) -> Result<(), JsError> 
         match record {
             Ok(Record::Failure(r)) => match Finding::try_from(r) {
                 Ok(finding) => {
-                    append(&list, finding_view(&doc, &finding, lang)?)?;
+                    append(&list, finding_view(&doc, &finding, lang, stack)?)?;
                     failures += 1;
                 }
                 Err(_) => unreadable += 1,
@@ -166,7 +170,38 @@ fn by_id(doc: &Document, id: &str) -> Result<Element, JsError> {
         .ok_or_else(|| JsError::new(&format!("the panel has no #{id} element")))
 }
 
-fn finding_view(doc: &Document, f: &Finding, lang: Lang) -> Result<Element, JsError> {
+/// What the panel shows before the user picks a stack: Nginx and Apache, as
+/// MDN's page on these errors does.
+const DEFAULT_STACKS: [Stack; 2] = [Stack::Nginx, Stack::Apache];
+
+/// The choices of the stack picker, in order: the default first (`id` ""),
+/// then every stack. Labels are text, set by the caller with `new Option`.
+#[wasm_bindgen(js_name = stackChoices)]
+pub fn stack_choices(lang_tag: &str) -> Result<JsValue, JsError> {
+    let lang = Lang::from_tag(lang_tag);
+    let mut choices = vec![StackChoice {
+        id: String::new(),
+        label: l10n::t(lang, "ui_stack_default"),
+    }];
+    choices.extend(Stack::ALL.into_iter().map(|s| StackChoice {
+        id: s.id().to_owned(),
+        label: s.name().to_owned(),
+    }));
+    crate::to_js(&choices)
+}
+
+#[derive(serde::Serialize)]
+struct StackChoice {
+    id: String,
+    label: String,
+}
+
+fn finding_view(
+    doc: &Document,
+    f: &Finding,
+    lang: Lang,
+    stack: Option<Stack>,
+) -> Result<Element, JsError> {
     let ex: Explanation = explain(f, lang);
     let article = el(doc, "article", "finding", None)?;
     article
@@ -253,18 +288,33 @@ fn finding_view(doc: &Document, f: &Finding, lang: Lang) -> Result<Element, JsEr
         append(&article, el(doc, "p", class, Some(text))?)?;
     }
 
-    if !ex.snippets.is_empty() {
-        append(
-            &article,
-            el(doc, "h4", "", Some(&l10n::t(lang, "ui_snippets")))?,
-        )?;
-        for snippet in &ex.snippets {
+    let stacks = match stack {
+        Some(stack) => vec![stack],
+        None => DEFAULT_STACKS.to_vec(),
+    };
+    append(
+        &article,
+        el(doc, "h4", "", Some(&l10n::t(lang, "ui_snippets")))?,
+    )?;
+    for stack in stacks {
+        for snippet in fix::snippets(f, stack, lang) {
             let figure = el(doc, "figure", "f-snippet-box", None)?;
-            append(&figure, el(doc, "figcaption", "", Some(&snippet.title))?)?;
-            let pre = el(doc, "pre", "f-snippet", Some(&snippet.code))?;
-            pre.set_attribute("data-stack", &snippet.stack.name().to_ascii_lowercase())
+            figure
+                .set_attribute("data-stack", snippet.stack.id())
                 .map_err(js_error)?;
-            append(&figure, pre)?;
+            figure
+                .set_attribute("data-variant", snippet.variant.id())
+                .map_err(js_error)?;
+            append(&figure, el(doc, "figcaption", "", Some(&snippet.title))?)?;
+            for part in &snippet.parts {
+                append(&figure, el(doc, "p", "f-placement", Some(&part.label))?)?;
+                let pre = el(doc, "pre", "f-snippet", Some(&part.code))?;
+                pre.set_attribute("data-stack", snippet.stack.id())
+                    .map_err(js_error)?;
+                pre.set_attribute("data-placement", part.placement)
+                    .map_err(js_error)?;
+                append(&figure, pre)?;
+            }
             append(&article, figure)?;
         }
     }

@@ -1,0 +1,495 @@
+//! Server fixes: for one finding and the server stack the user picked, the
+//! configuration that makes the browser accept the response, written for this
+//! request's own origin and method.
+//!
+//! One file per stack renders that stack's syntax; this module decides once
+//! per finding what every stack must say (`Ctx`): which variants, the origin
+//! as it may appear in code, whether credentials are involved, and whether a
+//! preflight must be answered. Only comments, titles and placement labels are
+//! localised; code is never taken from the catalogs.
+//!
+//! Values taken from the request are attacker-controlled: the origin and the
+//! method are written into code only when they consist of characters that
+//! cannot end a string, a line, a comment or a pattern in any of the stacks.
+
+mod apache;
+mod aspnetcore;
+mod axum;
+mod caddy;
+mod cloudflare;
+mod django;
+mod express;
+mod fastapi;
+mod flask;
+mod go;
+mod iis;
+mod nginx;
+mod s3;
+mod spring;
+
+use crate::finding::Finding;
+use crate::l10n::{t, tf, Lang};
+use crate::reason::CorsError;
+
+/// A server, framework or platform a fix is written for.
+///
+/// To add one: a variant, its entry in `ALL`, its id and name, a module with
+/// a `render` function, and its arm in `snippets` (the compiler lists them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Stack {
+    Nginx,
+    Apache,
+    Caddy,
+    Iis,
+    Express,
+    Flask,
+    Django,
+    FastApi,
+    Spring,
+    AspNetCore,
+    Go,
+    Axum,
+    S3,
+    CloudflareWorker,
+}
+
+impl Stack {
+    /// Every stack, in the order the picker lists them (Nginx and Apache
+    /// first, as MDN's CORS page does).
+    pub const ALL: [Stack; 14] = [
+        Stack::Nginx,
+        Stack::Apache,
+        Stack::Caddy,
+        Stack::Iis,
+        Stack::Express,
+        Stack::Flask,
+        Stack::Django,
+        Stack::FastApi,
+        Stack::Spring,
+        Stack::AspNetCore,
+        Stack::Go,
+        Stack::Axum,
+        Stack::S3,
+        Stack::CloudflareWorker,
+    ];
+
+    /// A stable lowercase identifier for the picker, exports and CSS classes.
+    pub fn id(self) -> &'static str {
+        match self {
+            Stack::Nginx => "nginx",
+            Stack::Apache => "apache",
+            Stack::Caddy => "caddy",
+            Stack::Iis => "iis",
+            Stack::Express => "express",
+            Stack::Flask => "flask",
+            Stack::Django => "django",
+            Stack::FastApi => "fastapi",
+            Stack::Spring => "spring",
+            Stack::AspNetCore => "aspnetcore",
+            Stack::Go => "go",
+            Stack::Axum => "axum",
+            Stack::S3 => "s3",
+            Stack::CloudflareWorker => "cloudflare-worker",
+        }
+    }
+
+    /// The stack for an identifier from `id`.
+    pub fn from_id(id: &str) -> Option<Stack> {
+        Stack::ALL.into_iter().find(|s| s.id() == id)
+    }
+
+    /// The product name, shown in titles and the picker (not localised).
+    pub fn name(self) -> &'static str {
+        match self {
+            Stack::Nginx => "Nginx",
+            Stack::Apache => "Apache",
+            Stack::Caddy => "Caddy",
+            Stack::Iis => "IIS",
+            Stack::Express => "Express",
+            Stack::Flask => "Flask",
+            Stack::Django => "Django",
+            Stack::FastApi => "FastAPI",
+            Stack::Spring => "Spring",
+            Stack::AspNetCore => "ASP.NET Core",
+            Stack::Go => "Go net/http",
+            Stack::Axum => "axum / tower-http",
+            Stack::S3 => "AWS S3",
+            Stack::CloudflareWorker => "Cloudflare Workers",
+        }
+    }
+}
+
+/// The kinds of fix a finding can call for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variant {
+    /// Name this one origin.
+    Exact,
+    /// Name this one origin, after removing a duplicate sent by another layer.
+    SingleSource,
+    /// Echo the request's origin when it is on an allow-list, with `Vary`.
+    Reflect,
+    /// `*`, for public data without credentials.
+    Wildcard,
+}
+
+impl Variant {
+    /// A stable identifier for exports and CSS classes.
+    pub fn id(self) -> &'static str {
+        match self {
+            Variant::Exact => "exact",
+            Variant::SingleSource => "single-source",
+            Variant::Reflect => "reflect",
+            Variant::Wildcard => "wildcard",
+        }
+    }
+}
+
+/// One way to fix the finding in one stack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snippet {
+    pub stack: Stack,
+    pub variant: Variant,
+    /// Which of a stack's ways this is (`"cors-package"`, `"by-hand"`, ...),
+    /// `""` when the stack has one way only.
+    pub flavor: &'static str,
+    /// Localised, e.g. "Nginx — allow this origin".
+    pub title: String,
+    /// The pieces of code and where each goes, in the order to apply them.
+    pub parts: Vec<Part>,
+}
+
+/// A piece of code and where it goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    /// Machine id of the place (`"nginx-location"`, `"express-app"`, ...):
+    /// the code is valid on its own at that place.
+    pub placement: &'static str,
+    /// Localised: where this goes.
+    pub label: String,
+    /// Code; only its comments are localised.
+    pub code: String,
+}
+
+/// The fixes for `f` in `stack`, one snippet per variant (and per flavor
+/// when the stack has several idiomatic ways).
+pub fn snippets(f: &Finding, stack: Stack, lang: Lang) -> Vec<Snippet> {
+    let ctx = Ctx::new(f, lang);
+    let ctx = &ctx;
+    variants(f)
+        .into_iter()
+        .flat_map(|v| {
+            let out = match stack {
+                Stack::Nginx => nginx::render(ctx, v),
+                Stack::Apache => apache::render(ctx, v),
+                Stack::Caddy => caddy::render(ctx, v),
+                Stack::Iis => iis::render(ctx, v),
+                Stack::Express => express::render(ctx, v),
+                Stack::Flask => flask::render(ctx, v),
+                Stack::Django => django::render(ctx, v),
+                Stack::FastApi => fastapi::render(ctx, v),
+                Stack::Spring => spring::render(ctx, v),
+                Stack::AspNetCore => aspnetcore::render(ctx, v),
+                Stack::Go => go::render(ctx, v),
+                Stack::Axum => axum::render(ctx, v),
+                Stack::S3 => s3::render(ctx, v),
+                Stack::CloudflareWorker => cloudflare::render(ctx, v),
+            };
+            out.into_iter().map(move |(flavor, parts)| Snippet {
+                stack,
+                variant: v,
+                flavor,
+                title: ctx.title(stack, v, flavor),
+                parts,
+            })
+        })
+        .collect()
+}
+
+/// The variants a finding calls for, in the order they are offered.
+pub fn variants(f: &Finding) -> Vec<Variant> {
+    if f.reason == CorsError::MultipleAllowOriginValues {
+        return vec![Variant::SingleSource];
+    }
+    let mut out = vec![Variant::Exact];
+    if f.origin != "null" {
+        out.push(Variant::Reflect);
+    }
+    if !credentials_involved(f) {
+        out.push(Variant::Wildcard);
+    }
+    out
+}
+
+/// Whether credentials are involved: then Allow-Credentials is added and `*`
+/// is never offered.
+pub fn credentials_involved(f: &Finding) -> bool {
+    f.credentials.included()
+        || matches!(
+            f.reason,
+            CorsError::InvalidAllowCredentials | CorsError::WildcardOriginNotAllowed
+        )
+}
+
+/// Used in code when the request's origin cannot be written safely.
+pub const PLACEHOLDER_ORIGIN: &str = "https://app.example";
+/// Longest request origin written into code (a host name is at most 253
+/// characters; scheme and port add a few).
+const MAX_CODE_ORIGIN_LEN: usize = 300;
+/// Longest method written into code.
+const MAX_CODE_METHOD_LEN: usize = 32;
+/// How long browsers may cache a preflight answer, in seconds.
+pub(crate) const MAX_AGE: u32 = 600;
+
+/// Whether `origin` can be pasted into code as is: the characters of a
+/// serialized origin only, nothing that could end a quoted string, a line, a
+/// comment or a regular expression group.
+pub fn usable_in_code(origin: &str) -> bool {
+    !origin.is_empty()
+        && origin.len() <= MAX_CODE_ORIGIN_LEN
+        && origin.contains("://")
+        && origin
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b":/.-[]_".contains(&b))
+}
+
+/// The method as the browser sends it (the Fetch standard upper-cases the six
+/// well-known methods only; any other method is compared case-sensitively),
+/// or `None` when it cannot be written into code safely.
+fn normalized_method(method: &str) -> Option<String> {
+    const NORMALIZED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
+    if method.is_empty()
+        || method.len() > MAX_CODE_METHOD_LEN
+        || !method
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return None;
+    }
+    Some(
+        NORMALIZED
+            .into_iter()
+            .find(|m| m.eq_ignore_ascii_case(method))
+            .map_or_else(|| method.to_owned(), str::to_owned),
+    )
+}
+
+/// Whether a request with this (normalized) method needs a preflight.
+fn needs_preflight(method: &str) -> bool {
+    !matches!(method, "GET" | "HEAD" | "POST")
+}
+
+/// What every stack must say, decided once per finding.
+pub(crate) struct Ctx {
+    pub lang: Lang,
+    /// The origin as written into code (the placeholder when unusable).
+    pub origin: String,
+    /// `origin` is the placeholder.
+    pub placeholder: bool,
+    /// The request went through a cross-origin redirect (`Origin: null`).
+    pub null_origin: bool,
+    /// Credentials are involved: add Allow-Credentials, never `*`.
+    pub credentials: bool,
+    /// The non-simple method to answer a preflight for; `None` when the
+    /// request needs no preflight.
+    pub preflight: Option<String>,
+}
+
+impl Ctx {
+    fn new(f: &Finding, lang: Lang) -> Ctx {
+        let null_origin = f.origin == "null";
+        let usable = null_origin || usable_in_code(&f.origin);
+        // A method that cannot be written safely was not one fetch() could
+        // send with a preflight in practice: no preflight block for it.
+        let preflight = normalized_method(&f.method).filter(|m| needs_preflight(m));
+        Ctx {
+            lang,
+            origin: if usable {
+                f.origin.clone()
+            } else {
+                PLACEHOLDER_ORIGIN.to_owned()
+            },
+            placeholder: !usable,
+            null_origin,
+            credentials: credentials_involved(f),
+            preflight,
+        }
+    }
+
+    /// A catalog message.
+    pub fn t(&self, key: &str) -> String {
+        t(self.lang, key)
+    }
+
+    /// A catalog message with placeholders.
+    pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
+        tf(self.lang, key, args)
+    }
+
+    /// The methods to allow: the simple ones and the request's own.
+    pub fn methods(&self) -> Vec<&str> {
+        let mut out = vec!["GET", "HEAD", "POST"];
+        if let Some(m) = &self.preflight {
+            out.push(m);
+        }
+        out
+    }
+
+    /// `methods` as a header value.
+    pub fn methods_value(&self) -> String {
+        self.methods().join(", ")
+    }
+
+    /// The request headers to allow: Content-Type, and Authorization when
+    /// credentials are involved.
+    pub fn headers(&self) -> Vec<&'static str> {
+        if self.credentials {
+            vec!["Content-Type", "Authorization"]
+        } else {
+            vec!["Content-Type"]
+        }
+    }
+
+    /// `headers` as a header value.
+    pub fn headers_value(&self) -> String {
+        self.headers().join(", ")
+    }
+
+    /// The localised comment lines that open a snippet of `variant`.
+    pub fn lead(&self, v: Variant) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.placeholder && v != Variant::Wildcard {
+            out.push(self.tf("cmt_placeholder", &[("placeholder", PLACEHOLDER_ORIGIN)]));
+        }
+        out.push(self.t(match v {
+            Variant::Exact if self.null_origin => "cmt_exact_null",
+            Variant::Exact => "cmt_exact",
+            Variant::SingleSource => "cmt_single_layer",
+            Variant::Reflect => "cmt_allowlist",
+            Variant::Wildcard => "cmt_wildcard",
+        }));
+        out
+    }
+
+    fn title(&self, stack: Stack, v: Variant, flavor: &str) -> String {
+        let key = match v {
+            Variant::Exact if self.null_origin => "snip_exact_null",
+            Variant::Exact => "snip_exact",
+            Variant::SingleSource => "snip_single",
+            Variant::Reflect => "snip_reflect",
+            Variant::Wildcard => "snip_wildcard",
+        };
+        let name = match flavor_name(flavor, self.lang) {
+            Some(f) => format!("{} ({f})", stack.name()),
+            None => stack.name().to_owned(),
+        };
+        self.tf(key, &[("stack", &name)])
+    }
+
+    /// A part with its localised label.
+    pub fn part(&self, placement: &'static str, label_key: &str, code: Code) -> Part {
+        Part {
+            placement,
+            label: self.t(label_key),
+            code: code.finish(),
+        }
+    }
+}
+
+/// How a flavor is named in titles.
+fn flavor_name(flavor: &str, lang: Lang) -> Option<String> {
+    Some(match flavor {
+        "" => return None,
+        "cors-package" => "cors".to_owned(),
+        "by-hand" | "net-http" => t(lang, "flavor_by_hand"),
+        "annotation" => "@CrossOrigin".to_owned(),
+        "registry" => "CorsRegistry".to_owned(),
+        "rs-cors" => "github.com/rs/cors".to_owned(),
+        "cors-module" => t(lang, "flavor_iis_cors_module"),
+        other => other.to_owned(),
+    })
+}
+
+/// Comment syntax of a configuration or programming language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Comment {
+    /// `# text` (Nginx, Apache, Caddy, Python).
+    Hash,
+    /// `// text` (JavaScript, Java, C#, Go, Rust).
+    Slash,
+    /// `<!-- text -->` (XML).
+    Xml,
+}
+
+/// Lines of code being written, with comments in the language's syntax.
+pub(crate) struct Code {
+    style: Comment,
+    lines: Vec<String>,
+}
+
+impl Code {
+    pub fn new(style: Comment) -> Code {
+        Code {
+            style,
+            lines: Vec::new(),
+        }
+    }
+
+    /// A comment line at the given indentation.
+    pub fn comment_at(&mut self, indent: &str, text: &str) -> &mut Code {
+        let line = match self.style {
+            Comment::Hash => format!("{indent}# {text}"),
+            Comment::Slash => format!("{indent}// {text}"),
+            // `--` may not appear inside an XML comment.
+            Comment::Xml => format!("{indent}<!-- {} -->", text.replace("--", "- -")),
+        };
+        self.lines.push(line);
+        self
+    }
+
+    /// A comment line, not indented.
+    pub fn comment(&mut self, text: &str) -> &mut Code {
+        self.comment_at("", text)
+    }
+
+    /// Several comment lines, not indented.
+    pub fn comments(&mut self, texts: &[String]) -> &mut Code {
+        for text in texts {
+            self.comment(text);
+        }
+        self
+    }
+
+    /// A line of code.
+    pub fn line(&mut self, line: impl Into<String>) -> &mut Code {
+        self.lines.push(line.into());
+        self
+    }
+
+    pub fn finish(&self) -> String {
+        self.lines.join("\n")
+    }
+}
+
+/// Quotes and comma-joins values: `"a", "b"` with the given quote.
+pub(crate) fn quoted_list(values: &[&str], quote: char) -> String {
+    values
+        .iter()
+        .map(|v| format!("{quote}{v}{quote}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Escapes regular-expression metacharacters (Apache `SetEnvIf` patterns).
+pub(crate) fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for ch in s.chars() {
+        if "\\.^$|?*+()[]{}".contains(ch) {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
