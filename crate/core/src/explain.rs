@@ -113,13 +113,31 @@ fn what(f: &Finding, lang: Lang) -> String {
         }
         crate::finding::Credentials::Unknown => {}
     }
-    if let Some(status) = f.status {
-        if status >= 400 && reason == CorsError::MissingAllowOriginHeader {
-            let status = status.to_string();
-            sentences.push(tf(lang, "note_error_status", &[("status", &status)]));
-        }
+    if let Some(key) = cause_note(f) {
+        let status = f.status.map(|s| s.to_string()).unwrap_or_default();
+        sentences.push(tf(lang, key, &[("status", &status), ("method", &method)]));
     }
     sentences.join(" ")
+}
+
+/// The cause behind a missing header that the browser never names, read
+/// from the status: the header is missing because something answered before
+/// (or instead of) the CORS layer.
+fn cause_note(f: &Finding) -> Option<&'static str> {
+    let status = f.status?;
+    if f.reason != CorsError::MissingAllowOriginHeader || status < 400 {
+        return None;
+    }
+    Some(match status {
+        // The same endpoint answered with the header before: the server
+        // drops CORS headers on errors only.
+        _ if f.endpoint_allowed_before => "note_error_status_seen_before",
+        // A router or middleware refused the method and answered itself.
+        405 | 501 => "note_method_rejected",
+        // Authentication ran before CORS.
+        401 | 403 => "note_auth_status",
+        _ => "note_error_status",
+    })
 }
 
 fn fix(f: &Finding, lang: Lang) -> String {
@@ -593,6 +611,41 @@ mod tests {
                 let has = e.what.contains("always")
                     && status.is_some_and(|s| e.what.contains(&s.to_string()));
                 assert_eq!(has, noted, "{reason:?}/{status:?}/{lang:?}: {}", e.what);
+            }
+        }
+    }
+
+    #[test]
+    fn the_status_names_the_cause_behind_a_missing_header() {
+        // (status, method, seen with the header before, the note expected)
+        let cases = [
+            (500, "GET", true, Some("note_error_status_seen_before")),
+            (404, "GET", true, Some("note_error_status_seen_before")),
+            (405, "DELETE", false, Some("note_method_rejected")),
+            (501, "PROPFIND", false, Some("note_method_rejected")),
+            (401, "GET", false, Some("note_auth_status")),
+            (403, "POST", false, Some("note_auth_status")),
+            (502, "GET", false, Some("note_error_status")),
+            (200, "GET", true, None),
+        ];
+        for (status, method, seen_before, want) in cases {
+            let mut f = finding(
+                CorsError::MissingAllowOriginHeader,
+                ORIGIN,
+                "",
+                Credentials::Unknown,
+                Some(status),
+            );
+            f.method = method.to_owned();
+            f.endpoint_allowed_before = seen_before;
+            assert_eq!(cause_note(&f), want, "{status} {method} {seen_before}");
+            for lang in Lang::ALL {
+                let e = check(&f, lang);
+                if let Some(key) = want {
+                    let status = status.to_string();
+                    let note = tf(lang, key, &[("status", &status), ("method", method)]);
+                    assert!(e.what.contains(&note), "{lang:?} {key}: {}", e.what);
+                }
             }
         }
     }
