@@ -152,7 +152,7 @@ fn fix(f: &Finding, lang: Lang) -> String {
         return base;
     }
     let null_fix = t(lang, "fix_null_origin");
-    match f.reason {
+    match f.reason.base() {
         // Naming the origin is the whole fix: the redirect advice replaces it.
         CorsError::MissingAllowOriginHeader
         | CorsError::InvalidAllowOriginValue
@@ -161,6 +161,8 @@ fn fix(f: &Finding, lang: Lang) -> String {
         CorsError::WildcardOriginNotAllowed
         | CorsError::MultipleAllowOriginValues
         | CorsError::InvalidAllowCredentials => format!("{base} {null_fix}"),
+        // The preflight steps after the origin check: keep both.
+        _ => format!("{base} {null_fix}"),
     }
 }
 
@@ -293,6 +295,9 @@ mod tests {
                 vec![failed_parameter.to_owned()]
             },
             allow_credentials: None,
+            allow_methods: None,
+            allow_headers: None,
+            requested_headers: Vec::new(),
             credentials,
             redirects: Vec::new(),
             endpoint_allowed_before: false,

@@ -33,7 +33,8 @@ pub struct Finding {
     pub tab_id: i64,
     /// When the failure was seen, in milliseconds since the epoch.
     pub time_ms: f64,
-    /// The request method, as sent.
+    /// The request method, as sent; for a preflight failure, the method of
+    /// the request the preflight asked about (`Access-Control-Request-Method`).
     pub method: String,
     /// The URL of the response that failed the check (the last hop).
     pub url: String,
@@ -44,7 +45,8 @@ pub struct Finding {
     pub origin: String,
     /// The origin of the page that made the request.
     pub page_origin: String,
-    /// The response status code, when a response arrived.
+    /// The response status code, when a response arrived (the preflight's,
+    /// for a preflight failure).
     pub status: Option<u16>,
     /// Which step failed.
     pub reason: CorsError,
@@ -55,6 +57,13 @@ pub struct Finding {
     pub allow_origin: Vec<String>,
     /// The `Access-Control-Allow-Credentials` value, if any.
     pub allow_credentials: Option<String>,
+    /// For a preflight: `Access-Control-Allow-Methods` as received.
+    pub allow_methods: Option<String>,
+    /// For a preflight: `Access-Control-Allow-Headers` as received.
+    pub allow_headers: Option<String>,
+    /// For a preflight: the request headers the page wanted to send
+    /// (`Access-Control-Request-Headers`, lowercase names). Empty otherwise.
+    pub requested_headers: Vec<String>,
     /// Whether credentials were sent, and how we know.
     pub credentials: Credentials,
     /// URLs of the earlier hops when the request was redirected.

@@ -20,11 +20,57 @@ pub enum CorsError {
     AllowOriginMismatch,
     /// Credentials were sent but `Access-Control-Allow-Credentials` is not `true`.
     InvalidAllowCredentials,
+    /// The preflight (`OPTIONS`) was answered with a redirect.
+    PreflightDisallowedRedirect,
+    /// The preflight failed step 1 of the check (see `WildcardOriginNotAllowed`).
+    PreflightWildcardOriginNotAllowed,
+    /// The preflight response had no `Access-Control-Allow-Origin`.
+    PreflightMissingAllowOriginHeader,
+    /// The preflight response named several origins.
+    PreflightMultipleAllowOriginValues,
+    /// The preflight response's `Access-Control-Allow-Origin` is not a URL.
+    PreflightInvalidAllowOriginValue,
+    /// The preflight response named another origin.
+    PreflightAllowOriginMismatch,
+    /// The preflight response lacked `Access-Control-Allow-Credentials: true`.
+    PreflightInvalidAllowCredentials,
+    /// The preflight passed the origin check but its status was not 2xx.
+    PreflightInvalidStatus,
+    /// `Access-Control-Allow-Methods` could not be parsed.
+    InvalidAllowMethodsPreflightResponse,
+    /// `Access-Control-Allow-Headers` could not be parsed.
+    InvalidAllowHeadersPreflightResponse,
+    /// The request's method is not in `Access-Control-Allow-Methods`.
+    MethodDisallowedByPreflightResponse,
+    /// A request header is not in `Access-Control-Allow-Headers`.
+    HeaderDisallowedByPreflightResponse,
 }
 
 impl CorsError {
     /// Every reason, in the order of the check that reports them.
-    pub const ALL: [CorsError; 6] = [
+    pub const ALL: [CorsError; 18] = [
+        CorsError::WildcardOriginNotAllowed,
+        CorsError::MissingAllowOriginHeader,
+        CorsError::MultipleAllowOriginValues,
+        CorsError::InvalidAllowOriginValue,
+        CorsError::AllowOriginMismatch,
+        CorsError::InvalidAllowCredentials,
+        CorsError::PreflightDisallowedRedirect,
+        CorsError::PreflightWildcardOriginNotAllowed,
+        CorsError::PreflightMissingAllowOriginHeader,
+        CorsError::PreflightMultipleAllowOriginValues,
+        CorsError::PreflightInvalidAllowOriginValue,
+        CorsError::PreflightAllowOriginMismatch,
+        CorsError::PreflightInvalidAllowCredentials,
+        CorsError::PreflightInvalidStatus,
+        CorsError::InvalidAllowMethodsPreflightResponse,
+        CorsError::InvalidAllowHeadersPreflightResponse,
+        CorsError::MethodDisallowedByPreflightResponse,
+        CorsError::HeaderDisallowedByPreflightResponse,
+    ];
+
+    /// The reasons of the check on an actual response.
+    pub const RESPONSE: [CorsError; 6] = [
         CorsError::WildcardOriginNotAllowed,
         CorsError::MissingAllowOriginHeader,
         CorsError::MultipleAllowOriginValues,
@@ -32,6 +78,39 @@ impl CorsError {
         CorsError::AllowOriginMismatch,
         CorsError::InvalidAllowCredentials,
     ];
+
+    /// Whether the reason is about the preflight (`OPTIONS`) response.
+    pub fn is_preflight(self) -> bool {
+        !CorsError::RESPONSE.contains(&self)
+    }
+
+    /// The same step of the check on the preflight response: the origin
+    /// and credentials steps run on both responses, under two names.
+    pub fn on_preflight(self) -> CorsError {
+        match self {
+            CorsError::WildcardOriginNotAllowed => CorsError::PreflightWildcardOriginNotAllowed,
+            CorsError::MissingAllowOriginHeader => CorsError::PreflightMissingAllowOriginHeader,
+            CorsError::MultipleAllowOriginValues => CorsError::PreflightMultipleAllowOriginValues,
+            CorsError::InvalidAllowOriginValue => CorsError::PreflightInvalidAllowOriginValue,
+            CorsError::AllowOriginMismatch => CorsError::PreflightAllowOriginMismatch,
+            CorsError::InvalidAllowCredentials => CorsError::PreflightInvalidAllowCredentials,
+            other => other,
+        }
+    }
+
+    /// For the preflight variants of the origin and credentials steps, the
+    /// same step on an actual response; every other reason is itself.
+    pub fn base(self) -> CorsError {
+        match self {
+            CorsError::PreflightWildcardOriginNotAllowed => CorsError::WildcardOriginNotAllowed,
+            CorsError::PreflightMissingAllowOriginHeader => CorsError::MissingAllowOriginHeader,
+            CorsError::PreflightMultipleAllowOriginValues => CorsError::MultipleAllowOriginValues,
+            CorsError::PreflightInvalidAllowOriginValue => CorsError::InvalidAllowOriginValue,
+            CorsError::PreflightAllowOriginMismatch => CorsError::AllowOriginMismatch,
+            CorsError::PreflightInvalidAllowCredentials => CorsError::InvalidAllowCredentials,
+            other => other,
+        }
+    }
 
     /// The DevTools protocol's name (`Network.CorsError`).
     pub fn chromium_id(self) -> &'static str {
@@ -42,6 +121,22 @@ impl CorsError {
             CorsError::InvalidAllowOriginValue => "InvalidAllowOriginValue",
             CorsError::AllowOriginMismatch => "AllowOriginMismatch",
             CorsError::InvalidAllowCredentials => "InvalidAllowCredentials",
+            CorsError::PreflightDisallowedRedirect => "PreflightDisallowedRedirect",
+            CorsError::PreflightWildcardOriginNotAllowed => "PreflightWildcardOriginNotAllowed",
+            CorsError::PreflightMissingAllowOriginHeader => "PreflightMissingAllowOriginHeader",
+            CorsError::PreflightMultipleAllowOriginValues => "PreflightMultipleAllowOriginValues",
+            CorsError::PreflightInvalidAllowOriginValue => "PreflightInvalidAllowOriginValue",
+            CorsError::PreflightAllowOriginMismatch => "PreflightAllowOriginMismatch",
+            CorsError::PreflightInvalidAllowCredentials => "PreflightInvalidAllowCredentials",
+            CorsError::PreflightInvalidStatus => "PreflightInvalidStatus",
+            CorsError::InvalidAllowMethodsPreflightResponse => {
+                "InvalidAllowMethodsPreflightResponse"
+            }
+            CorsError::InvalidAllowHeadersPreflightResponse => {
+                "InvalidAllowHeadersPreflightResponse"
+            }
+            CorsError::MethodDisallowedByPreflightResponse => "MethodDisallowedByPreflightResponse",
+            CorsError::HeaderDisallowedByPreflightResponse => "HeaderDisallowedByPreflightResponse",
         }
     }
 
@@ -52,7 +147,7 @@ impl CorsError {
 
     /// The identifier Firefox prints and MDN documents (`CORSMissingAllowOrigin`, ...).
     pub fn mdn_id(self) -> &'static str {
-        match self {
+        match self.base() {
             CorsError::WildcardOriginNotAllowed => "CORSNotSupportingCredentials",
             CorsError::MissingAllowOriginHeader => "CORSMissingAllowOrigin",
             CorsError::MultipleAllowOriginValues => "CORSMultipleAllowOriginNotAllowed",
@@ -60,6 +155,16 @@ impl CorsError {
                 "CORSAllowOriginNotMatchingOrigin"
             }
             CorsError::InvalidAllowCredentials => "CORSMissingAllowCredentials",
+            CorsError::PreflightDisallowedRedirect => "CORSExternalRedirectNotAllowed",
+            CorsError::PreflightInvalidStatus => "CORSPreflightDidNotSucceed",
+            CorsError::InvalidAllowMethodsPreflightResponse => "CORSInvalidAllowMethod",
+            CorsError::InvalidAllowHeadersPreflightResponse => "CORSInvalidAllowHeader",
+            CorsError::MethodDisallowedByPreflightResponse => "CORSMethodNotFound",
+            CorsError::HeaderDisallowedByPreflightResponse => {
+                "CORSMissingAllowHeaderFromPreflight"
+            }
+            // `base()` maps every other preflight variant to a response reason.
+            _ => "CORSMissingAllowOrigin",
         }
     }
 
@@ -73,7 +178,11 @@ impl CorsError {
 
     /// The section of the Fetch standard that defines the failing step.
     pub fn fetch_spec_url(self) -> &'static str {
-        "https://fetch.spec.whatwg.org/#cors-check"
+        if self.is_preflight() {
+            "https://fetch.spec.whatwg.org/#cors-preflight-fetch"
+        } else {
+            "https://fetch.spec.whatwg.org/#cors-check"
+        }
     }
 }
 
@@ -90,6 +199,21 @@ mod tests {
             );
         }
         assert_eq!(CorsError::from_chromium_id("NotAReason"), None);
+    }
+
+    #[test]
+    fn preflight_variants_map_to_and_from_their_response_step() {
+        for reason in CorsError::RESPONSE {
+            let preflight = reason.on_preflight();
+            assert!(preflight.is_preflight(), "{reason:?}");
+            assert_eq!(preflight.base(), reason);
+            assert_eq!(preflight.mdn_id(), reason.mdn_id());
+            assert!(preflight.chromium_id().starts_with("Preflight"));
+        }
+        assert_eq!(
+            CorsError::MethodDisallowedByPreflightResponse.mdn_id(),
+            "CORSMethodNotFound"
+        );
     }
 
     #[test]

@@ -224,6 +224,12 @@ pub struct FindingRecord {
     pub failed_parameter: String,
     pub allow_origin: Vec<String>,
     pub allow_credentials: Option<String>,
+    #[serde(default)]
+    pub allow_methods: Option<String>,
+    #[serde(default)]
+    pub allow_headers: Option<String>,
+    #[serde(default)]
+    pub requested_headers: Vec<String>,
     /// `unknown`, `include-cookie` or `include-failure`.
     pub credentials: String,
     pub redirects: Vec<String>,
@@ -251,6 +257,9 @@ impl From<&Finding> for FindingRecord {
             failed_parameter: f.failed_parameter.clone(),
             allow_origin: f.allow_origin.clone(),
             allow_credentials: f.allow_credentials.clone(),
+            allow_methods: f.allow_methods.clone(),
+            allow_headers: f.allow_headers.clone(),
+            requested_headers: f.requested_headers.clone(),
             credentials: match f.credentials {
                 Credentials::Unknown => "unknown",
                 Credentials::IncludeFromCookie => "include-cookie",
@@ -295,6 +304,9 @@ impl TryFrom<FindingRecord> for Finding {
             failed_parameter: r.failed_parameter,
             allow_origin: r.allow_origin,
             allow_credentials: r.allow_credentials,
+            allow_methods: r.allow_methods,
+            allow_headers: r.allow_headers,
+            requested_headers: r.requested_headers,
             credentials: match r.credentials.as_str() {
                 "include-cookie" => Credentials::IncludeFromCookie,
                 "include-failure" => Credentials::IncludeFromFailure,
