@@ -8,14 +8,14 @@ SHELL := /bin/bash
 WASM_TARGET := target/wasm32-unknown-unknown/release/cors_lens.wasm
 PKG := www/pkg
 
-.PHONY: demo test build setup setup-rust setup-browsers setup-node lint unit wasm-test e2e bench clean
+.PHONY: demo test build setup setup-rust setup-browsers setup-node setup-servers lint unit e2e fixes bench clean
 
 ## demo: build, then show the extension working on the bundled lab
 demo: setup build
 	node tests/demo.mjs
 
 ## test: every test (what CI runs)
-test: setup build lint unit e2e
+test: setup setup-servers build lint unit e2e fixes
 
 ## setup: install the toolchain pieces that are missing (skips what is there)
 setup: setup-rust setup-browsers setup-node
@@ -25,6 +25,10 @@ setup-rust:
 
 setup-browsers:
 	./scripts/setup-browsers.sh
+
+## setup-servers: Debian's nginx and apache2 (and caddy), for the fix tests
+setup-servers:
+	./scripts/setup-servers.sh
 
 setup-node:
 	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
@@ -44,8 +48,13 @@ lint:
 unit:
 	cargo test --workspace
 
+## e2e: the built extension in real Chromium, against Chromium's own verdicts
 e2e:
 	node --test --test-concurrency=1 tests/e2e/
+
+## fixes: every generated fix snippet applied to real nginx, Apache and Express servers
+fixes:
+	node --test --test-concurrency=1 tests/fixes/
 
 ## bench: figures for the engine's speed and the package size (never asserted)
 bench: setup-rust build

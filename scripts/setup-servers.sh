@@ -60,6 +60,14 @@ if [ ${#missing[@]} -eq 0 ] && [ "$want_caddy" -eq 0 ]; then
   exit 0
 fi
 
+# Only caddy is missing, the package lists are there and have no caddy: this
+# release does not ship it; do not refresh the lists on every run for that.
+lists_present() { compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; }
+if [ ${#missing[@]} -eq 0 ] && lists_present && ! apt-cache show caddy >/dev/null 2>&1; then
+  echo "setup-servers: Debian's caddy package is not available here; the caddy fix tests will not run"
+  exit 0
+fi
+
 block_service_start
 $sudo apt-get update -q
 

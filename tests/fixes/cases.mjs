@@ -62,7 +62,14 @@ export function cases(stack, O) {
         { id: 'wildcard-with-credentials', reason: 'WildcardOriginNotAllowed', ...withCredentials, slots: { 'nginx-location': 'add_header Access-Control-Allow-Origin "*" always;' } },
         { id: 'credentials-no-allow-credentials', reason: 'InvalidAllowCredentials', ...withCredentials, slots: { 'nginx-location': `add_header Access-Control-Allow-Origin "${O}" always;` } },
       ];
-    case 'apache':
+    case 'apache': {
+      // The placement's label offers <Location>, <Directory> and .htaccess:
+      // the cases without a proxy run in all three (with the misconfiguration
+      // in the same place).
+      const inAll = (c) =>
+        c.mode === 'proxy'
+          ? [c]
+          : [c, { ...c, id: `${c.id} <Directory>`, context: 'directory' }, { ...c, id: `${c.id} .htaccess`, context: 'htaccess' }];
       return [
         { id: 'no-cors-config', reason: 'MissingAllowOriginHeader', ...get, slots: {} },
         {
@@ -104,7 +111,8 @@ export function cases(stack, O) {
         { id: 'scheme-forgotten', reason: 'InvalidAllowOriginValue', ...get, slots: { 'apache-location': `Header always set Access-Control-Allow-Origin "${noScheme(O)}"` } },
         { id: 'wildcard-with-credentials', reason: 'WildcardOriginNotAllowed', ...withCredentials, slots: { 'apache-location': 'Header always set Access-Control-Allow-Origin "*"' } },
         { id: 'credentials-no-allow-credentials', reason: 'InvalidAllowCredentials', ...withCredentials, slots: { 'apache-location': `Header always set Access-Control-Allow-Origin "${O}"` } },
-      ];
+      ].flatMap((c) => (['no-cors-config', '404-without-always', 'preflight-branch-only', 'credentials-no-allow-credentials'].includes(c.id) ? inAll(c) : [c]));
+    }
     case 'caddy':
       return [
         { id: 'no-cors-config', reason: 'MissingAllowOriginHeader', ...get, slots: {} },

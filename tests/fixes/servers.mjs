@@ -129,6 +129,7 @@ ${process.getuid?.() === 0 ? 'user nobody nogroup;\n' : ''}events { worker_conne
 http {
     default_type application/json;
     access_log off;
+    log_not_found off;
     keepalive_timeout 0;
     client_body_temp_path ${dir}/tmp/body;
     proxy_temp_path ${dir}/tmp/proxy;
@@ -165,7 +166,9 @@ ${api}
 `;
 }
 
-function apacheConf({ dir, port, upstreamPort, pageOrigin, mode, gen }) {
+// context: where the apache-location placement is: 'location' (<Location "/api/">),
+// 'directory' (<Directory ".../www/api">) or 'htaccess' (www/api/.htaccess).
+function apacheConf({ dir, port, upstreamPort, pageOrigin, mode, gen, context = 'location' }) {
   const www = path.join(dir, 'www');
   const mods = ['mpm_event', 'authz_core', 'headers', 'setenvif', 'rewrite', 'mime', 'dir', 'alias', 'proxy', 'proxy_http'];
   const root = process.getuid?.() === 0;
@@ -196,15 +199,15 @@ DocumentRoot "${www}"
 </Directory>
 <Directory "${www}">
     Require all granted
+    AllowOverride ${context === 'htaccess' ? 'All' : 'None'}
 </Directory>
-
+${context === 'directory' ? `<Directory "${www}/api">\n    ##SLOT apache-location\n</Directory>\n` : ''}
 <VirtualHost 127.0.0.1:${port} [::1]:${port}>
     ServerName localhost
     DocumentRoot "${www}"
     Redirect gone /__gen/${gen}
     <Location "/api/">
-    ##SLOT apache-location
-${api}
+${context === 'location' ? '    ##SLOT apache-location\n' : ''}${api}
     </Location>
 </VirtualHost>
 
@@ -328,19 +331,40 @@ function alive(pid) {
   }
 }
 
+/** Server processes still running: ended if the test process goes away first. */
+const live = new Set();
+let exitHooked = false;
+function hookExit() {
+  if (exitHooked) return;
+  exitHooked = true;
+  // SIGTERM lets nginx's and apache's masters take their workers down too.
+  process.on('exit', () => {
+    for (const p of live) p.child.kill('SIGTERM');
+  });
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.once(sig, () => {
+      for (const p of live) p.child.kill('SIGTERM');
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    });
+  }
+}
+
 class Proc {
   constructor(cmd, args, opts) {
+    hookExit();
     this.cmd = cmd;
     this.args = args;
     this.output = '';
     this.child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
     this.exited = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
+        live.delete(this);
         this.exitCode = code;
         this.exitSignal = signal;
         resolve();
       });
       this.child.on('error', (err) => {
+        live.delete(this);
         this.output += `\nspawn error: ${err.message}`;
         this.exitCode = -1;
         resolve();
@@ -350,6 +374,7 @@ class Proc {
       this.output += c;
       if (this.output.length > 20000) this.output = this.output.slice(-20000);
     };
+    live.add(this);
     this.child.stdout.setEncoding('utf8').on('data', keep);
     this.child.stderr.setEncoding('utf8').on('data', keep);
   }
@@ -411,17 +436,26 @@ export class RealServer {
     return path.join(this.dir, { nginx: 'nginx.conf', apache: 'httpd.conf', caddy: 'Caddyfile', express: 'app.cjs' }[this.stack]);
   }
 
-  render(slots, mode) {
-    const ctx = { dir: this.dir, port: this.port, upstreamPort: this.upstreamPort, adminPort: this.adminPort, pageOrigin: this.pageOrigin, mode, gen: this.gen };
+  render(slots, mode, context) {
+    const ctx = { dir: this.dir, port: this.port, upstreamPort: this.upstreamPort, adminPort: this.adminPort, pageOrigin: this.pageOrigin, mode, gen: this.gen, context };
     const template = { nginx: nginxConf, apache: apacheConf, caddy: caddyfile, express: expressApp }[this.stack](ctx);
-    return fill(template, slots, this.stack);
+    if (this.stack !== 'apache') return fill(template, slots, this.stack);
+    // Apache: the placement may be a .htaccess file instead of a block of httpd.conf.
+    const htaccess = path.join(this.dir, 'www', 'api', '.htaccess');
+    if (context !== 'htaccess') {
+      fs.rmSync(htaccess, { force: true });
+      return fill(template, slots, this.stack);
+    }
+    const text = fill('##SLOT apache-location\n', slots, this.stack);
+    fs.writeFileSync(htaccess, text, { mode: 0o644 });
+    return `${fill(template, {}, this.stack)}\n# --- www/api/.htaccess ---\n${text}`;
   }
 
   /** The server's error log (and its process output), for failure reports. */
   logs() {
     let log = '';
     try {
-      log = fs.readFileSync(path.join(this.dir, 'error.log'), 'utf8');
+      log = fs.readFileSync(path.join(this.dir, 'error.log'), 'utf8').slice(this.logOffset || 0);
     } catch {
       /* none */
     }
@@ -455,12 +489,18 @@ export class RealServer {
     return { ...process.env, HOME: this.dir, XDG_DATA_HOME: path.join(this.dir, 'data'), XDG_CONFIG_HOME: path.join(this.dir, 'config'), NODE_PATH: path.join(ROOT, 'node_modules') };
   }
 
-  async configure(slots, { mode = 'static' } = {}) {
+  async configure(slots, { mode = 'static', context = 'location' } = {}) {
     this.gen += 1;
     this.mode = mode;
-    const text = this.render(slots, mode);
+    // logs() shows what the server said since this configuration only.
+    try {
+      this.logOffset = fs.statSync(path.join(this.dir, 'error.log')).size;
+    } catch {
+      this.logOffset = 0;
+    }
+    const text = this.render(slots, mode, context);
     this.configText = text;
-    fs.writeFileSync(this.configPath, text);
+    fs.writeFileSync(this.configPath, text.split('\n# --- www/api/.htaccess ---\n')[0]);
     const invalid = this.validate();
     if (invalid) {
       const err = new Error(`${this.stack} rejects the configuration:\n${invalid}\n--- ${path.basename(this.configPath)} ---\n${text}`);

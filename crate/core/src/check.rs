@@ -76,6 +76,104 @@ pub fn cors_check(input: CheckInput<'_>) -> Result<(), Failure> {
     Ok(())
 }
 
+/// What the preflight check needs from one `OPTIONS` response.
+#[derive(Clone, Copy, Debug)]
+pub struct PreflightInput<'a> {
+    /// The origin and credentials facts, as for an actual response.
+    pub cors: CheckInput<'a>,
+    pub status: Option<u16>,
+    /// The preflight was answered with a redirect.
+    pub redirected: bool,
+    /// The actual request's method (`Access-Control-Request-Method`).
+    pub method: &'a str,
+    /// The actual request's non-safelisted header names
+    /// (`Access-Control-Request-Headers`), lowercase.
+    pub headers: &'a [String],
+    /// `Access-Control-Allow-Methods`, repeated lines joined with `", "`.
+    pub allow_methods: Option<&'a str>,
+    /// `Access-Control-Allow-Headers`, repeated lines joined with `", "`.
+    pub allow_headers: Option<&'a str>,
+}
+
+/// Runs the checks on a preflight response in Chromium's order: redirect,
+/// then the CORS check (reported under the `Preflight*` names), then the
+/// status, then the two lists, then the method, then the headers.
+///
+/// See `services/network/cors/preflight_controller.cc` and
+/// `preflight_result.cc`, and <https://fetch.spec.whatwg.org/#cors-preflight-fetch>.
+pub fn preflight_check(input: PreflightInput<'_>) -> Result<(), Failure> {
+    if input.redirected {
+        return Err(Failure::new(CorsError::PreflightDisallowedRedirect, ""));
+    }
+    cors_check(input.cors).map_err(|f| Failure {
+        reason: f.reason.on_preflight(),
+        failed_parameter: f.failed_parameter,
+    })?;
+    if !matches!(input.status, Some(200..=299)) {
+        return Err(Failure::new(CorsError::PreflightInvalidStatus, ""));
+    }
+    let methods = parse_list(input.allow_methods, false)
+        .ok_or_else(|| Failure::new(CorsError::InvalidAllowMethodsPreflightResponse, ""))?;
+    let headers = parse_list(input.allow_headers, true)
+        .ok_or_else(|| Failure::new(CorsError::InvalidAllowHeadersPreflightResponse, ""))?;
+    let credentials = input.cors.credentials;
+    // Methods compare case-sensitively; the safelisted ones always pass,
+    // and `*` counts only without credentials.
+    let method_allowed = methods.iter().any(|m| m == input.method)
+        || matches!(input.method, "GET" | "HEAD" | "POST")
+        || (!credentials && methods.iter().any(|m| m == "*"));
+    if !method_allowed {
+        return Err(Failure::new(
+            CorsError::MethodDisallowedByPreflightResponse,
+            input.method,
+        ));
+    }
+    // Header names compare without case; `*` covers every name without
+    // credentials (Chromium 156 lets `Authorization` through too).
+    if !(!credentials && headers.iter().any(|h| h == "*")) {
+        if let Some(missing) = input
+            .headers
+            .iter()
+            .find(|name| !headers.contains(&name.to_ascii_lowercase()))
+        {
+            return Err(Failure::new(
+                CorsError::HeaderDisallowedByPreflightResponse,
+                &missing.to_ascii_lowercase(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Parses a comma-separated list of HTTP tokens; `None` when an element is
+/// not a token (the whole header is then rejected). Empty elements are skipped.
+fn parse_list(value: Option<&str>, lowercase: bool) -> Option<Vec<String>> {
+    let Some(value) = value else {
+        return Some(Vec::new());
+    };
+    value
+        .split(',')
+        .map(|v| v.trim_matches([' ', '\t']))
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            is_token(v).then(|| {
+                if lowercase {
+                    v.to_ascii_lowercase()
+                } else {
+                    v.to_owned()
+                }
+            })
+        })
+        .collect()
+}
+
+/// An HTTP token (RFC 9110 `tchar`s).
+pub fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,6 +415,253 @@ mod tests {
                     Some((AllowOriginMismatch, "http://other.test")),
                 ),
             ],
+        );
+    }
+
+    /// (status, redirected, method, requested headers, Allow-Methods,
+    /// Allow-Headers, credentials, expected reason and parameter)
+    type PreflightCase = (
+        Option<u16>,
+        bool,
+        &'static str,
+        &'static [&'static str],
+        Option<&'static str>,
+        Option<&'static str>,
+        bool,
+        Option<(CorsError, &'static str)>,
+    );
+
+    fn check_preflight(allow_origin: Option<&str>, cases: &[PreflightCase]) {
+        for &(status, redirected, method, requested, methods, headers, credentials, want) in cases {
+            let requested: Vec<String> = requested.iter().map(|h| h.to_string()).collect();
+            let got = preflight_check(PreflightInput {
+                cors: CheckInput {
+                    request_origin: ORIGIN,
+                    allow_origin,
+                    allow_credentials: credentials.then_some("true"),
+                    credentials,
+                },
+                status,
+                redirected,
+                method,
+                headers: &requested,
+                allow_methods: methods,
+                allow_headers: headers,
+            });
+            let want = match want {
+                None => Ok(()),
+                Some((reason, param)) => Err(Failure::new(reason, param)),
+            };
+            assert_eq!(
+                got, want,
+                "status {status:?} redirected {redirected} {method} {requested:?} methods {methods:?} headers {headers:?} credentials {credentials}"
+            );
+        }
+    }
+
+    #[test]
+    fn preflight_steps_run_in_chromium_order() {
+        use CorsError::*;
+        check_preflight(
+            Some(ORIGIN),
+            &[
+                (Some(204), false, "PUT", &[], Some("PUT"), None, false, None),
+                (
+                    Some(200),
+                    false,
+                    "DELETE",
+                    &["x-api-key"],
+                    Some("GET, DELETE"),
+                    Some("X-Api-Key"),
+                    false,
+                    None,
+                ),
+                // A redirect comes before anything else.
+                (
+                    Some(301),
+                    true,
+                    "PUT",
+                    &[],
+                    Some("PUT"),
+                    None,
+                    false,
+                    Some((PreflightDisallowedRedirect, "")),
+                ),
+                // Then the status: only 2xx passes.
+                (
+                    Some(401),
+                    false,
+                    "PUT",
+                    &[],
+                    Some("PUT"),
+                    None,
+                    false,
+                    Some((PreflightInvalidStatus, "")),
+                ),
+                (
+                    Some(404),
+                    false,
+                    "PUT",
+                    &[],
+                    None,
+                    None,
+                    false,
+                    Some((PreflightInvalidStatus, "")),
+                ),
+                // Then the parse of both lists, before the method.
+                (
+                    Some(204),
+                    false,
+                    "PUT",
+                    &[],
+                    Some("PUT, (GET)"),
+                    None,
+                    false,
+                    Some((InvalidAllowMethodsPreflightResponse, "")),
+                ),
+                (
+                    Some(204),
+                    false,
+                    "PUT",
+                    &[],
+                    Some("GET"),
+                    Some("x y"),
+                    false,
+                    Some((InvalidAllowHeadersPreflightResponse, "")),
+                ),
+                // Methods compare case-sensitively; safelisted ones always pass.
+                (
+                    Some(204),
+                    false,
+                    "PUT",
+                    &[],
+                    Some("GET, POST"),
+                    None,
+                    false,
+                    Some((MethodDisallowedByPreflightResponse, "PUT")),
+                ),
+                (
+                    Some(204),
+                    false,
+                    "PATCH",
+                    &[],
+                    Some("patch"),
+                    None,
+                    false,
+                    Some((MethodDisallowedByPreflightResponse, "PATCH")),
+                ),
+                (
+                    Some(204),
+                    false,
+                    "POST",
+                    &["content-type"],
+                    None,
+                    Some("Content-Type"),
+                    false,
+                    None,
+                ),
+                // `*` counts only without credentials.
+                (Some(204), false, "PUT", &[], Some("*"), None, false, None),
+                (
+                    Some(204),
+                    false,
+                    "PUT",
+                    &[],
+                    Some("*"),
+                    None,
+                    true,
+                    Some((MethodDisallowedByPreflightResponse, "PUT")),
+                ),
+                // Header names compare without case; the first missing one is named.
+                (
+                    Some(204),
+                    false,
+                    "PUT",
+                    &["authorization", "x-b"],
+                    Some("PUT"),
+                    Some("Authorization"),
+                    false,
+                    Some((HeaderDisallowedByPreflightResponse, "x-b")),
+                ),
+                (
+                    Some(204),
+                    false,
+                    "PUT",
+                    &["authorization"],
+                    Some("PUT"),
+                    Some("*"),
+                    false,
+                    None,
+                ),
+                (
+                    Some(204),
+                    false,
+                    "PUT",
+                    &["x-a"],
+                    Some("PUT"),
+                    Some("*"),
+                    true,
+                    Some((HeaderDisallowedByPreflightResponse, "x-a")),
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn preflight_origin_steps_take_their_preflight_names() {
+        use CorsError::*;
+        check_preflight(
+            None,
+            &[(
+                Some(204),
+                false,
+                "PUT",
+                &[],
+                Some("PUT"),
+                None,
+                false,
+                Some((PreflightMissingAllowOriginHeader, "")),
+            )],
+        );
+        // The origin check comes before the status: a 404 without the header is "missing".
+        check_preflight(
+            None,
+            &[(
+                Some(404),
+                false,
+                "PUT",
+                &[],
+                None,
+                None,
+                false,
+                Some((PreflightMissingAllowOriginHeader, "")),
+            )],
+        );
+        check_preflight(
+            Some("http://other.test"),
+            &[(
+                Some(204),
+                false,
+                "PUT",
+                &[],
+                Some("PUT"),
+                None,
+                false,
+                Some((PreflightAllowOriginMismatch, "http://other.test")),
+            )],
+        );
+        check_preflight(
+            Some("*"),
+            &[(
+                Some(204),
+                false,
+                "PUT",
+                &[],
+                Some("PUT"),
+                None,
+                true,
+                Some((PreflightWildcardOriginNotAllowed, "")),
+            )],
         );
     }
 }

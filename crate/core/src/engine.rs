@@ -1,9 +1,9 @@
 //! Exchange assembly: gathers the events of each request by `requestId`,
 //! and when the request ends, decides whether it is a CORS failure.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 
-use crate::check::{cors_check, CheckInput, Failure};
+use crate::check::{cors_check, preflight_check, CheckInput, Failure, PreflightInput};
 use crate::event::{Event, EventKind};
 use crate::finding::{Credentials, Finding};
 use crate::headers::Headers;
@@ -50,6 +50,33 @@ pub struct Engine {
     next_seq: u64,
     /// Endpoints whose responses carried `Access-Control-Allow-Origin`.
     allowed_before: HashSet<String>,
+    /// Preflights whose verdict depends on the actual request's credentials
+    /// mode, waiting for the actual request to tell.
+    pending: VecDeque<Pending>,
+}
+
+/// A preflight that passes without credentials but fails with them. Only the
+/// actual request reveals which: Chromium fails it without sending it when
+/// the preflight failed, and sends it when the preflight passed.
+#[derive(Debug)]
+struct Pending {
+    tab_id: i64,
+    url: String,
+    method: String,
+    time_ms: f64,
+    /// The failure to report if the actual request fails unsent.
+    finding: Finding,
+}
+
+/// How long a pending preflight waits for its actual request.
+const PENDING_WINDOW_MS: f64 = 10_000.0;
+/// How many pending preflights are kept; the oldest go first.
+const MAX_PENDING: usize = 64;
+
+/// What ending a request leads to.
+enum Conclusion {
+    Report(Report),
+    Pending(Pending),
 }
 
 impl Engine {
@@ -67,6 +94,14 @@ impl Engine {
     pub fn ingest(&mut self, mut event: Event) -> Option<Report> {
         match event.kind {
             EventKind::SendHeaders => {
+                if !self.in_flight.contains_key(&event.request_id) && event.method != "OPTIONS" {
+                    // The actual request left: the preflight before it passed.
+                    self.pending.retain(|p| {
+                        !(p.tab_id == event.tab_id
+                            && p.url == event.url
+                            && p.method == event.method)
+                    });
+                }
                 let exchange = self.exchange(&event);
                 exchange.url = event.url;
                 exchange.method = event.method;
@@ -95,10 +130,39 @@ impl Engine {
                 None
             }
             EventKind::Completed | EventKind::ErrorOccurred => {
-                let exchange = self.in_flight.remove(&event.request_id)?;
-                conclude(exchange, &event, &self.allowed_before)
+                let Some(exchange) = self.in_flight.remove(&event.request_id) else {
+                    return self.unsent_request_failed(&event);
+                };
+                match conclude(exchange, &event, &self.allowed_before)? {
+                    Conclusion::Report(report) => Some(report),
+                    Conclusion::Pending(pending) => {
+                        if self.pending.len() >= MAX_PENDING {
+                            self.pending.pop_front();
+                        }
+                        self.pending.push_back(pending);
+                        None
+                    }
+                }
             }
         }
+    }
+
+    /// A request that ended without ever being sent: when the browser refused
+    /// it for CORS and a preflight for it is pending, the preflight failed
+    /// because the actual request carried credentials.
+    fn unsent_request_failed(&mut self, event: &Event) -> Option<Report> {
+        if event.kind != EventKind::ErrorOccurred
+            || !CORS_ERRORS.contains(&event.error.as_deref().unwrap_or(""))
+        {
+            return None;
+        }
+        self.pending
+            .retain(|p| event.time_ms - p.time_ms <= PENDING_WINDOW_MS);
+        let i = self.pending.iter().position(|p| {
+            p.tab_id == event.tab_id && p.url == event.url && p.method == event.method
+        })?;
+        let pending = self.pending.remove(i)?;
+        Some(Report::Failure(pending.finding))
     }
 
     /// The exchange for this event, created on first sight.
@@ -237,8 +301,13 @@ impl Allowed {
 /// error. Chromium always does; Firefox reports a simple request that fails
 /// CORS as completed, so a completed request is checked too, and only a
 /// failure the headers prove is reported.
-fn conclude(exchange: Exchange, end: &Event, allowed_before: &HashSet<String>) -> Option<Report> {
+fn conclude(
+    exchange: Exchange,
+    end: &Event,
+    allowed_before: &HashSet<String>,
+) -> Option<Conclusion> {
     let cors = CorsRequest::of(&exchange)?;
+    let done = |report| Some(Conclusion::Report(report));
     let refused = match end.kind {
         EventKind::ErrorOccurred => {
             let error = end.error.as_deref().unwrap_or("");
@@ -248,7 +317,7 @@ fn conclude(exchange: Exchange, end: &Event, allowed_before: &HashSet<String>) -
                 // Cancelled by the page or a navigation: nothing to say.
                 return None;
             } else if BLOCKED_BY_CLIENT.contains(&error) {
-                return Some(Report::Notice(notice(
+                return done(Report::Notice(notice(
                     &exchange,
                     &cors,
                     end,
@@ -256,19 +325,27 @@ fn conclude(exchange: Exchange, end: &Event, allowed_before: &HashSet<String>) -
                     error,
                 )));
             } else if exchange.response.is_none() {
-                return Some(Report::Notice(notice(
+                return done(Report::Notice(notice(
                     &exchange,
                     &cors,
                     end,
                     NoticeKind::NoResponse,
                     error,
                 )));
-            } else {
+            } else if !is_preflight(&exchange) {
                 return None;
+            } else {
+                // A preflight that failed otherwise (Chromium says
+                // `ERR_INVALID_REDIRECT` for a redirected one): its response
+                // decides below.
+                false
             }
         }
         _ => false,
     };
+    if is_preflight(&exchange) {
+        return conclude_preflight(exchange, cors, end);
+    }
     let (status, response) = exchange.response.as_ref()?;
     let status = *status;
     let allowed = Allowed::of(response);
@@ -293,11 +370,14 @@ fn conclude(exchange: Exchange, end: &Event, allowed_before: &HashSet<String>) -
         }
     };
     let (failure, credentials) = match verdict {
-        Ok(()) => return risk(&exchange, &cors, end, &allowed, cookie).map(Report::Notice),
+        Ok(()) => {
+            return risk(&exchange, &cors, end, &allowed, cookie)
+                .map(|n| Conclusion::Report(Report::Notice(n)))
+        }
         Err(failed) => failed,
     };
     let endpoint_allowed_before = allowed_before.contains(&endpoint(&exchange.url));
-    Some(Report::Failure(Finding {
+    done(Report::Failure(Finding {
         request_id: end.request_id.clone(),
         tab_id: exchange.tab_id,
         time_ms: end.time_ms,
@@ -319,6 +399,98 @@ fn conclude(exchange: Exchange, end: &Event, allowed_before: &HashSet<String>) -
         endpoint_allowed_before,
         count: 1,
     }))
+}
+
+/// Whether the request is a CORS preflight: `OPTIONS` with
+/// `Access-Control-Request-Method`.
+fn is_preflight(exchange: &Exchange) -> bool {
+    exchange.method == "OPTIONS"
+        && exchange
+            .request_headers
+            .contains("access-control-request-method")
+}
+
+/// Decides what a finished preflight was. The finding speaks of the actual
+/// request (its method and headers), since that is what the page sent.
+fn conclude_preflight(exchange: Exchange, cors: CorsRequest, end: &Event) -> Option<Conclusion> {
+    let headers = &exchange.request_headers;
+    let method = trim(headers.first("access-control-request-method")?).to_owned();
+    let requested: Vec<String> = headers
+        .first("access-control-request-headers")
+        .map(|v| {
+            v.split(',')
+                .map(|h| trim(h).to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let (status, response) = match &exchange.response {
+        Some((status, response)) => (*status, response.clone()),
+        None => (None, Headers::default()),
+    };
+    let redirected = !exchange.redirects.is_empty() || matches!(status, Some(300..=399));
+    let allowed = Allowed::of(&response);
+    let joined = |name: &str| {
+        let values: Vec<&str> = response.all(name).map(trim).collect();
+        (!values.is_empty()).then(|| values.join(", "))
+    };
+    let allow_methods = joined("access-control-allow-methods");
+    let allow_headers = joined("access-control-allow-headers");
+    let check = |credentials: bool| {
+        preflight_check(PreflightInput {
+            cors: CheckInput {
+                request_origin: &cors.request_origin,
+                allow_origin: allowed.origin_joined.as_deref(),
+                allow_credentials: allowed.credentials.as_deref(),
+                credentials,
+            },
+            status,
+            redirected,
+            method: &method,
+            headers: &requested,
+            allow_methods: allow_methods.as_deref(),
+            allow_headers: allow_headers.as_deref(),
+        })
+    };
+    // A preflight never carries cookies: the actual request's credentials
+    // mode is unknown here.
+    let (failure, credentials, pending) = match check(false) {
+        Err(failure) => (failure, Credentials::Unknown, false),
+        Ok(()) => (check(true).err()?, Credentials::IncludeFromFailure, true),
+    };
+    let finding = Finding {
+        request_id: end.request_id.clone(),
+        tab_id: exchange.tab_id,
+        time_ms: end.time_ms,
+        method: method.clone(),
+        url: exchange.url.clone(),
+        resource_type: exchange.resource_type,
+        origin: cors.request_origin,
+        page_origin: cors.page_origin,
+        status,
+        reason: failure.reason,
+        failed_parameter: failure.failed_parameter,
+        allow_origin: allowed.origin,
+        allow_credentials: allowed.credentials,
+        allow_methods,
+        allow_headers,
+        requested_headers: requested,
+        credentials,
+        redirects: exchange.redirects,
+        endpoint_allowed_before: false,
+        count: 1,
+    };
+    Some(if pending {
+        Conclusion::Pending(Pending {
+            tab_id: exchange.tab_id,
+            url: exchange.url,
+            method,
+            time_ms: end.time_ms,
+            finding,
+        })
+    } else {
+        Conclusion::Report(Report::Failure(finding))
+    })
 }
 
 /// Risky configurations on a response that passed the check.

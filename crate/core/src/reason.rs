@@ -160,9 +160,7 @@ impl CorsError {
             CorsError::InvalidAllowMethodsPreflightResponse => "CORSInvalidAllowMethod",
             CorsError::InvalidAllowHeadersPreflightResponse => "CORSInvalidAllowHeader",
             CorsError::MethodDisallowedByPreflightResponse => "CORSMethodNotFound",
-            CorsError::HeaderDisallowedByPreflightResponse => {
-                "CORSMissingAllowHeaderFromPreflight"
-            }
+            CorsError::HeaderDisallowedByPreflightResponse => "CORSMissingAllowHeaderFromPreflight",
             // `base()` maps every other preflight variant to a response reason.
             _ => "CORSMissingAllowOrigin",
         }

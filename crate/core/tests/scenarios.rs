@@ -466,3 +466,199 @@ fn odd_urls_and_initiators_never_panic() {
         }
     }
 }
+
+fn preflight_scenarios() -> Vec<Value> {
+    let text = include_str!("../../../tests/fixtures/preflight-scenarios.json");
+    serde_json::from_str(text).expect("preflight-scenarios.json parses")
+}
+
+fn header_list(v: &Value) -> Headers {
+    v.as_array()
+        .map(|lines| {
+            lines
+                .iter()
+                .map(|pair| {
+                    let name = pair[0].as_str().unwrap_or_default().to_owned();
+                    let value = pair[1]
+                        .as_str()
+                        .unwrap_or_default()
+                        .replace("{origin}", PAGE);
+                    (name, value)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The events Chromium emits for a preflighted request: the `OPTIONS` with
+/// its own id, ending with `onCompleted` whatever its verdict; then the
+/// actual request, sent when the preflight passed, failed unsent otherwise.
+fn chromium_preflight_events(scenario: &Value) -> Vec<Event> {
+    let url = format!("{API}{}", s(scenario, "path").expect("path"));
+    let method = s(scenario, "method").unwrap_or("GET");
+    let requested: Vec<String> = scenario["requestHeaders"]
+        .as_array()
+        .map(|h| {
+            h.iter()
+                .filter_map(|pair| pair[0].as_str())
+                .map(str::to_ascii_lowercase)
+                .collect()
+        })
+        .unwrap_or_default();
+    let expect = s(scenario, "expect");
+    let preflight_fails = expect
+        .and_then(cors_lens_core::CorsError::from_chromium_id)
+        .is_some_and(|r| r.is_preflight());
+    let event = |kind: EventKind, id: &str, method: &str| {
+        let mut e = Event::new(kind, id, &url);
+        e.method = method.to_owned();
+        e.tab_id = 7;
+        e.initiator = Some(PAGE.to_owned());
+        e.time_ms = 1000.0;
+        e
+    };
+    let mut options = event(EventKind::SendHeaders, "pf", "OPTIONS");
+    let mut headers = vec![
+        ("Origin".to_owned(), PAGE.to_owned()),
+        ("Sec-Fetch-Mode".to_owned(), "cors".to_owned()),
+        (
+            "Access-Control-Request-Method".to_owned(),
+            method.to_owned(),
+        ),
+    ];
+    if !requested.is_empty() {
+        headers.push((
+            "Access-Control-Request-Headers".to_owned(),
+            requested.join(","),
+        ));
+    }
+    options.request_headers = Some(headers.into_iter().collect());
+    let mut answered = event(EventKind::HeadersReceived, "pf", "OPTIONS");
+    answered.status = scenario["preflight"]["status"].as_u64().map(|s| s as u16);
+    answered.response_headers = Some(header_list(&scenario["preflight"]["headers"]));
+    let mut events = vec![
+        options,
+        answered,
+        event(EventKind::Completed, "pf", "OPTIONS"),
+    ];
+    if preflight_fails {
+        let mut unsent = event(EventKind::ErrorOccurred, "42", method);
+        unsent.error = Some("net::ERR_FAILED".to_owned());
+        events.push(unsent);
+        return events;
+    }
+    let mut send = event(EventKind::SendHeaders, "42", method);
+    send.request_headers = Some(
+        [("Origin", PAGE), ("Sec-Fetch-Mode", "cors")]
+            .into_iter()
+            .collect(),
+    );
+    let mut received = event(EventKind::HeadersReceived, "42", method);
+    received.status = scenario["response"]["status"].as_u64().map(|s| s as u16);
+    received.response_headers = Some(header_list(&scenario["response"]["headers"]));
+    let mut end = event(
+        if expect.is_some() {
+            EventKind::ErrorOccurred
+        } else {
+            EventKind::Completed
+        },
+        "42",
+        method,
+    );
+    end.error = expect.map(|_| "net::ERR_FAILED".to_owned());
+    events.extend([send, received, end]);
+    events
+}
+
+#[test]
+fn engine_agrees_with_chromium_on_every_preflight_scenario() {
+    let all = preflight_scenarios();
+    assert!(all.len() >= 10, "the preflight table lost rows");
+    for scenario in &all {
+        let id = s(scenario, "id").expect("id");
+        let mut engine = Engine::new();
+        let mut failures = Vec::new();
+        for event in chromium_preflight_events(scenario) {
+            if let Some(Report::Failure(f)) = engine.ingest(event) {
+                failures.push(f);
+            }
+        }
+        let got: Vec<&str> = failures.iter().map(|f| f.reason.chromium_id()).collect();
+        let want: Vec<&str> = s(scenario, "expect").into_iter().collect();
+        assert_eq!(got, want, "scenario {id}");
+        if let (Some(f), Some(param)) = (failures.first(), s(scenario, "expectFailedParameter")) {
+            assert_eq!(
+                f.failed_parameter,
+                param.replace("{origin}", PAGE),
+                "failedParameter of {id}"
+            );
+            // The finding speaks of the page's request, not of the OPTIONS.
+            assert_eq!(f.method, s(scenario, "method").unwrap_or("GET"), "{id}");
+        }
+    }
+}
+
+#[test]
+fn a_preflight_that_only_credentials_fail_waits_for_the_actual_request() {
+    let url = format!("{API}/pf");
+    let preflight = |engine: &mut Engine, id: &str| {
+        let mut send = Event::new(EventKind::SendHeaders, id, &url);
+        send.method = "OPTIONS".into();
+        send.tab_id = 3;
+        send.initiator = Some(PAGE.into());
+        send.request_headers = Some(
+            [
+                ("Origin", PAGE),
+                ("Sec-Fetch-Mode", "cors"),
+                ("Access-Control-Request-Method", "PUT"),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        let mut received = Event::new(EventKind::HeadersReceived, id, &url);
+        received.status = Some(204);
+        received.response_headers = Some(
+            [
+                ("Access-Control-Allow-Origin", "*"),
+                ("Access-Control-Allow-Methods", "PUT"),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        assert_eq!(engine.ingest(send), None);
+        assert_eq!(engine.ingest(received), None);
+        assert_eq!(
+            engine.ingest(Event::new(EventKind::Completed, id, &url)),
+            None
+        );
+    };
+    // The actual request is sent: the preflight passed (no credentials).
+    let mut engine = Engine::new();
+    preflight(&mut engine, "pf1");
+    let mut actual = Event::new(EventKind::SendHeaders, "a1", &url);
+    actual.method = "PUT".into();
+    actual.tab_id = 3;
+    engine.ingest(actual);
+    let mut late = Event::new(EventKind::ErrorOccurred, "other", &url);
+    late.method = "PUT".into();
+    late.tab_id = 3;
+    late.error = Some("net::ERR_FAILED".into());
+    assert_eq!(
+        engine.ingest(late),
+        None,
+        "the pending preflight was settled"
+    );
+    // The actual request fails unsent: credentials explain it.
+    let mut engine = Engine::new();
+    preflight(&mut engine, "pf2");
+    let mut unsent = Event::new(EventKind::ErrorOccurred, "a2", &url);
+    unsent.method = "PUT".into();
+    unsent.tab_id = 3;
+    unsent.error = Some("net::ERR_FAILED".into());
+    let Some(Report::Failure(f)) = engine.ingest(unsent) else {
+        panic!("the pending preflight is reported");
+    };
+    assert_eq!(f.reason.chromium_id(), "PreflightWildcardOriginNotAllowed");
+    assert_eq!(f.credentials, Credentials::IncludeFromFailure);
+    assert_eq!(f.method, "PUT");
+}

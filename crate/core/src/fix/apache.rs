@@ -53,7 +53,7 @@ pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
             code.line("Header always set Access-Control-Allow-Origin \"*\"");
         }
     }
-    if c.preflight.is_some() {
+    if c.preflight {
         code.comment(&c.t("cmt_preflight"));
         code.line(format!(
             "Header always set Access-Control-Allow-Methods \"{}\"",

@@ -38,7 +38,7 @@ pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
         code.comment_at(ind, &c.t("cmt_credentials"));
         code.line(format!("{ind}policy.AllowCredentials();"));
     }
-    if c.preflight.is_some() {
+    if c.preflight {
         code.comment_at(ind, &c.t("cmt_middleware_preflight"));
         code.line(format!(
             "{ind}policy.WithMethods({});",

@@ -16,23 +16,33 @@ fn method(m: &str) -> String {
     }
 }
 
-fn header(h: &str) -> &'static str {
+/// A request header name as axum code: the `http::header` constant for the
+/// two fixed ones, `HeaderName::from_static` (which wants lower case) for
+/// the names the page asked for (already reduced to safe characters).
+fn header(h: &str) -> String {
     match h {
-        "Authorization" => "header::AUTHORIZATION",
-        _ => "header::CONTENT_TYPE",
+        "Content-Type" => "header::CONTENT_TYPE".to_owned(),
+        "Authorization" => "header::AUTHORIZATION".to_owned(),
+        other => format!(
+            "HeaderName::from_static(\"{}\")",
+            other.to_ascii_lowercase()
+        ),
     }
 }
 
 pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
     let mut imports = Code::new(Comment::Slash);
     let mut http = Vec::new();
-    if c.preflight.is_some() {
+    if c.preflight {
         http.push("header");
+        if !c.requested.is_empty() {
+            http.push("HeaderName");
+        }
     }
     if v != Variant::Wildcard {
         http.push("HeaderValue");
     }
-    if c.preflight.is_some() {
+    if c.preflight {
         http.push("Method");
     }
     match http.as_slice() {
@@ -44,7 +54,7 @@ pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
             imports.line(format!("use axum::http::{{{}}};", many.join(", ")));
         }
     }
-    if c.preflight.is_some() {
+    if c.preflight {
         imports.line("use std::time::Duration;");
     }
     imports.line(match v {
@@ -74,11 +84,11 @@ pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
         code.comment_at(ind, &c.t("cmt_credentials"));
         code.line(format!("{ind}.allow_credentials(true)"));
     }
-    if c.preflight.is_some() {
+    if c.preflight {
         code.comment_at(ind, &c.t("cmt_middleware_preflight"));
         let methods: Vec<String> = c.methods().into_iter().map(method).collect();
         code.line(format!("{ind}.allow_methods([{}])", methods.join(", ")));
-        let headers: Vec<&str> = c.headers().into_iter().map(header).collect();
+        let headers: Vec<String> = c.headers().into_iter().map(header).collect();
         code.line(format!("{ind}.allow_headers([{}])", headers.join(", ")));
         code.line(format!("{ind}.max_age(Duration::from_secs({MAX_AGE}))"));
     }

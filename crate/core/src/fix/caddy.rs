@@ -37,7 +37,7 @@ pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
             code.line("header +Vary Origin");
         }
     }
-    if c.preflight.is_some() {
+    if c.preflight {
         code.comment(&c.t("cmt_preflight"));
         code.line("@preflight method OPTIONS");
         code.line(format!(

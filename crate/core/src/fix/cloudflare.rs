@@ -60,7 +60,7 @@ pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
         code.comment_at(ind, &c.t("cmt_vary"));
         code.line(format!("{ind}const vary = \"Origin\";"));
     }
-    if c.preflight.is_some() {
+    if c.preflight {
         code.comment_at(ind, &c.t("cmt_preflight"));
         code.line(format!("{ind}if (request.method === \"OPTIONS\") {{"));
         code.line(format!("{ind}  return new Response(null, {{"));

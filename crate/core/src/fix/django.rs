@@ -3,6 +3,16 @@
 
 use super::{quoted_list, Code, Comment, Ctx, Part, Variant, MAX_AGE};
 
+/// django-cors-headers' `default_headers` (`corsheaders.defaults`).
+const DEFAULT_HEADERS: [&str; 6] = [
+    "accept",
+    "authorization",
+    "content-type",
+    "user-agent",
+    "x-csrftoken",
+    "x-requested-with",
+];
+
 pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
     let mut code = Code::new(Comment::Hash);
     code.comments(&c.lead(v));
@@ -25,13 +35,29 @@ pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
         code.comment(&c.t("cmt_credentials"));
         code.line("CORS_ALLOW_CREDENTIALS = True");
     }
-    if c.preflight.is_some() {
+    if c.preflight {
         code.comment(&c.t("cmt_middleware_preflight"));
         code.line(format!(
             "CORS_ALLOW_METHODS = [{}]",
             quoted_list(&c.methods(), '"')
         ));
-        code.comment(&c.t("cmt_django_headers"));
+        let extra: Vec<String> = c
+            .requested
+            .iter()
+            .map(|h| h.to_ascii_lowercase())
+            .filter(|h| !DEFAULT_HEADERS.contains(&h.as_str()))
+            .collect();
+        if extra.is_empty() {
+            code.comment(&c.t("cmt_django_headers"));
+        } else {
+            code.comment(&c.t("cmt_django_extra_headers"));
+            code.line("from corsheaders.defaults import default_headers");
+            let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+            code.line(format!(
+                "CORS_ALLOW_HEADERS = (*default_headers, {})",
+                quoted_list(&extra, '"')
+            ));
+        }
         code.line(format!("CORS_PREFLIGHT_MAX_AGE = {MAX_AGE}"));
     }
     vec![(

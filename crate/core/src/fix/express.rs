@@ -28,7 +28,7 @@ fn package(c: &Ctx, v: Variant) -> Vec<Part> {
         code.comment_at("  ", &c.t("cmt_credentials"));
         code.line("  credentials: true,");
     }
-    if c.preflight.is_some() {
+    if c.preflight {
         code.comment_at("  ", &c.t("cmt_middleware_preflight"));
         code.line(format!("  methods: [{}],", quoted_list(&c.methods(), '\'')));
         code.line(format!(
@@ -79,7 +79,7 @@ fn by_hand(c: &Ctx, v: Variant) -> Vec<Part> {
             }
         }
     }
-    if c.preflight.is_some() {
+    if c.preflight {
         code.comment_at("  ", &c.t("cmt_preflight"));
         code.line("  if (req.method === 'OPTIONS') {");
         code.line(format!(

@@ -24,7 +24,7 @@ pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
         code.comment_at("    ", &c.t("cmt_credentials"));
         code.line("    allow_credentials=True,");
     }
-    if c.preflight.is_some() {
+    if c.preflight {
         code.comment_at("    ", &c.t("cmt_middleware_preflight"));
         code.line(format!(
             "    allow_methods=[{}],",

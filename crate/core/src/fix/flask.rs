@@ -24,7 +24,7 @@ pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
         code.comment_at("    ", &c.t("cmt_credentials"));
         code.line("    supports_credentials=True,");
     }
-    if c.preflight.is_some() {
+    if c.preflight {
         code.comment_at("    ", &c.t("cmt_middleware_preflight"));
         code.line(format!("    methods=[{}],", quoted_list(&c.methods(), '"')));
         code.line(format!(

@@ -47,7 +47,7 @@ fn by_hand(c: &Ctx, v: Variant) -> Vec<Part> {
             }
         }
     }
-    if c.preflight.is_some() {
+    if c.preflight {
         code.comment_at("\t\t", &c.t("cmt_preflight"));
         code.line("\t\tif r.Method == http.MethodOptions {");
         code.line(format!(
@@ -100,7 +100,7 @@ fn rs_cors(c: &Ctx, v: Variant) -> Vec<Part> {
             "true".to_owned(),
         ));
     }
-    if c.preflight.is_some() {
+    if c.preflight {
         fields.push((
             Some(c.t("cmt_middleware_preflight")),
             "AllowedMethods",

@@ -46,7 +46,7 @@ fn custom_headers(c: &Ctx, v: Variant) -> Code {
         code.comment_at("    ", &c.t("cmt_credentials"));
         code.line("    <add name=\"Access-Control-Allow-Credentials\" value=\"true\" />");
     }
-    if c.preflight.is_some() {
+    if c.preflight {
         code.comment_at("    ", &c.t("cmt_preflight"));
         code.line(format!(
             "    <add name=\"Access-Control-Allow-Methods\" value=\"{}\" />",
@@ -62,7 +62,7 @@ fn custom_headers(c: &Ctx, v: Variant) -> Code {
     }
     code.line("  </customHeaders>");
     code.line("</httpProtocol>");
-    if c.preflight.is_some() {
+    if c.preflight {
         code.comment(&c.t("cmt_iis_rewrite"));
         code.line("<rewrite>");
         code.line("  <rules>");
@@ -91,7 +91,7 @@ fn cors_module(c: &Ctx) -> Code {
     } else {
         ""
     };
-    if c.preflight.is_some() {
+    if c.preflight {
         code.line(format!(
             "  <add origin=\"{}\"{credentials} maxAge=\"{MAX_AGE}\">",
             c.origin

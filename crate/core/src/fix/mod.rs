@@ -207,7 +207,7 @@ pub fn snippets(f: &Finding, stack: Stack, lang: Lang) -> Vec<Snippet> {
 
 /// The variants a finding calls for, in the order they are offered.
 pub fn variants(f: &Finding) -> Vec<Variant> {
-    if f.reason == CorsError::MultipleAllowOriginValues {
+    if f.reason.base() == CorsError::MultipleAllowOriginValues {
         return vec![Variant::SingleSource];
     }
     let mut out = vec![Variant::Exact];
@@ -225,7 +225,7 @@ pub fn variants(f: &Finding) -> Vec<Variant> {
 pub fn credentials_involved(f: &Finding) -> bool {
     f.credentials.included()
         || matches!(
-            f.reason,
+            f.reason.base(),
             CorsError::InvalidAllowCredentials | CorsError::WildcardOriginNotAllowed
         )
 }
@@ -237,6 +237,11 @@ pub const PLACEHOLDER_ORIGIN: &str = "https://app.example";
 const MAX_CODE_ORIGIN_LEN: usize = 300;
 /// Longest method written into code.
 const MAX_CODE_METHOD_LEN: usize = 32;
+/// Longest request header name written into code.
+const MAX_CODE_HEADER_LEN: usize = 64;
+/// Most request header names written into code (besides Content-Type and
+/// Authorization).
+const MAX_CODE_HEADERS: usize = 16;
 /// How long browsers may cache a preflight answer, in seconds.
 pub(crate) const MAX_AGE: u32 = 600;
 
@@ -278,6 +283,37 @@ fn needs_preflight(method: &str) -> bool {
     !matches!(method, "GET" | "HEAD" | "POST")
 }
 
+/// A request header name as written into code, or `None` when it cannot be
+/// written safely. The names come from `Access-Control-Request-Headers`,
+/// which the page chooses: only a conservative subset of the HTTP token
+/// characters is kept (letters, digits, `-`, `_`, `.`), so that no name can
+/// end a string, start a comment, name a variable (`$`, `%`) or act as a
+/// wildcard (`*`) in any stack. Names are spelled with a capital after each
+/// `-` (`X-Api-Key`), as header names are case-insensitive.
+pub(crate) fn header_in_code(name: &str) -> Option<String> {
+    let name = name.trim();
+    if name.is_empty()
+        || name.len() > MAX_CODE_HEADER_LEN
+        || !name.bytes().any(|b| b.is_ascii_alphanumeric())
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    {
+        return None;
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut upper = true;
+    for ch in name.chars() {
+        out.push(if upper {
+            ch.to_ascii_uppercase()
+        } else {
+            ch.to_ascii_lowercase()
+        });
+        upper = ch == '-';
+    }
+    Some(out)
+}
+
 /// What every stack must say, decided once per finding.
 pub(crate) struct Ctx {
     pub lang: Lang,
@@ -289,9 +325,20 @@ pub(crate) struct Ctx {
     pub null_origin: bool,
     /// Credentials are involved: add Allow-Credentials, never `*`.
     pub credentials: bool,
-    /// The non-simple method to answer a preflight for; `None` when the
-    /// request needs no preflight.
-    pub preflight: Option<String>,
+    /// The request is preflighted: answer `OPTIONS` with 204, the allowed
+    /// methods and headers, and a max age. True for every preflight reason,
+    /// for a non-simple method and when the page asked for request headers
+    /// (a POST with `Content-Type: application/json` is preflighted too).
+    pub preflight: bool,
+    /// The request's non-simple method, to allow besides GET, HEAD and POST;
+    /// `None` for a simple method or one that cannot be written safely.
+    pub method: Option<String>,
+    /// The request headers the page asked for that can be written safely,
+    /// spelled for code and without Content-Type and Authorization.
+    pub requested: Vec<String>,
+    /// Allow the Authorization request header: credentials are involved or
+    /// the page asked for it (`*` never covers it with credentials).
+    pub authorization: bool,
 }
 
 impl Ctx {
@@ -299,8 +346,23 @@ impl Ctx {
         let null_origin = f.origin == "null";
         let usable = null_origin || usable_in_code(&f.origin);
         // A method that cannot be written safely was not one fetch() could
-        // send with a preflight in practice: no preflight block for it.
-        let preflight = normalized_method(&f.method).filter(|m| needs_preflight(m));
+        // send with a preflight in practice: it is never listed, and alone
+        // it asks for no preflight block.
+        let method = normalized_method(&f.method).filter(|m| needs_preflight(m));
+        let mut requested: Vec<String> = Vec::new();
+        for name in f.requested_headers.iter().filter_map(|h| header_in_code(h)) {
+            let fixed = ["Content-Type", "Authorization"].contains(&name.as_str());
+            if !fixed && !requested.contains(&name) && requested.len() < MAX_CODE_HEADERS {
+                requested.push(name);
+            }
+        }
+        let authorization = credentials_involved(f)
+            || f
+                .requested_headers
+                .iter()
+                .any(|h| h.trim().eq_ignore_ascii_case("authorization"));
+        let preflight =
+            f.reason.is_preflight() || method.is_some() || !f.requested_headers.is_empty();
         Ctx {
             lang,
             origin: if usable {
@@ -312,6 +374,9 @@ impl Ctx {
             null_origin,
             credentials: credentials_involved(f),
             preflight,
+            method,
+            requested,
+            authorization,
         }
     }
 
@@ -328,7 +393,7 @@ impl Ctx {
     /// The methods to allow: the simple ones and the request's own.
     pub fn methods(&self) -> Vec<&str> {
         let mut out = vec!["GET", "HEAD", "POST"];
-        if let Some(m) = &self.preflight {
+        if let Some(m) = &self.method {
             out.push(m);
         }
         out
@@ -339,14 +404,16 @@ impl Ctx {
         self.methods().join(", ")
     }
 
-    /// The request headers to allow: Content-Type, and Authorization when
-    /// credentials are involved.
-    pub fn headers(&self) -> Vec<&'static str> {
-        if self.credentials {
-            vec!["Content-Type", "Authorization"]
-        } else {
-            vec!["Content-Type"]
+    /// The request headers to allow: Content-Type, Authorization when
+    /// credentials are involved or the page asked for it, then every other
+    /// header the page asked for.
+    pub fn headers(&self) -> Vec<&str> {
+        let mut out = vec!["Content-Type"];
+        if self.authorization {
+            out.push("Authorization");
         }
+        out.extend(self.requested.iter().map(String::as_str));
+        out
     }
 
     /// `headers` as a header value.

@@ -62,7 +62,7 @@ pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
         code.line(h.clone());
     }
 
-    if c.preflight.is_some() {
+    if c.preflight {
         code.comment(&c.t("cmt_preflight"));
         code.comment(&c.t("cmt_nginx_if"));
         code.line("if ($request_method = OPTIONS) {");

@@ -29,7 +29,7 @@ pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
         format!("\"AllowedOrigins\": [\"{origin}\"]"),
         format!("\"AllowedMethods\": [{}]", quoted_list(&methods, '"')),
     ];
-    if c.preflight.is_some() {
+    if c.preflight {
         fields.push(format!(
             "\"AllowedHeaders\": [{}]",
             quoted_list(&c.headers(), '"')
@@ -53,8 +53,8 @@ pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
     if v == Variant::SingleSource {
         notes.push(c.t("note_s3_single"));
     }
-    if let Some(m) = &c.preflight {
-        if !S3_METHODS.contains(&m.as_str()) {
+    if c.preflight {
+        if c.method.as_ref().is_some_and(|m| !S3_METHODS.contains(&m.as_str())) {
             notes.push(c.t("note_s3_methods"));
         }
         notes.push(c.t("note_s3_preflight"));

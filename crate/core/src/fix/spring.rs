@@ -28,7 +28,7 @@ fn annotation(c: &Ctx, v: Variant) -> Vec<Part> {
     // Without `methods`, @CrossOrigin allows the methods the handler is
     // mapped to; list them only when each has a RequestMethod constant.
     let methods = c
-        .preflight
+        .method
         .as_ref()
         .filter(|m| REQUEST_METHODS.contains(&m.as_str()))
         .map(|_| {
@@ -63,7 +63,7 @@ fn annotation(c: &Ctx, v: Variant) -> Vec<Part> {
             "allowCredentials = \"true\"".to_owned(),
         ));
     }
-    if c.preflight.is_some() {
+    if c.preflight {
         let mut note = Some(c.t("cmt_middleware_preflight"));
         if let Some(m) = methods {
             args.push((note.take(), format!("methods = {{{m}}}")));
@@ -119,7 +119,7 @@ fn registry(c: &Ctx, v: Variant) -> Vec<Part> {
             ".allowCredentials(true)".to_owned(),
         ));
     }
-    if c.preflight.is_some() {
+    if c.preflight {
         calls.push((
             Some(c.t("cmt_middleware_preflight")),
             format!(".allowedMethods({})", quoted_list(&c.methods(), '"')),

@@ -1,7 +1,3 @@
-// PENDING: not part of `make test` / `npm run test:e2e` (which run tests/e2e/)
-// until the engine correlates preflights with their requests; run it with
-// `npm run test:preflight`. Move it to tests/e2e/ once it passes.
-//
 // Preflighted requests (tests/fixtures/preflight-scenarios.json): PUT and
 // custom request headers, each with its own OPTIONS answer. As for the simple
 // scenarios, Chromium's corsErrorStatus is the oracle: the panel must name the
@@ -9,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLab, launchWithExtension, openLab, openPanel, tabIdFor, waitForPanel, readStoredFindings, findingMatches, CorsOracle, table, sleep } from '../e2e/helpers.mjs';
+import { startLab, launchWithExtension, openLab, openPanel, tabIdFor, waitForPanel, readStoredFindings, findingMatches, CorsOracle, table, sleep } from './helpers.mjs';
 
 let lab;
 let br;
