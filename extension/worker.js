@@ -30,6 +30,9 @@ const LISTENERS = [
 let engine = null;
 /** Events that arrived before wasm was ready, in order. */
 const queue = [];
+/** More than this many events before wasm is ready means it is not coming. */
+const MAX_QUEUED = 50000;
+let dropped = 0;
 /**
  * Problems of the extension itself, shown in the panel (never swallowed):
  * `{key, detail, time}`, where `key` names a localised message.
@@ -59,7 +62,8 @@ function feed(listener, details) {
 for (const [listener, wanted] of LISTENERS) {
   const handler = (details) => {
     if (engine) feed(listener, details);
-    else queue.push([listener, details]);
+    else if (queue.length < MAX_QUEUED) queue.push([listener, details]);
+    else if (dropped++ === 0) problem('problem_queue_full', MAX_QUEUED);
   };
   const spec = extraInfoSpec(listener, wanted);
   if (spec) api.webRequest[listener].addListener(handler, FILTER, spec);

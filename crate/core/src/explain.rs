@@ -67,37 +67,27 @@ pub fn explain(f: &Finding, lang: Lang) -> Explanation {
 
 fn what(f: &Finding, lang: Lang) -> String {
     let reason = f.reason;
-    let method = shown(&f.method);
-    let url = shown(&f.url);
-    let origin = shown(&f.origin);
-    let rejected = if f.failed_parameter.is_empty() {
-        match reason {
-            CorsError::MultipleAllowOriginValues => f.allow_origin.join(", "),
-            _ => f.allow_origin.first().cloned().unwrap_or_default(),
-        }
-    } else {
-        f.failed_parameter.clone()
-    };
-    let value = shown(&rejected);
-    let base = [
-        ("method", method.as_str()),
-        ("url", url.as_str()),
-        ("origin", origin.as_str()),
-        ("value", value.as_str()),
-    ];
+    let args = Args::new(f);
+    let base = args.pairs();
 
     let mut sentences = Vec::new();
-    match (reason, &f.allow_credentials) {
-        (CorsError::InvalidAllowCredentials, Some(sent)) => {
-            let sent = shown(sent);
-            let mut args = base;
-            args[3] = ("value", sent.as_str());
-            sentences.push(tf(lang, "what_InvalidAllowCredentials_value", &args));
+    let key = match reason {
+        CorsError::InvalidAllowCredentials | CorsError::PreflightInvalidAllowCredentials
+            if f.allow_credentials.is_some() =>
+        {
+            format!("what_{}_value", reason.chromium_id())
         }
-        _ => sentences.push(tf(lang, &format!("what_{}", reason.chromium_id()), &base)),
-    }
-    if reason == CorsError::AllowOriginMismatch {
-        if let Some(hint) = mismatch_hint(&f.origin, &rejected) {
+        CorsError::MethodDisallowedByPreflightResponse if f.allow_methods.is_none() => {
+            format!("what_{}_absent", reason.chromium_id())
+        }
+        CorsError::HeaderDisallowedByPreflightResponse if f.allow_headers.is_none() => {
+            format!("what_{}_absent", reason.chromium_id())
+        }
+        _ => format!("what_{}", reason.chromium_id()),
+    };
+    sentences.push(tf(lang, &key, &base));
+    if reason.base() == CorsError::AllowOriginMismatch {
+        if let Some(hint) = mismatch_hint(&f.origin, &args.rejected) {
             sentences.push(t(lang, hint));
         }
     }
@@ -113,11 +103,95 @@ fn what(f: &Finding, lang: Lang) -> String {
         }
         crate::finding::Credentials::Unknown => {}
     }
-    if let Some(key) = cause_note(f) {
-        let status = f.status.map(|s| s.to_string()).unwrap_or_default();
-        sentences.push(tf(lang, key, &[("status", &status), ("method", &method)]));
+    if let Some(key) = cause_note(f).or_else(|| preflight_note(f)) {
+        sentences.push(tf(lang, key, &base));
+    }
+    if star_with_credentials(f) {
+        sentences.push(t(lang, "note_preflight_star_credentials"));
     }
     sentences.join(" ")
+}
+
+/// The request's own values, as quoted in prose.
+struct Args {
+    method: String,
+    url: String,
+    origin: String,
+    /// The rejected header value, unshortened (the mismatch hint compares it).
+    rejected: String,
+    value: String,
+    status: String,
+    /// The request headers the page asked for.
+    headers: String,
+    /// What the preflight answer listed (Allow-Methods or Allow-Headers).
+    allowed: String,
+}
+
+impl Args {
+    fn new(f: &Finding) -> Args {
+        let rejected = if f.failed_parameter.is_empty() {
+            match f.reason.base() {
+                CorsError::MultipleAllowOriginValues => f.allow_origin.join(", "),
+                CorsError::InvalidAllowMethodsPreflightResponse => {
+                    f.allow_methods.clone().unwrap_or_default()
+                }
+                CorsError::InvalidAllowHeadersPreflightResponse => {
+                    f.allow_headers.clone().unwrap_or_default()
+                }
+                CorsError::MethodDisallowedByPreflightResponse => f.method.clone(),
+                CorsError::HeaderDisallowedByPreflightResponse => {
+                    f.requested_headers.join(", ")
+                }
+                CorsError::InvalidAllowCredentials => {
+                    f.allow_credentials.clone().unwrap_or_default()
+                }
+                _ => f.allow_origin.first().cloned().unwrap_or_default(),
+            }
+        } else {
+            f.failed_parameter.clone()
+        };
+        let headers = if !f.requested_headers.is_empty() {
+            f.requested_headers.join(", ")
+        } else if !f.failed_parameter.is_empty()
+            && f.reason == CorsError::HeaderDisallowedByPreflightResponse
+        {
+            f.failed_parameter.clone()
+        } else {
+            "Content-Type".to_owned()
+        };
+        let allowed = match f.reason {
+            CorsError::MethodDisallowedByPreflightResponse => f.allow_methods.clone(),
+            CorsError::HeaderDisallowedByPreflightResponse => f.allow_headers.clone(),
+            _ => None,
+        };
+        // The credentials step quotes what the server sent.
+        let value = match (f.reason.base(), &f.allow_credentials) {
+            (CorsError::InvalidAllowCredentials, Some(sent)) => shown(sent),
+            _ => shown(&rejected),
+        };
+        Args {
+            method: shown(&f.method),
+            url: shown(&f.url),
+            origin: shown(&f.origin),
+            value,
+            rejected,
+            status: f.status.map(|s| s.to_string()).unwrap_or_else(|| "?".to_owned()),
+            headers: shown(&headers),
+            allowed: shown(allowed.as_deref().unwrap_or_default()),
+        }
+    }
+
+    fn pairs(&self) -> [(&str, &str); 7] {
+        [
+            ("method", self.method.as_str()),
+            ("url", self.url.as_str()),
+            ("origin", self.origin.as_str()),
+            ("value", self.value.as_str()),
+            ("status", self.status.as_str()),
+            ("headers", self.headers.as_str()),
+            ("allowed", self.allowed.as_str()),
+        ]
+    }
 }
 
 /// The cause behind a missing header that the browser never names, read
@@ -140,13 +214,78 @@ fn cause_note(f: &Finding) -> Option<&'static str> {
     })
 }
 
+/// The cause behind a failed preflight that the browser never names, read
+/// from the preflight's status and from what its answer lacked.
+fn preflight_note(f: &Finding) -> Option<&'static str> {
+    let reason = f.reason;
+    if !reason.is_preflight() {
+        return None;
+    }
+    let status = f.status?;
+    let missing = reason == CorsError::PreflightMissingAllowOriginHeader;
+    match status {
+        // Authentication ran before CORS: a preflight never has credentials.
+        401 | 403 if missing || reason == CorsError::PreflightInvalidStatus => {
+            Some("note_preflight_auth")
+        }
+        // Nothing answers OPTIONS on this route, or the method is refused.
+        404 | 405 | 501 => Some("note_preflight_not_routed"),
+        // A middleware refused the method or a header and answered without
+        // any CORS header: the browser can only blame the missing header.
+        _ if missing
+            && no_cors_header(f)
+            && ((200..300).contains(&status) || (400..500).contains(&status)) =>
+        {
+            let method = !is_simple_method(&f.method);
+            let headers = !f.requested_headers.is_empty();
+            match (method, headers) {
+                (true, true) => Some("note_preflight_rejected_both"),
+                (true, false) => Some("note_preflight_rejected_method"),
+                (false, true) => Some("note_preflight_rejected_headers"),
+                (false, false) => None,
+            }
+        }
+        // Another error on the preflight of an origin or credentials step
+        // (the status reason itself quotes the status already).
+        _ if status >= 400 && reason.base() != reason => Some("note_preflight_error_status"),
+        _ => None,
+    }
+}
+
+/// Whether the preflight answer carried no CORS header at all.
+fn no_cors_header(f: &Finding) -> bool {
+    f.allow_origin.is_empty()
+        && f.allow_credentials.is_none()
+        && f.allow_methods.is_none()
+        && f.allow_headers.is_none()
+}
+
+/// GET, HEAD and POST never need a preflight by themselves.
+fn is_simple_method(method: &str) -> bool {
+    ["GET", "HEAD", "POST"]
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(method))
+}
+
+/// A method or header refused although the answer listed `*`: `*` is only a
+/// wildcard for requests without credentials, so this one had some.
+fn star_with_credentials(f: &Finding) -> bool {
+    let listed = match f.reason {
+        CorsError::MethodDisallowedByPreflightResponse => &f.allow_methods,
+        CorsError::HeaderDisallowedByPreflightResponse => &f.allow_headers,
+        _ => return false,
+    };
+    listed
+        .as_deref()
+        .is_some_and(|v| v.split(',').any(|item| item.trim() == "*"))
+}
+
 fn fix(f: &Finding, lang: Lang) -> String {
-    let url = shown(&f.url);
-    let origin = shown(&f.origin);
+    let args = Args::new(f);
     let base = tf(
         lang,
         &format!("fix_{}", f.reason.chromium_id()),
-        &[("url", &url), ("origin", &origin)],
+        &args.pairs(),
     );
     if f.origin != "null" {
         return base;
