@@ -4,6 +4,12 @@
 // replaces (placement id -> code, see servers.mjs). `mode: 'proxy'` puts the
 // server in front of an upstream that already sets Access-Control-Allow-Origin.
 //
+// Simple requests (GET, or GET with credentials) cover the six reasons of the
+// CORS check on a response; PUTs and a custom request header cover the
+// preflight reasons (no CORS at all, another origin, a method or a header the
+// preflight answer does not list), and a PUT whose preflight passes but whose
+// actual answer has no header (the "CORS only in the OPTIONS branch" mistake).
+//
 // `O` is the page origin (http://127.0.0.1:<port>), `api` the server's own
 // origin (http://localhost:<port>).
 
@@ -17,7 +23,76 @@ const get = { method: 'GET', path: '/api/data', credentials: 'omit', mode: 'stat
 const withCredentials = { ...get, credentials: 'include' };
 const put = { ...get, method: 'PUT' };
 
+/** A request with a header no simple request may carry: it is preflighted. */
+const customHeader = { ...get, headers: { 'X-Api-Key': 'k1' } };
+
+/**
+ * CORS that answers the preflight (204, the given Allow-Methods and
+ * Allow-Headers) and names the page on every answer: what a hand-written
+ * config that forgot a method or a header looks like in each stack.
+ */
+function preflightAnswer(stack, O, { methods, headers }) {
+  switch (stack) {
+    case 'nginx':
+      return {
+        'nginx-location': [
+          `add_header Access-Control-Allow-Origin "${O}" always;`,
+          'if ($request_method = OPTIONS) {',
+          `    add_header Access-Control-Allow-Origin "${O}" always;`,
+          `    add_header Access-Control-Allow-Methods "${methods}" always;`,
+          ...(headers ? [`    add_header Access-Control-Allow-Headers "${headers}" always;`] : []),
+          '    return 204;',
+          '}',
+        ].join('\n'),
+      };
+    case 'apache':
+      return {
+        'apache-location': [
+          `Header always set Access-Control-Allow-Origin "${O}"`,
+          `Header always set Access-Control-Allow-Methods "${methods}"`,
+          ...(headers ? [`Header always set Access-Control-Allow-Headers "${headers}"`] : []),
+          'RewriteEngine On',
+          'RewriteCond %{REQUEST_METHOD} =OPTIONS',
+          'RewriteRule ^ - [R=204,L]',
+        ].join('\n'),
+      };
+    case 'caddy':
+      return {
+        'caddyfile-site': [
+          `header Access-Control-Allow-Origin "${O}"`,
+          '@preflight method OPTIONS',
+          `header @preflight Access-Control-Allow-Methods "${methods}"`,
+          ...(headers ? [`header @preflight Access-Control-Allow-Headers "${headers}"`] : []),
+          'respond @preflight 204',
+        ].join('\n'),
+      };
+    case 'express': {
+      const list = (v) => v.split(', ').map((x) => `'${x}'`).join(', ');
+      return {
+        'js-imports': "const cors = require('cors');",
+        'express-app': `app.use(cors({ origin: '${O}', methods: [${list(methods)}], allowedHeaders: [${headers ? list(headers) : ''}] }));`,
+      };
+    }
+  }
+  throw new Error(stack);
+}
+
+/** The preflighted cases, the same for every stack. */
+function preflightCases(stack, O) {
+  return [
+    // A PUT (or a custom header) to an API with no CORS at all: the preflight fails first.
+    { id: 'preflight-no-cors-config', reason: 'PreflightMissingAllowOriginHeader', ...put, slots: {} },
+    { id: 'preflight-other-origin', reason: 'PreflightAllowOriginMismatch', ...customHeader, slots: preflightAnswer(stack, OTHER, { methods: 'GET', headers: 'X-Api-Key' }) },
+    { id: 'preflight-method-not-listed', reason: 'MethodDisallowedByPreflightResponse', ...put, slots: preflightAnswer(stack, O, { methods: 'GET, POST', headers: 'Content-Type' }) },
+    { id: 'preflight-header-not-listed', reason: 'HeaderDisallowedByPreflightResponse', ...customHeader, slots: preflightAnswer(stack, O, { methods: 'GET', headers: null }) },
+  ];
+}
+
 export function cases(stack, O) {
+  return [...simpleCases(stack, O), ...preflightCases(stack, O)];
+}
+
+function simpleCases(stack, O) {
   switch (stack) {
     case 'nginx':
       return [

@@ -87,14 +87,14 @@ after(async () => {
 });
 
 /** Fetch `url` from the page; returns what the page saw and Chromium's verdict. */
-async function request(url, { method, credentials }) {
+async function request(url, { method, credentials, headers }) {
   const nonce = `fix${process.pid}-${++nonceSeq}`;
   const full = `${url}?lab=${nonce}`;
   const seen = await page.evaluate(
-    async ({ full, method, credentials }) => {
-      const init = { method, credentials, cache: 'no-store' };
+    async ({ full, method, credentials, headers }) => {
+      const init = { method, credentials, cache: 'no-store', headers: { ...(headers || {}) } };
       if (method !== 'GET' && method !== 'HEAD') {
-        init.headers = { 'Content-Type': 'application/json' };
+        init.headers['Content-Type'] = 'application/json';
         init.body = '{"x":1}';
       }
       try {
@@ -105,7 +105,7 @@ async function request(url, { method, credentials }) {
         return { resolved: false, error: String(e) };
       }
     },
-    { full, method, credentials },
+    { full, method, credentials, headers },
   );
   const verdict = await oracle.verdict(nonce);
   return { nonce, url: full, seen, verdict };
