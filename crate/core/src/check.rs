@@ -130,7 +130,8 @@ pub fn preflight_check(input: PreflightInput<'_>) -> Result<(), Failure> {
     }
     // Header names compare without case; `*` covers every name without
     // credentials (Chromium 156 lets `Authorization` through too).
-    if !(!credentials && headers.iter().any(|h| h == "*")) {
+    let wildcard = !credentials && headers.iter().any(|h| h == "*");
+    if !wildcard {
         if let Some(missing) = input
             .headers
             .iter()

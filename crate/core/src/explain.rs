@@ -139,9 +139,7 @@ impl Args {
                     f.allow_headers.clone().unwrap_or_default()
                 }
                 CorsError::MethodDisallowedByPreflightResponse => f.method.clone(),
-                CorsError::HeaderDisallowedByPreflightResponse => {
-                    f.requested_headers.join(", ")
-                }
+                CorsError::HeaderDisallowedByPreflightResponse => f.requested_headers.join(", "),
                 CorsError::InvalidAllowCredentials => {
                     f.allow_credentials.clone().unwrap_or_default()
                 }
@@ -175,7 +173,10 @@ impl Args {
             origin: shown(&f.origin),
             value,
             rejected,
-            status: f.status.map(|s| s.to_string()).unwrap_or_else(|| "?".to_owned()),
+            status: f
+                .status
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "?".to_owned()),
             headers: shown(&headers),
             allowed: shown(allowed.as_deref().unwrap_or_default()),
         }
@@ -291,8 +292,9 @@ fn fix(f: &Finding, lang: Lang) -> String {
         return base;
     }
     let null_fix = t(lang, "fix_null_origin");
-    match f.reason.base() {
+    match f.reason {
         // Naming the origin is the whole fix: the redirect advice replaces it.
+        // (A preflight reason keeps both: the preflight needs an answer.)
         CorsError::MissingAllowOriginHeader
         | CorsError::InvalidAllowOriginValue
         | CorsError::AllowOriginMismatch => null_fix,
@@ -428,7 +430,7 @@ mod tests {
             status,
             reason,
             failed_parameter: failed_parameter.to_owned(),
-            allow_origin: if failed_parameter.is_empty() {
+            allow_origin: if failed_parameter.is_empty() || !origin_step(reason) {
                 Vec::new()
             } else {
                 vec![failed_parameter.to_owned()]
@@ -444,7 +446,43 @@ mod tests {
         }
     }
 
-    /// A failed parameter typical of each reason.
+    /// Whether the failed parameter of `reason` is an Allow-Origin value.
+    fn origin_step(reason: CorsError) -> bool {
+        CorsError::RESPONSE.contains(&reason.base())
+            && reason.base() != CorsError::InvalidAllowCredentials
+    }
+
+    /// A finding for a preflight as the engine reports it: the actual
+    /// request's method, the requested headers and what the answer listed.
+    fn preflight_finding(
+        reason: CorsError,
+        failed_parameter: &str,
+        credentials: Credentials,
+        status: Option<u16>,
+    ) -> Finding {
+        let mut f = finding(reason, ORIGIN, failed_parameter, credentials, status);
+        f.method = "PUT".to_owned();
+        f.requested_headers = vec!["content-type".to_owned(), "x-api-key".to_owned()];
+        match reason {
+            CorsError::InvalidAllowMethodsPreflightResponse => {
+                f.allow_methods = Some("GET; PUT".to_owned());
+            }
+            CorsError::InvalidAllowHeadersPreflightResponse => {
+                f.allow_headers = Some("Content-Type X-Api-Key".to_owned());
+            }
+            CorsError::MethodDisallowedByPreflightResponse => {
+                f.allow_methods = Some("GET, POST, DELETE".to_owned());
+            }
+            CorsError::HeaderDisallowedByPreflightResponse => {
+                f.allow_headers = Some("Content-Type".to_owned());
+            }
+            _ => {}
+        }
+        f
+    }
+
+    /// A failed parameter typical of each reason, as the DevTools protocol
+    /// reports it (for the preflight reasons, with `preflight_finding`).
     fn typical_parameter(reason: CorsError) -> &'static str {
         match reason {
             CorsError::WildcardOriginNotAllowed => "*",
@@ -453,6 +491,13 @@ mod tests {
             CorsError::InvalidAllowOriginValue => "127.0.0.1:8080/app",
             CorsError::AllowOriginMismatch => "http://localhost:8080",
             CorsError::InvalidAllowCredentials => "",
+            CorsError::MethodDisallowedByPreflightResponse => "PUT",
+            CorsError::HeaderDisallowedByPreflightResponse => "x-api-key",
+            CorsError::PreflightDisallowedRedirect
+            | CorsError::PreflightInvalidStatus
+            | CorsError::InvalidAllowMethodsPreflightResponse
+            | CorsError::InvalidAllowHeadersPreflightResponse => "",
+            preflight => typical_parameter(preflight.base()),
         }
     }
 
@@ -492,7 +537,7 @@ mod tests {
         let ctx = format!("{:?}/{:?}/{}", f.reason, lang, f.origin);
         let credentials = f.credentials.included()
             || matches!(
-                f.reason,
+                f.reason.base(),
                 CorsError::InvalidAllowCredentials | CorsError::WildcardOriginNotAllowed
             );
         for text in [&e.title, &e.what, &e.why, &e.fix] {
@@ -502,6 +547,9 @@ mod tests {
                 !text.starts_with("title_") && !text.starts_with("why_"),
                 "{ctx}: {text}"
             );
+            for prefix in ["what_", "fix_", "note_", "hint_"] {
+                assert!(!text.contains(prefix), "{ctx}: key in {text}");
+            }
         }
         if credentials {
             assert!(
@@ -552,6 +600,475 @@ mod tests {
         }
     }
 
+    /// What every preflight explanation says whatever the reason: the
+    /// failing exchange was the OPTIONS request, sent before the actual
+    /// method, and the actual request never left.
+    #[test]
+    fn every_preflight_reason_names_the_preflight_and_the_actual_method() {
+        let never_sent = [
+            (Lang::En, "PUT request itself was never sent."),
+            (Lang::Fr, "requête PUT elle-même n'a"),
+        ];
+        for reason in CorsError::ALL.into_iter().filter(|r| r.is_preflight()) {
+            for (lang, sentence) in never_sent {
+                for credentials in [Credentials::Unknown, Credentials::IncludeFromCookie] {
+                    let status = match reason {
+                        CorsError::PreflightDisallowedRedirect => 301,
+                        CorsError::PreflightInvalidStatus => 500,
+                        _ => 204,
+                    };
+                    let f = preflight_finding(
+                        reason,
+                        typical_parameter(reason),
+                        credentials,
+                        Some(status),
+                    );
+                    let e = check(&f, lang);
+                    let ctx = format!("{reason:?}/{lang:?}");
+                    assert!(e.what.contains("OPTIONS"), "{ctx}: {}", e.what);
+                    assert!(e.what.contains(ORIGIN), "{ctx}");
+                    assert!(e.what.contains(&f.url), "{ctx}");
+                    assert!(e.what.contains(sentence), "{ctx}: {}", e.what);
+                    assert!(e.what.contains("PUT"), "{ctx}");
+                    // The preflight wording is its own, not the response's.
+                    if reason.base() != reason {
+                        let response = explain(
+                            &finding(
+                                reason.base(),
+                                ORIGIN,
+                                typical_parameter(reason),
+                                credentials,
+                                Some(204),
+                            ),
+                            lang,
+                        );
+                        assert_ne!(e.title, response.title, "{ctx}");
+                        assert_ne!(e.why, response.why, "{ctx}");
+                        assert!(e.fix.contains("OPTIONS"), "{ctx}: {}", e.fix);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn preflight_values_are_quoted_from_the_answer() {
+        // (reason, answer values, what the `what` text must quote)
+        /// Reason, Allow-Methods, Allow-Headers, what `what` quotes.
+        type Case = (
+            CorsError,
+            Option<&'static str>,
+            Option<&'static str>,
+            &'static [&'static str],
+        );
+        let cases: [Case; 8] = [
+            (
+                CorsError::InvalidAllowMethodsPreflightResponse,
+                Some("GET; PUT"),
+                None,
+                &["GET; PUT"],
+            ),
+            (
+                CorsError::InvalidAllowHeadersPreflightResponse,
+                None,
+                Some("Content-Type X-Api-Key"),
+                &["Content-Type X-Api-Key"],
+            ),
+            (
+                CorsError::MethodDisallowedByPreflightResponse,
+                Some("GET, POST, DELETE"),
+                None,
+                &["GET, POST, DELETE", "PUT"],
+            ),
+            (
+                CorsError::MethodDisallowedByPreflightResponse,
+                None,
+                None,
+                &["Access-Control-Allow-Methods", "PUT"],
+            ),
+            (
+                CorsError::HeaderDisallowedByPreflightResponse,
+                None,
+                Some("Content-Type"),
+                &["content-type, x-api-key", "x-api-key", "Content-Type"],
+            ),
+            (
+                CorsError::HeaderDisallowedByPreflightResponse,
+                None,
+                None,
+                &["content-type, x-api-key", "Access-Control-Allow-Headers"],
+            ),
+            (
+                CorsError::PreflightAllowOriginMismatch,
+                None,
+                None,
+                &["http://localhost:8080"],
+            ),
+            (
+                CorsError::PreflightMultipleAllowOriginValues,
+                None,
+                None,
+                &["http://127.0.0.1:8080, http://127.0.0.1:8080"],
+            ),
+        ];
+        for (reason, methods, headers, quoted) in cases {
+            for lang in Lang::ALL {
+                let mut f = preflight_finding(
+                    reason,
+                    typical_parameter(reason),
+                    Credentials::Unknown,
+                    Some(204),
+                );
+                f.allow_methods = methods.map(str::to_owned);
+                f.allow_headers = headers.map(str::to_owned);
+                let e = check(&f, lang);
+                for q in quoted {
+                    assert!(
+                        e.what.contains(q),
+                        "{reason:?}/{lang:?}: {q:?} in {}",
+                        e.what
+                    );
+                }
+            }
+        }
+        // The status of the preflight, and the headers to list in the fix.
+        for lang in Lang::ALL {
+            let f = preflight_finding(
+                CorsError::PreflightInvalidStatus,
+                "",
+                Credentials::Unknown,
+                Some(500),
+            );
+            assert!(check(&f, lang).what.contains("500"));
+            let f = preflight_finding(
+                CorsError::HeaderDisallowedByPreflightResponse,
+                "x-api-key",
+                Credentials::Unknown,
+                Some(204),
+            );
+            assert!(check(&f, lang).fix.contains("content-type, x-api-key"));
+        }
+    }
+
+    #[test]
+    fn preflight_credentials_are_explained_with_what_the_server_sent() {
+        for lang in Lang::ALL {
+            let mut f = preflight_finding(
+                CorsError::PreflightInvalidAllowCredentials,
+                "",
+                Credentials::IncludeFromCookie,
+                Some(204),
+            );
+            let absent = check(&f, lang);
+            f.allow_credentials = Some("yes".to_owned());
+            let sent = check(&f, lang);
+            assert_ne!(absent.what, sent.what);
+            assert!(sent.what.contains("yes"), "{}", sent.what);
+            assert!(sent.fix.contains("true"));
+            assert!(sent
+                .warnings
+                .contains(&t(lang, "warn_wildcard_credentials")));
+        }
+    }
+
+    #[test]
+    fn the_status_names_the_cause_behind_a_failed_preflight() {
+        const NONE: &[&str] = &[];
+        const API_KEY: &[&str] = &["x-api-key"];
+        // (reason, status, method, requested headers, any CORS header in
+        // the answer, the note expected)
+        type Case = (
+            CorsError,
+            u16,
+            &'static str,
+            &'static [&'static str],
+            bool,
+            Option<&'static str>,
+        );
+        let cases: [Case; 20] = [
+            (
+                CorsError::PreflightInvalidStatus,
+                401,
+                "PUT",
+                NONE,
+                true,
+                Some("note_preflight_auth"),
+            ),
+            (
+                CorsError::PreflightInvalidStatus,
+                403,
+                "GET",
+                API_KEY,
+                true,
+                Some("note_preflight_auth"),
+            ),
+            (
+                CorsError::PreflightMissingAllowOriginHeader,
+                401,
+                "PUT",
+                NONE,
+                false,
+                Some("note_preflight_auth"),
+            ),
+            (
+                CorsError::PreflightMissingAllowOriginHeader,
+                403,
+                "DELETE",
+                API_KEY,
+                false,
+                Some("note_preflight_auth"),
+            ),
+            (
+                CorsError::PreflightInvalidStatus,
+                404,
+                "PUT",
+                NONE,
+                true,
+                Some("note_preflight_not_routed"),
+            ),
+            (
+                CorsError::PreflightInvalidStatus,
+                405,
+                "PATCH",
+                NONE,
+                true,
+                Some("note_preflight_not_routed"),
+            ),
+            (
+                CorsError::PreflightInvalidStatus,
+                501,
+                "PROPFIND",
+                NONE,
+                true,
+                Some("note_preflight_not_routed"),
+            ),
+            (
+                CorsError::PreflightMissingAllowOriginHeader,
+                404,
+                "PUT",
+                NONE,
+                false,
+                Some("note_preflight_not_routed"),
+            ),
+            (
+                CorsError::PreflightMissingAllowOriginHeader,
+                405,
+                "PUT",
+                API_KEY,
+                false,
+                Some("note_preflight_not_routed"),
+            ),
+            (
+                CorsError::PreflightAllowOriginMismatch,
+                405,
+                "PUT",
+                NONE,
+                true,
+                Some("note_preflight_not_routed"),
+            ),
+            (
+                CorsError::PreflightMissingAllowOriginHeader,
+                200,
+                "PUT",
+                NONE,
+                false,
+                Some("note_preflight_rejected_method"),
+            ),
+            (
+                CorsError::PreflightMissingAllowOriginHeader,
+                204,
+                "POST",
+                API_KEY,
+                false,
+                Some("note_preflight_rejected_headers"),
+            ),
+            (
+                CorsError::PreflightMissingAllowOriginHeader,
+                400,
+                "DELETE",
+                API_KEY,
+                false,
+                Some("note_preflight_rejected_both"),
+            ),
+            (
+                CorsError::PreflightMissingAllowOriginHeader,
+                200,
+                "PUT",
+                NONE,
+                true,
+                None,
+            ),
+            (
+                CorsError::PreflightMissingAllowOriginHeader,
+                200,
+                "post",
+                NONE,
+                false,
+                None,
+            ),
+            (
+                CorsError::PreflightMissingAllowOriginHeader,
+                500,
+                "PUT",
+                API_KEY,
+                false,
+                Some("note_preflight_error_status"),
+            ),
+            (
+                CorsError::PreflightAllowOriginMismatch,
+                403,
+                "PUT",
+                NONE,
+                true,
+                Some("note_preflight_error_status"),
+            ),
+            (
+                CorsError::PreflightInvalidStatus,
+                500,
+                "PUT",
+                NONE,
+                true,
+                None,
+            ),
+            (
+                CorsError::MethodDisallowedByPreflightResponse,
+                204,
+                "PUT",
+                NONE,
+                true,
+                None,
+            ),
+            (
+                CorsError::PreflightDisallowedRedirect,
+                301,
+                "PUT",
+                NONE,
+                false,
+                None,
+            ),
+        ];
+        let all_notes = [
+            "note_preflight_auth",
+            "note_preflight_not_routed",
+            "note_preflight_rejected_method",
+            "note_preflight_rejected_headers",
+            "note_preflight_rejected_both",
+            "note_preflight_error_status",
+            "note_auth_status",
+            "note_method_rejected",
+            "note_error_status",
+        ];
+        for (reason, status, method, headers, cors, want) in cases {
+            let mut f = finding(reason, ORIGIN, "", Credentials::Unknown, Some(status));
+            f.method = method.to_owned();
+            f.requested_headers = headers.iter().map(|h| (*h).to_owned()).collect();
+            if cors {
+                f.allow_origin = vec![ORIGIN.to_owned()];
+                f.allow_methods = Some("GET".to_owned());
+            }
+            let ctx = format!("{reason:?} {status} {method} {headers:?} {cors}");
+            assert_eq!(preflight_note(&f), want, "{ctx}");
+            assert_eq!(cause_note(&f), None, "{ctx}: simple note on a preflight");
+            for lang in Lang::ALL {
+                let e = check(&f, lang);
+                let shown_headers = headers.join(", ");
+                let status = status.to_string();
+                for key in all_notes {
+                    let note = tf(
+                        lang,
+                        key,
+                        &[
+                            ("status", &status),
+                            ("method", method),
+                            ("headers", &shown_headers),
+                        ],
+                    );
+                    assert_eq!(
+                        e.what.contains(&note),
+                        want == Some(key),
+                        "{ctx} {lang:?} {key}: {}",
+                        e.what
+                    );
+                }
+                if let Some(key) = want.filter(|k| k.starts_with("note_preflight_rejected")) {
+                    // The note names the suspects.
+                    if key != "note_preflight_rejected_headers" {
+                        assert!(e.what.contains(method), "{ctx}");
+                    }
+                    if key != "note_preflight_rejected_method" {
+                        assert!(e.what.contains("x-api-key"), "{ctx}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_star_refused_on_a_preflight_means_credentials() {
+        let cases = [
+            (
+                CorsError::MethodDisallowedByPreflightResponse,
+                Some("*"),
+                None,
+                true,
+            ),
+            (
+                CorsError::MethodDisallowedByPreflightResponse,
+                Some("GET, *"),
+                None,
+                true,
+            ),
+            (
+                CorsError::MethodDisallowedByPreflightResponse,
+                Some("GET"),
+                None,
+                false,
+            ),
+            (
+                CorsError::HeaderDisallowedByPreflightResponse,
+                None,
+                Some(" * "),
+                true,
+            ),
+            (
+                CorsError::HeaderDisallowedByPreflightResponse,
+                None,
+                Some("x-*"),
+                false,
+            ),
+            (
+                CorsError::HeaderDisallowedByPreflightResponse,
+                None,
+                None,
+                false,
+            ),
+            (
+                CorsError::PreflightAllowOriginMismatch,
+                Some("*"),
+                Some("*"),
+                false,
+            ),
+        ];
+        for (reason, methods, headers, noted) in cases {
+            for lang in Lang::ALL {
+                let mut f = preflight_finding(
+                    reason,
+                    typical_parameter(reason),
+                    Credentials::IncludeFromFailure,
+                    Some(204),
+                );
+                f.allow_methods = methods.map(str::to_owned);
+                f.allow_headers = headers.map(str::to_owned);
+                let e = check(&f, lang);
+                assert_eq!(
+                    e.what.contains(&t(lang, "note_preflight_star_credentials")),
+                    noted,
+                    "{reason:?} {methods:?} {headers:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn wildcard_is_offered_only_without_credentials() {
         let cases = [
@@ -589,6 +1106,36 @@ mod tests {
             (
                 CorsError::MultipleAllowOriginValues,
                 Credentials::Unknown,
+                false,
+            ),
+            (
+                CorsError::PreflightMissingAllowOriginHeader,
+                Credentials::Unknown,
+                true,
+            ),
+            (
+                CorsError::PreflightWildcardOriginNotAllowed,
+                Credentials::Unknown,
+                false,
+            ),
+            (
+                CorsError::PreflightInvalidAllowCredentials,
+                Credentials::Unknown,
+                false,
+            ),
+            (
+                CorsError::PreflightMultipleAllowOriginValues,
+                Credentials::Unknown,
+                false,
+            ),
+            (
+                CorsError::MethodDisallowedByPreflightResponse,
+                Credentials::Unknown,
+                true,
+            ),
+            (
+                CorsError::HeaderDisallowedByPreflightResponse,
+                Credentials::IncludeFromCookie,
                 false,
             ),
         ];

@@ -241,7 +241,7 @@ const MAX_CODE_METHOD_LEN: usize = 32;
 const MAX_CODE_HEADER_LEN: usize = 64;
 /// Most request header names written into code (besides Content-Type and
 /// Authorization).
-const MAX_CODE_HEADERS: usize = 16;
+const MAX_CODE_HEADERS: usize = 32;
 /// How long browsers may cache a preflight answer, in seconds.
 pub(crate) const MAX_AGE: u32 = 600;
 
@@ -357,8 +357,7 @@ impl Ctx {
             }
         }
         let authorization = credentials_involved(f)
-            || f
-                .requested_headers
+            || f.requested_headers
                 .iter()
                 .any(|h| h.trim().eq_ignore_ascii_case("authorization"));
         let preflight =

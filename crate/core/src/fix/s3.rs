@@ -54,7 +54,10 @@ pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
         notes.push(c.t("note_s3_single"));
     }
     if c.preflight {
-        if c.method.as_ref().is_some_and(|m| !S3_METHODS.contains(&m.as_str())) {
+        if c.method
+            .as_ref()
+            .is_some_and(|m| !S3_METHODS.contains(&m.as_str()))
+        {
             notes.push(c.t("note_s3_methods"));
         }
         notes.push(c.t("note_s3_preflight"));

@@ -27,17 +27,17 @@ fn origin_value(c: &Ctx, v: Variant) -> String {
 fn annotation(c: &Ctx, v: Variant) -> Vec<Part> {
     // Without `methods`, @CrossOrigin allows the methods the handler is
     // mapped to; list them only when each has a RequestMethod constant.
-    let methods = c
+    let listable = c
         .method
         .as_ref()
-        .filter(|m| REQUEST_METHODS.contains(&m.as_str()))
-        .map(|_| {
-            c.methods()
-                .iter()
-                .map(|m| format!("RequestMethod.{m}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        });
+        .map_or(true, |m| REQUEST_METHODS.contains(&m.as_str()));
+    let methods = (c.preflight && listable).then(|| {
+        c.methods()
+            .iter()
+            .map(|m| format!("RequestMethod.{m}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
 
     let mut imports = Code::new(Comment::Slash);
     imports.line("import org.springframework.web.bind.annotation.CrossOrigin;");

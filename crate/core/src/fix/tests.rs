@@ -125,6 +125,38 @@ fn expected_method(method: &str) -> (String, bool) {
     (normalized, preflight)
 }
 
+/// django-cors-headers' `default_headers`.
+const DJANGO_DEFAULT_HEADERS: [&str; 6] = [
+    "accept",
+    "authorization",
+    "content-type",
+    "user-agent",
+    "x-csrftoken",
+    "x-requested-with",
+];
+
+/// Whether a requested header name may be written into code, computed
+/// independently of the module: letters, digits, `-`, `_` and `.` only
+/// (a subset of the HTTP token characters), at most 64 of them.
+fn expected_header_ok(name: &str) -> bool {
+    let name = name.trim();
+    !name.is_empty()
+        && name.len() <= 64
+        && name.bytes().any(|b| b.is_ascii_alphanumeric())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+}
+
+/// The requested header names the code must allow, lowercase.
+fn expected_headers(requested: &[String]) -> Vec<String> {
+    requested
+        .iter()
+        .filter(|h| expected_header_ok(h))
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect()
+}
+
 /// Whether a stack can name this method in its configuration.
 fn method_listable(stack: Stack, flavor: &str, method: &str) -> bool {
     match (stack, flavor) {
@@ -151,16 +183,21 @@ fn check(f: &Finding, stack: Stack, lang: Lang) -> Vec<Snippet> {
     );
     let credentials = f.credentials.included()
         || matches!(
-            f.reason,
+            f.reason.base(),
             CorsError::InvalidAllowCredentials | CorsError::WildcardOriginNotAllowed
         );
     let null_origin = f.origin == "null";
     let usable = null_origin || usable_in_code(&f.origin);
-    let (method, preflight) = expected_method(&f.method);
+    let (method, method_preflight) = expected_method(&f.method);
+    // Every preflight reason, a non-simple method and requested headers
+    // (a POST with Content-Type: application/json) all need the preflight
+    // answered.
+    let preflight = f.reason.is_preflight() || method_preflight || !f.requested_headers.is_empty();
+    let requested = expected_headers(&f.requested_headers);
 
     // Which variants, in order.
     let mut want = Vec::new();
-    if f.reason == CorsError::MultipleAllowOriginValues {
+    if f.reason.base() == CorsError::MultipleAllowOriginValues {
         want.push(Variant::SingleSource);
     } else {
         want.push(Variant::Exact);
@@ -272,20 +309,48 @@ fn check(f: &Finding, stack: Stack, lang: Lang) -> Vec<Snippet> {
             _ => {}
         }
 
-        // A preflight answer exactly when the method needs one.
+        // A preflight answer exactly when the request is preflighted.
         let max_age = bare.contains(&MAX_AGE.to_string());
         assert_eq!(max_age, preflight, "{sctx}: preflight block:\n{all}");
         if preflight {
-            if method_listable(stack, s.flavor, &method) {
+            // The method is listed when it can be written safely (a
+            // hostile method leaves GET, HEAD and POST only).
+            let safe = normalized_method(&f.method).is_some();
+            if safe && method_listable(stack, s.flavor, &method) {
                 assert!(bare.contains(&method), "{sctx}: method {method}:\n{all}");
-            } else if stack == Stack::S3 {
+            } else if safe && stack == Stack::S3 {
                 assert!(labels.contains(&t(lang, "note_s3_methods")), "{sctx}");
             }
             // Django's default CORS_ALLOW_HEADERS has both (said in a comment).
             let folded = all.to_ascii_lowercase().replace('_', "-");
             assert!(folded.contains("content-type"), "{sctx}: Content-Type");
-            if credentials {
+            let asked_authorization = f
+                .requested_headers
+                .iter()
+                .any(|h| h.trim().eq_ignore_ascii_case("authorization"));
+            if credentials || asked_authorization {
                 assert!(folded.contains("authorization"), "{sctx}: Authorization");
+            }
+            // Every requested header the code may name is allowed by name
+            // (Django's defaults already hold a few).
+            // axum spells the fixed ones as constants (CONTENT_TYPE).
+            let bare_folded = bare.to_ascii_lowercase().replace('_', "-");
+            for name in &requested {
+                let in_default =
+                    stack == Stack::Django && DJANGO_DEFAULT_HEADERS.contains(&name.as_str());
+                assert!(
+                    in_default || bare_folded.contains(&name.replace('_', "-")),
+                    "{sctx}: requested header {name}:\n{all}"
+                );
+            }
+        }
+        // Requested headers the code may not name never reach it.
+        for name in &f.requested_headers {
+            if !expected_header_ok(name) && !name.trim().is_empty() {
+                assert!(
+                    !all.contains(name.as_str()),
+                    "{sctx}: hostile header {name:?} in code"
+                );
             }
         }
 
@@ -360,6 +425,197 @@ fn every_stack_fixes_every_finding_in_both_languages() {
         }
     }
     assert!(count > 1000, "{count} snippets checked");
+}
+
+#[test]
+fn every_stack_answers_the_preflight_with_the_requested_headers() {
+    let header_sets: [&[&str]; 5] = [
+        &[],
+        &["content-type"],
+        &["x-api-key"],
+        &["authorization", "x-requested-with"],
+        &["content-type", "x-api-key", "x-trace.id", "x_custom"],
+    ];
+    let mut count = 0;
+    for stack in Stack::ALL {
+        for reason in CorsError::ALL {
+            for credentials in [Credentials::Unknown, Credentials::IncludeFromCookie] {
+                for method in ["GET", "POST", "PATCH"] {
+                    for headers in header_sets {
+                        for lang in Lang::ALL {
+                            let mut f = finding(reason, ORIGIN, method, credentials);
+                            f.requested_headers = headers.iter().map(|h| (*h).to_owned()).collect();
+                            count += check(&f, stack, lang).len();
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(count > 1000, "{count} snippets checked");
+}
+
+#[test]
+fn a_preflight_block_appears_for_every_preflighted_request() {
+    // (reason, method, requested headers, preflight block expected)
+    let cases: [(CorsError, &str, &[&str], bool); 8] = [
+        (CorsError::MissingAllowOriginHeader, "GET", &[], false),
+        (CorsError::MissingAllowOriginHeader, "POST", &[], false),
+        (CorsError::MissingAllowOriginHeader, "PUT", &[], true),
+        // A JSON POST is preflighted for its Content-Type.
+        (
+            CorsError::MissingAllowOriginHeader,
+            "POST",
+            &["content-type"],
+            true,
+        ),
+        (
+            CorsError::PreflightMissingAllowOriginHeader,
+            "POST",
+            &[],
+            true,
+        ),
+        (CorsError::PreflightInvalidStatus, "GET", &[], true),
+        (CorsError::PreflightDisallowedRedirect, "X\nY", &[], true),
+        (
+            CorsError::HeaderDisallowedByPreflightResponse,
+            "GET",
+            &["x-api-key"],
+            true,
+        ),
+    ];
+    for (reason, method, headers, want) in cases {
+        for stack in Stack::ALL {
+            let mut f = finding(reason, ORIGIN, method, Credentials::Unknown);
+            f.requested_headers = headers.iter().map(|h| (*h).to_owned()).collect();
+            for s in check(&f, stack, Lang::En) {
+                assert_eq!(
+                    bare_code(&s).contains(&MAX_AGE.to_string()),
+                    want,
+                    "{reason:?} {method:?} {headers:?} {stack:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn preflight_headers_are_named_in_each_stack() {
+    let mut f = finding(
+        CorsError::HeaderDisallowedByPreflightResponse,
+        ORIGIN,
+        "PUT",
+        Credentials::IncludeFromCookie,
+    );
+    f.requested_headers = vec!["content-type".to_owned(), "x-api-key".to_owned()];
+    // (stack, a line that must appear)
+    let cases = [
+        (
+            Stack::Nginx,
+            "    add_header Access-Control-Allow-Headers \"Content-Type, Authorization, X-Api-Key\" always;",
+        ),
+        (
+            Stack::Express,
+            "  allowedHeaders: ['Content-Type', 'Authorization', 'X-Api-Key'],",
+        ),
+        (
+            Stack::Axum,
+            "    .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, HeaderName::from_static(\"x-api-key\")])",
+        ),
+        (
+            Stack::Axum,
+            "use axum::http::{header, HeaderName, HeaderValue, Method};",
+        ),
+        (
+            Stack::Django,
+            "CORS_ALLOW_HEADERS = (*default_headers, \"x-api-key\")",
+        ),
+        (
+            Stack::Django,
+            "from corsheaders.defaults import default_headers",
+        ),
+        (
+            Stack::S3,
+            "      \"AllowedHeaders\": [\"Content-Type\", \"Authorization\", \"X-Api-Key\"],",
+        ),
+        (
+            Stack::Spring,
+            "    methods = {RequestMethod.GET, RequestMethod.HEAD, RequestMethod.POST, RequestMethod.PUT},",
+        ),
+    ];
+    for (stack, line) in cases {
+        let all: Vec<String> = check(&f, stack, Lang::En).iter().map(code).collect();
+        assert!(
+            all.iter().any(|c| c.lines().any(|l| l == line)),
+            "{stack:?}: missing line {line:?} in {all:#?}"
+        );
+    }
+    // A header already in Django's defaults is not repeated.
+    f.requested_headers = vec!["x-requested-with".to_owned()];
+    for s in check(&f, Stack::Django, Lang::En) {
+        assert!(!code(&s).contains("CORS_ALLOW_HEADERS ="), "{}", code(&s));
+    }
+}
+
+#[test]
+fn header_names_are_spelled_for_code_or_dropped() {
+    let long = "x".repeat(65);
+    let cases: [(&str, Option<&str>); 14] = [
+        ("x-api-key", Some("X-Api-Key")),
+        ("X-API-KEY", Some("X-Api-Key")),
+        ("content-type", Some("Content-Type")),
+        (" x-trace.id ", Some("X-Trace.id")),
+        ("x_custom", Some("X_custom")),
+        ("", None),
+        ("-", None),
+        ("x-evil\"quote", None),
+        ("x-evil'apos", None),
+        ("x-evil$var", None),
+        ("*", None),
+        ("x evil", None),
+        ("x-evil%{ENV}e", None),
+        (&long, None),
+    ];
+    for (name, want) in cases {
+        assert_eq!(header_in_code(name).as_deref(), want, "{name:?}");
+        assert_eq!(expected_header_ok(name), want.is_some(), "{name:?}");
+    }
+}
+
+#[test]
+fn hostile_header_names_never_reach_the_code() {
+    let huge = "x-evil".repeat(20 * 1024);
+    let hostile = [
+        "x-evil\"; add_header X 1",
+        "x-evil'); require('child_process')//",
+        "x-evil$http_cookie",
+        "x-evil%{HTTP_COOKIE}e",
+        "x-evil`tick`",
+        "x-evil#hash",
+        "x-evil*",
+        "x-evil -->",
+        "x-evil\nline",
+        "x-evil{origin}",
+        "x-evil<img src=x>",
+        &huge,
+    ];
+    for stack in Stack::ALL {
+        for lang in Lang::ALL {
+            let mut f = finding(
+                CorsError::HeaderDisallowedByPreflightResponse,
+                ORIGIN,
+                "PUT",
+                Credentials::Unknown,
+            );
+            f.requested_headers = hostile.iter().map(|h| (*h).to_owned()).collect();
+            f.requested_headers.push("x-fine".to_owned());
+            for s in check(&f, stack, lang) {
+                let folded = code(&s).to_ascii_lowercase();
+                assert!(!folded.contains("x-evil"), "{stack:?}:\n{}", code(&s));
+                assert!(folded.contains("x-fine"), "{stack:?}:\n{}", code(&s));
+            }
+        }
+    }
 }
 
 #[test]
@@ -679,6 +935,42 @@ fn s3_configuration_is_valid_json() {
             }
         }
     }
+}
+
+#[test]
+fn s3_configuration_with_requested_headers_is_valid_json() {
+    for reason in CorsError::ALL {
+        let mut f = finding(reason, ORIGIN, "GET", Credentials::Unknown);
+        f.requested_headers = vec!["x-api-key".to_owned(), "x-evil\"".to_owned()];
+        for s in check(&f, Stack::S3, Lang::En) {
+            let json: serde_json::Value = serde_json::from_str(&s.parts[0].code)
+                .unwrap_or_else(|e| panic!("{reason:?}: {e}\n{}", s.parts[0].code));
+            let rule = &json["CORSRules"][0];
+            let want = if credentials_involved(&f) {
+                serde_json::json!(["Content-Type", "Authorization", "X-Api-Key"])
+            } else {
+                serde_json::json!(["Content-Type", "X-Api-Key"])
+            };
+            assert_eq!(rule["AllowedHeaders"], want, "{reason:?}");
+            assert!(rule["MaxAgeSeconds"].is_u64(), "{reason:?}");
+        }
+    }
+}
+
+#[test]
+fn many_requested_headers_are_capped() {
+    let mut f = finding(
+        CorsError::HeaderDisallowedByPreflightResponse,
+        ORIGIN,
+        "PUT",
+        Credentials::Unknown,
+    );
+    f.requested_headers = (0..200).map(|i| format!("x-h{i}")).collect();
+    f.requested_headers.push("X-H0".to_owned());
+    let ctx = Ctx::new(&f, Lang::En);
+    assert_eq!(ctx.requested.len(), MAX_CODE_HEADERS);
+    assert_eq!(ctx.requested[0], "X-H0");
+    assert_eq!(ctx.headers().len(), MAX_CODE_HEADERS + 1);
 }
 
 #[test]
