@@ -45,8 +45,10 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	node scripts/lint-manifest.mjs
 
+## unit: the core natively, and the wasm binding under Node
 unit:
 	cargo test --workspace
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown -p cors-lens
 
 ## e2e: the built extension in real Chromium, against Chromium's own verdicts
 e2e:

@@ -1,0 +1,116 @@
+//! The wasm boundary as the service worker and the fix tests use it: a
+//! `webRequest` details object in, a plain record out, errors as `JsError`s.
+#![cfg(target_arch = "wasm32")]
+
+use cors_lens::{fix_snippets, Engine};
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const PAGE: &str = "http://127.0.0.1:8080";
+const URL: &str = "http://localhost:8081/api";
+
+fn header(name: &str, value: &str) -> JsValue {
+    let h = Object::new();
+    Reflect::set(&h, &"name".into(), &name.into()).expect("set name");
+    Reflect::set(&h, &"value".into(), &value.into()).expect("set value");
+    h.into()
+}
+
+fn details(fields: &[(&str, JsValue)]) -> JsValue {
+    let d = Object::new();
+    for (k, v) in [
+        ("requestId", JsValue::from("7")),
+        ("url", URL.into()),
+        ("method", "GET".into()),
+        ("type", "xmlhttprequest".into()),
+        ("tabId", 3.into()),
+        ("initiator", PAGE.into()),
+        ("timeStamp", 1.0e12.into()),
+    ] {
+        Reflect::set(&d, &k.into(), &v).expect("set field");
+    }
+    for (k, v) in fields {
+        Reflect::set(&d, &(*k).into(), v).expect("set field");
+    }
+    d.into()
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).expect("get field")
+}
+
+#[wasm_bindgen_test]
+fn a_missing_header_comes_out_as_a_plain_failure_record() {
+    let mut engine = Engine::new();
+    let request: Array = [header("Origin", PAGE), header("Sec-Fetch-Mode", "cors")]
+        .into_iter()
+        .collect();
+    let sent = engine
+        .ingest(
+            "onSendHeaders",
+            details(&[("requestHeaders", request.into())]),
+        )
+        .expect("onSendHeaders");
+    assert!(sent.is_undefined());
+    let response: Array = [header("Content-Type", "text/plain")].into_iter().collect();
+    engine
+        .ingest(
+            "onHeadersReceived",
+            details(&[
+                ("statusCode", 200.into()),
+                ("responseHeaders", response.into()),
+            ]),
+        )
+        .expect("onHeadersReceived");
+    let record = engine
+        .ingest(
+            "onErrorOccurred",
+            details(&[("error", "net::ERR_FAILED".into())]),
+        )
+        .expect("onErrorOccurred");
+    assert_eq!(get(&record, "kind").as_string().as_deref(), Some("failure"));
+    assert_eq!(
+        get(&record, "reason").as_string().as_deref(),
+        Some("MissingAllowOriginHeader")
+    );
+    assert_eq!(get(&record, "tabId").as_f64(), Some(3.0));
+    // JSON-compatible: absent values are null, not undefined.
+    assert!(get(&record, "allowCredentials").is_null());
+    assert_eq!(engine.in_flight(), 0);
+
+    // The same record gives the panel's snippets back.
+    let snippets = fix_snippets(record, "nginx", "fr").expect("snippets");
+    let snippets = Array::from(&snippets);
+    assert!(snippets.length() >= 2);
+    let parts = Array::from(&get(&snippets.get(0), "parts"));
+    let code = get(&parts.get(0), "code").as_string().expect("code");
+    assert!(code.contains(&format!("\"{PAGE}\" always")), "{code}");
+}
+
+#[wasm_bindgen_test]
+fn bad_input_is_an_error_not_a_panic() {
+    let mut engine = Engine::new();
+    assert!(engine.ingest("onSomethingElse", details(&[])).is_err());
+    assert!(engine.ingest("onCompleted", JsValue::from(42)).is_err());
+    assert!(engine
+        .ingest(
+            "onSendHeaders",
+            details(&[("requestHeaders", "not a list".into())])
+        )
+        .is_err());
+    // Binary header values are read as text.
+    let bytes: Array = [104, 105].into_iter().map(JsValue::from).collect();
+    let binary = Object::new();
+    Reflect::set(&binary, &"name".into(), &"Origin".into()).expect("set");
+    Reflect::set(&binary, &"binaryValue".into(), &bytes).expect("set");
+    let request: Array = [JsValue::from(binary)].into_iter().collect();
+    assert!(engine
+        .ingest(
+            "onSendHeaders",
+            details(&[("requestHeaders", request.into())])
+        )
+        .is_ok());
+    assert!(fix_snippets(JsValue::NULL, "nginx", "en").is_err());
+    assert!(fix_snippets(details(&[]), "nginx", "en").is_err());
+}
