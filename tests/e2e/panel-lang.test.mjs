@@ -73,3 +73,24 @@ test('auto follows the browser UI language (en-US here)', async () => {
   const st = await waitForPanel(panel, (p) => p.findings.length > 0 && p.lang === want, { what: `<html lang=${want}> for auto (${uiLang})` });
   assert.equal(st.lang, want);
 });
+
+test('the picked server stack drives the snippets and survives reopening the panel', async () => {
+  await choose('en');
+  const stacks = () => panel.$$eval('pre.f-snippet', (ps) => [...new Set(ps.map((p) => p.getAttribute('data-stack')))].sort());
+  await panel.selectOption('select#stack', '');
+  await waitFor(async () => JSON.stringify(await stacks()) === '["apache","nginx"]', { what: 'Nginx and Apache by default' });
+  await panel.selectOption('select#stack', 'express');
+  await waitFor(async () => JSON.stringify(await stacks()) === '["express"]', { what: 'Express snippets only' });
+  const code = await panel.$$eval('pre.f-snippet', (ps) => ps.map((p) => p.textContent).join('\n'));
+  assert.ok(code.includes(lab.pageOrigin), 'the Express snippet names the page origin');
+  const again = await openPanel(br.context, br.extensionId, tabId);
+  try {
+    await waitForPanel(again, (p) => p.findings.length > 0);
+    assert.equal(await again.inputValue('select#stack'), 'express');
+    const reopened = await again.$$eval('pre.f-snippet', (ps) => [...new Set(ps.map((p) => p.getAttribute('data-stack')))]);
+    assert.deepEqual(reopened, ['express']);
+  } finally {
+    await again.close();
+    await panel.selectOption('select#stack', '');
+  }
+});

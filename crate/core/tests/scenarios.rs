@@ -662,3 +662,55 @@ fn a_preflight_that_only_credentials_fail_waits_for_the_actual_request() {
     assert_eq!(f.credentials, Credentials::IncludeFromFailure);
     assert_eq!(f.method, "PUT");
 }
+
+#[test]
+fn header_values_are_read_without_surrounding_whitespace() {
+    // (Access-Control-Allow-Origin lines as received, the reason expected)
+    let cases: [(&[&str], Option<&str>); 5] = [
+        (&[" http://127.0.0.1:8080\t"], None),
+        (
+            &["\thttp://127.0.0.1:8080 , http://a.test"],
+            Some("MultipleAllowOriginValues"),
+        ),
+        (
+            &["http://127.0.0.1:8080 ", " *"],
+            Some("MultipleAllowOriginValues"),
+        ),
+        (&["  "], Some("InvalidAllowOriginValue")),
+        (&[" * "], None),
+    ];
+    for (lines, want) in cases {
+        let url = format!("{API}/x");
+        let mut send = Event::new(EventKind::SendHeaders, "1", &url);
+        send.initiator = Some(PAGE.to_owned());
+        send.request_headers = Some(
+            [("Origin", PAGE), ("Sec-Fetch-Mode", "cors")]
+                .into_iter()
+                .collect(),
+        );
+        let mut received = Event::new(EventKind::HeadersReceived, "1", &url);
+        received.status = Some(200);
+        received.response_headers = Some(
+            lines
+                .iter()
+                .map(|v| ("Access-Control-Allow-Origin", *v))
+                .collect(),
+        );
+        let mut end = Event::new(
+            if want.is_some() {
+                EventKind::ErrorOccurred
+            } else {
+                EventKind::Completed
+            },
+            "1",
+            &url,
+        );
+        end.error = want.map(|_| "net::ERR_FAILED".to_owned());
+        let got = run(vec![send, received, end]);
+        assert_eq!(
+            got.as_ref().map(|f| f.reason.chromium_id()),
+            want,
+            "{lines:?}"
+        );
+    }
+}
