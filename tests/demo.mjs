@@ -23,6 +23,7 @@ import {
   table,
   waitFor,
   sleep,
+  freshTab,
 } from './e2e/helpers.mjs';
 
 const headed = !!process.env.DISPLAY && process.env.CORS_LENS_HEADLESS !== '1';
@@ -53,8 +54,17 @@ try {
   br = await launchWithExtension({ devtools: true, headed, handleSignals: false });
   console.log(`extension ${br.extensionId} loaded (${headed ? 'headed' : 'headless'})`);
 
-  const page = await openLab(br.context, lab, { page: br.context.pages()[0] });
-  const results = await page.evaluate(() => window.runAll());
+  // A fresh tab: the first one's DevTools may have opened before the
+  // extension was loaded, and would then have no CORS Lens panel.
+  const page = await freshTab(br.context);
+  await openLab(br.context, lab, { page });
+  // Every scenario, simple and preflighted, in reverse order so that the
+  // first one (a fetch without Access-Control-Allow-Origin) ends on top.
+  const results = await page.evaluate(async () => {
+    const out = [];
+    for (const s of [...window.labScenarios].reverse()) out.push(await window.runScenario(s.id));
+    return out;
+  });
   const blocked = results.filter((r) => !r.ok).length;
   console.log(`ran ${results.length} scenarios on ${lab.labUrl}: ${blocked} failed in the page`);
 

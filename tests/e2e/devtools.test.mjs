@@ -25,6 +25,7 @@ import {
   tabIdFor,
   waitFor,
   isFailure,
+  freshTab,
 } from './helpers.mjs';
 
 let lab;
@@ -38,7 +39,10 @@ let panelTs; // panel iframe session
 before(async () => {
   lab = await startLab();
   br = await launchWithExtension({ devtools: true });
-  page = await openLab(br.context, lab, { page: br.context.pages()[0] });
+  // A fresh tab: the first one's DevTools may have opened before the
+  // extension was loaded, and would then have no CORS Lens panel.
+  page = await freshTab(br.context);
+  await openLab(br.context, lab, { page });
   oracle = await CorsOracle.attach(br.context, page);
   bs = await br.browser.newBrowserCDPSession();
 });

@@ -102,6 +102,15 @@ export async function currentServiceWorker(context, extensionId) {
   return context.waitForEvent('serviceworker', { predicate: (w) => w.url().startsWith(prefix), timeout: 15000 });
 }
 
+/** A new tab, with every tab opened before it closed (so that, with
+ *  `--auto-open-devtools-for-tabs`, only its DevTools window remains). */
+export async function freshTab(context) {
+  const older = context.pages();
+  const page = await context.newPage();
+  for (const p of older) await p.close();
+  return page;
+}
+
 /** Open the lab page in a new tab and wait until it has loaded its scenarios. */
 export async function openLab(context, lab, { page } = {}) {
   page = page || (await context.newPage());
@@ -428,7 +437,7 @@ export async function listDevToolsPanels(dt) {
 }
 
 /** Select the CORS Lens panel (an extension panel whose title contains `title`) in the DevTools window. */
-export async function showExtensionPanel(dt, { title = 'CORS Lens', extensionId, timeout = 20000 } = {}) {
+export async function showExtensionPanel(dt, { title = 'CORS Lens', extensionId, timeout = 60000 } = {}) {
   const panel = await waitFor(
     async () => {
       const panels = await listDevToolsPanels(dt);
