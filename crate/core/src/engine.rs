@@ -5,10 +5,11 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::check::{cors_check, preflight_check, CheckInput, Failure, PreflightInput};
 use crate::event::{Event, EventKind};
-use crate::finding::{Credentials, Finding};
+use crate::finding::{Credentials, Finding, Seen};
 use crate::headers::Headers;
 use crate::notice::{Notice, NoticeKind};
 use crate::origin;
+use crate::redact;
 
 /// How many unfinished requests the engine remembers. A page that opens more
 /// requests than this without any of them ending loses the oldest ones (they
@@ -53,7 +54,21 @@ pub struct Engine {
     /// Preflights whose verdict depends on the actual request's credentials
     /// mode, waiting for the actual request to tell.
     pending: VecDeque<Pending>,
+    /// Recent preflights that passed, to show beside their actual request.
+    passed_preflights: VecDeque<PassedPreflight>,
 }
+
+/// A preflight that passed, kept to be shown with its actual request.
+#[derive(Debug)]
+struct PassedPreflight {
+    tab_id: i64,
+    url: String,
+    method: String,
+    seen: Seen,
+}
+
+/// How many passed preflights are remembered.
+const MAX_PASSED_PREFLIGHTS: usize = 64;
 
 /// A preflight that passes without credentials but fails with them. Only the
 /// actual request reveals which: Chromium fails it without sending it when
@@ -77,6 +92,8 @@ const MAX_PENDING: usize = 64;
 enum Conclusion {
     Report(Report),
     Pending(Pending),
+    /// A preflight passed: remember it for its actual request.
+    PreflightPassed(PassedPreflight),
 }
 
 impl Engine {
@@ -96,11 +113,21 @@ impl Engine {
             EventKind::SendHeaders => {
                 if !self.in_flight.contains_key(&event.request_id) && event.method != "OPTIONS" {
                     // The actual request left: the preflight before it passed.
-                    self.pending.retain(|p| {
-                        !(p.tab_id == event.tab_id
-                            && p.url == event.url
-                            && p.method == event.method)
-                    });
+                    let (passed, waiting): (VecDeque<Pending>, VecDeque<Pending>) =
+                        self.pending.drain(..).partition(|p| {
+                            p.tab_id == event.tab_id
+                                && p.url == event.url
+                                && p.method == event.method
+                        });
+                    self.pending = waiting;
+                    for p in passed {
+                        self.remember_passed(PassedPreflight {
+                            tab_id: p.tab_id,
+                            url: p.url,
+                            method: p.method,
+                            seen: p.finding.exchange,
+                        });
+                    }
                 }
                 let exchange = self.exchange(&event);
                 exchange.url = event.url;
@@ -133,8 +160,23 @@ impl Engine {
                 let Some(exchange) = self.in_flight.remove(&event.request_id) else {
                     return self.unsent_request_failed(&event);
                 };
+                let key = (
+                    exchange.tab_id,
+                    exchange.url.clone(),
+                    exchange.method.clone(),
+                );
                 match conclude(exchange, &event, &self.allowed_before)? {
+                    Conclusion::Report(Report::Failure(mut finding)) => {
+                        if !finding.reason.is_preflight() {
+                            finding.preflight = self.preflight_for(&key);
+                        }
+                        Some(Report::Failure(finding))
+                    }
                     Conclusion::Report(report) => Some(report),
+                    Conclusion::PreflightPassed(passed) => {
+                        self.remember_passed(passed);
+                        None
+                    }
                     Conclusion::Pending(pending) => {
                         if self.pending.len() >= MAX_PENDING {
                             self.pending.pop_front();
@@ -163,6 +205,22 @@ impl Engine {
         })?;
         let pending = self.pending.remove(i)?;
         Some(Report::Failure(pending.finding))
+    }
+
+    fn remember_passed(&mut self, passed: PassedPreflight) {
+        if self.passed_preflights.len() >= MAX_PASSED_PREFLIGHTS {
+            self.passed_preflights.pop_front();
+        }
+        self.passed_preflights.push_back(passed);
+    }
+
+    /// The latest passed preflight for this tab, URL and method.
+    fn preflight_for(&self, (tab_id, url, method): &(i64, String, String)) -> Option<Seen> {
+        self.passed_preflights
+            .iter()
+            .rev()
+            .find(|p| p.tab_id == *tab_id && &p.url == url && &p.method == method)
+            .map(|p| p.seen.clone())
     }
 
     /// The exchange for this event, created on first sight.
@@ -201,6 +259,9 @@ impl Engine {
 
 /// What ending a request can produce.
 #[derive(Clone, Debug, PartialEq)]
+// One report per finished request, moved once: boxing would cost more than
+// the size difference.
+#[allow(clippy::large_enum_variant)]
 pub enum Report {
     /// The browser refused the response for a CORS reason.
     Failure(Finding),
@@ -377,6 +438,7 @@ fn conclude(
         Err(failed) => failed,
     };
     let endpoint_allowed_before = allowed_before.contains(&endpoint(&exchange.url));
+    let exchange_seen = seen(&exchange);
     done(Report::Failure(Finding {
         request_id: end.request_id.clone(),
         tab_id: exchange.tab_id,
@@ -397,8 +459,25 @@ fn conclude(
         credentials,
         redirects: exchange.redirects,
         endpoint_allowed_before,
+        exchange: exchange_seen,
+        preflight: None,
         count: 1,
     }))
+}
+
+/// The exchange as it will be shown and exported: credentials redacted.
+fn seen(exchange: &Exchange) -> Seen {
+    let (status, response) = match &exchange.response {
+        Some((status, headers)) => (*status, redact::headers(headers)),
+        None => (None, Vec::new()),
+    };
+    Seen {
+        method: exchange.method.clone(),
+        url: exchange.url.clone(),
+        status,
+        request_headers: redact::headers(&exchange.request_headers),
+        response_headers: response,
+    }
 }
 
 /// Whether the request is a CORS preflight: `OPTIONS` with
@@ -456,8 +535,19 @@ fn conclude_preflight(exchange: Exchange, cors: CorsRequest, end: &Event) -> Opt
     // mode is unknown here.
     let (failure, credentials, pending) = match check(false) {
         Err(failure) => (failure, Credentials::Unknown, false),
-        Ok(()) => (check(true).err()?, Credentials::IncludeFromFailure, true),
+        Ok(()) => match check(true) {
+            Err(failure) => (failure, Credentials::IncludeFromFailure, true),
+            Ok(()) => {
+                return Some(Conclusion::PreflightPassed(PassedPreflight {
+                    tab_id: exchange.tab_id,
+                    url: exchange.url.clone(),
+                    method,
+                    seen: seen(&exchange),
+                }))
+            }
+        },
     };
+    let exchange_seen = seen(&exchange);
     let finding = Finding {
         request_id: end.request_id.clone(),
         tab_id: exchange.tab_id,
@@ -478,6 +568,8 @@ fn conclude_preflight(exchange: Exchange, cors: CorsRequest, end: &Event) -> Opt
         credentials,
         redirects: exchange.redirects,
         endpoint_allowed_before: false,
+        exchange: exchange_seen,
+        preflight: None,
         count: 1,
     };
     Some(if pending {

@@ -442,6 +442,8 @@ mod tests {
             credentials,
             redirects: Vec::new(),
             endpoint_allowed_before: false,
+            exchange: Default::default(),
+            preflight: None,
             count: 1,
         }
     }

@@ -1,7 +1,19 @@
 //! The finding model: one request the browser refused, with the facts the
 //! check used, ready to be explained, grouped and exported.
 
+use crate::headers::Header;
 use crate::reason::CorsError;
+
+/// One HTTP exchange as the core saw it, credentials already redacted
+/// (see [`crate::redact`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Seen {
+    pub method: String,
+    pub url: String,
+    pub status: Option<u16>,
+    pub request_headers: Vec<Header>,
+    pub response_headers: Vec<Header>,
+}
 
 /// Whether the request carried credentials, and how we know.
 ///
@@ -73,6 +85,12 @@ pub struct Finding {
     /// server drops its CORS headers on errors (Nginx `add_header` without
     /// `always` is the classic case).
     pub endpoint_allowed_before: bool,
+    /// The exchange that failed (for a preflight failure, the `OPTIONS`),
+    /// last hop, credentials redacted.
+    pub exchange: Seen,
+    /// For a failure of the actual request, the preflight that let it go,
+    /// when one was seen (a cached preflight is not repeated).
+    pub preflight: Option<Seen>,
     /// How many identical failures were grouped into this one.
     pub count: u32,
 }

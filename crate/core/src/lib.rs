@@ -15,11 +15,12 @@ pub mod l10n;
 pub mod notice;
 pub mod origin;
 pub mod reason;
+pub mod redact;
 pub mod wire;
 
 pub use engine::Engine;
 pub use engine::Report;
 pub use event::{Event, EventKind};
-pub use finding::{Credentials, Finding};
+pub use finding::{Credentials, Finding, Seen};
 pub use notice::{Notice, NoticeKind};
 pub use reason::CorsError;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::Report;
 use crate::event::{Event, EventKind};
-use crate::finding::{Credentials, Finding};
+use crate::finding::{Credentials, Finding, Seen};
 use crate::headers::{Header, Headers};
 use crate::notice::{Notice, NoticeKind};
 use crate::reason::CorsError;
@@ -116,6 +116,8 @@ pub fn cap(mut s: String, max: usize) -> String {
 /// and exported: `kind` says which of the two it is.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
+// Built once per report and serialized at once: not worth a box.
+#[allow(clippy::large_enum_variant)]
 pub enum Record {
     Failure(FindingRecord),
     Notice(NoticeRecord),
@@ -201,6 +203,50 @@ impl TryFrom<NoticeRecord> for Notice {
     }
 }
 
+/// An exchange as stored: headers as `[name, value]` pairs, credentials
+/// already redacted.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SeenRecord {
+    pub method: String,
+    pub url: String,
+    pub status: Option<u16>,
+    pub request_headers: Vec<(String, String)>,
+    pub response_headers: Vec<(String, String)>,
+}
+
+impl From<&Seen> for SeenRecord {
+    fn from(s: &Seen) -> SeenRecord {
+        let pairs = |h: &[Header]| {
+            h.iter()
+                .map(|h| (h.name.clone(), h.value.clone()))
+                .collect()
+        };
+        SeenRecord {
+            method: s.method.clone(),
+            url: s.url.clone(),
+            status: s.status,
+            request_headers: pairs(&s.request_headers),
+            response_headers: pairs(&s.response_headers),
+        }
+    }
+}
+
+impl From<SeenRecord> for Seen {
+    fn from(r: SeenRecord) -> Seen {
+        let headers = |pairs: Vec<(String, String)>| {
+            pairs.into_iter().map(|(n, v)| Header::new(n, v)).collect()
+        };
+        Seen {
+            method: r.method,
+            url: r.url,
+            status: r.status,
+            request_headers: headers(r.request_headers),
+            response_headers: headers(r.response_headers),
+        }
+    }
+}
+
 /// A finding as stored in `storage.session`, sent to the panel and exported.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -236,6 +282,12 @@ pub struct FindingRecord {
     /// An earlier response of the same endpoint carried the header.
     #[serde(default)]
     pub endpoint_allowed_before: bool,
+    /// The failing exchange (the `OPTIONS` for a preflight failure).
+    #[serde(default)]
+    pub exchange: SeenRecord,
+    /// The preflight that let the actual request go, when one was seen.
+    #[serde(default)]
+    pub preflight: Option<SeenRecord>,
     pub count: u32,
 }
 
@@ -268,6 +320,8 @@ impl From<&Finding> for FindingRecord {
             .to_owned(),
             redirects: f.redirects.clone(),
             endpoint_allowed_before: f.endpoint_allowed_before,
+            exchange: (&f.exchange).into(),
+            preflight: f.preflight.as_ref().map(Into::into),
             count: f.count,
         }
     }
@@ -314,6 +368,8 @@ impl TryFrom<FindingRecord> for Finding {
             },
             redirects: r.redirects,
             endpoint_allowed_before: r.endpoint_allowed_before,
+            exchange: r.exchange.into(),
+            preflight: r.preflight.map(Into::into),
             count: r.count,
         })
     }

@@ -714,3 +714,44 @@ fn header_values_are_read_without_surrounding_whitespace() {
         );
     }
 }
+
+#[test]
+fn findings_keep_the_exchange_with_credentials_redacted_and_the_preflight_beside() {
+    let scenario = preflight_scenarios()
+        .into_iter()
+        .find(|s| s["id"] == "preflight-ok-actual-no-acao")
+        .expect("the scenario exists");
+    let mut events = chromium_preflight_events(&scenario);
+    // The actual request carried credentials.
+    for e in &mut events {
+        if e.kind == EventKind::SendHeaders && e.method == "PUT" {
+            if let Some(h) = e.request_headers.as_mut() {
+                h.0.push(cors_lens_core::headers::Header::new("Cookie", "sid=s3cr3t"));
+                h.0.push(cors_lens_core::headers::Header::new(
+                    "Authorization",
+                    "Bearer s3cr3t",
+                ));
+            }
+        }
+    }
+    let mut engine = Engine::new();
+    let failure = events
+        .into_iter()
+        .filter_map(|e| engine.ingest(e))
+        .find_map(|r| match r {
+            Report::Failure(f) => Some(f),
+            Report::Notice(_) => None,
+        })
+        .expect("a failure");
+    assert_eq!(failure.reason.chromium_id(), "MissingAllowOriginHeader");
+    assert_eq!(failure.exchange.method, "PUT");
+    let debug = format!("{:?}", failure.exchange);
+    assert!(!debug.contains("s3cr3t"), "a secret was kept: {debug}");
+    assert!(
+        debug.contains("Cookie") && debug.contains("[redacted]"),
+        "{debug}"
+    );
+    let preflight = failure.preflight.expect("the preflight is shown beside");
+    assert_eq!(preflight.method, "OPTIONS");
+    assert_eq!(preflight.status, Some(204));
+}

@@ -25,6 +25,8 @@ fn finding(reason: CorsError, origin: &str, method: &str, credentials: Credentia
         redirects: Vec::new(),
         count: 1,
         endpoint_allowed_before: false,
+        exchange: Default::default(),
+        preflight: None,
     }
 }
 
