@@ -8,14 +8,14 @@ SHELL := /bin/bash
 WASM_TARGET := target/wasm32-unknown-unknown/release/cors_lens.wasm
 PKG := www/pkg
 
-.PHONY: demo test build setup setup-rust setup-browsers setup-node setup-servers lint unit e2e fixes bench clean
+.PHONY: test-ext fuzz-smoke demo test build setup setup-rust setup-browsers setup-node setup-servers lint unit e2e fixes bench clean
 
 ## demo: build, then show the extension working on the bundled lab
 demo: setup build
 	node tests/demo.mjs
 
 ## test: every test (what CI runs)
-test: setup setup-servers build lint unit e2e fixes
+test: setup setup-servers build lint unit e2e fixes fuzz-smoke
 
 ## setup: install the toolchain pieces that are missing (skips what is there)
 setup: setup-rust setup-browsers setup-node
@@ -37,6 +37,7 @@ setup-node:
 build: setup-rust setup-node
 	cargo build --release --target wasm32-unknown-unknown -p cors-lens
 	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name cors_lens $(WASM_TARGET)
+	node scripts/glue-reinstantiate.mjs $(PKG)/cors_lens.js
 	npx --no-install wasm-opt -Oz $(PKG)/cors_lens_bg.wasm -o $(PKG)/cors_lens_bg.wasm
 	@printf 'wasm: %s bytes, %s gzipped\n' $$(stat -c %s $(PKG)/cors_lens_bg.wasm) $$(gzip -9c $(PKG)/cors_lens_bg.wasm | wc -c)
 
@@ -50,8 +51,29 @@ unit:
 	cargo test --workspace
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown -p cors-lens
 
+## test-ext: a copy of the extension built with the `test-panic` feature, in
+## target/test-ext (tests/e2e/panic.test.mjs loads it); never shipped
+TEST_EXT := target/test-ext
+test-ext: build
+	cargo build --release --target wasm32-unknown-unknown -p cors-lens --features test-panic --target-dir target/test-panic
+	rm -rf $(TEST_EXT) && mkdir -p $(TEST_EXT)/www
+	cp -r manifest.json _locales icons extension $(TEST_EXT)/
+	cp www/panel.html www/panel.css $(TEST_EXT)/www/
+	wasm-bindgen --target web --no-typescript --out-dir $(TEST_EXT)/www/pkg --out-name cors_lens target/test-panic/wasm32-unknown-unknown/release/cors_lens.wasm
+	node scripts/glue-reinstantiate.mjs $(TEST_EXT)/www/pkg/cors_lens.js
+
+## fuzz-smoke: each fuzz target for FUZZ_SECONDS (docs/fuzzing.md)
+FUZZ_SECONDS ?= 45
+FUZZ_TARGETS := ingest verdict
+fuzz-smoke: setup-rust
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p target/fuzz-corpus/$$t; \
+	  (cd fuzz && cargo +nightly fuzz run -O $$t ../target/fuzz-corpus/$$t corpus/$$t regressions/$$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048); \
+	done
+
 ## e2e: the built extension in real Chromium, against Chromium's own verdicts
-e2e:
+e2e: test-ext
 	node --test --test-concurrency=1 tests/e2e/
 
 ## fixes: every generated fix snippet applied to real nginx, Apache and Express servers

@@ -4,6 +4,13 @@
 
 import { api } from './compat.js';
 
+/**
+ * `chrome.storage.local` key of the panel's "Preserve log" setting (boolean,
+ * default off): when off, the worker clears a tab's findings when the tab
+ * navigates, as the Network panel does.
+ */
+export const PRESERVE_LOG = 'preserveLog';
+
 /** Name of the runtime port a panel opens to the worker. */
 export const PANEL_PORT = 'cors-lens/panel';
 
@@ -12,7 +19,13 @@ export const Msg = Object.freeze({
   SUBSCRIBE: 'subscribe',
   /** panel → worker: `{type, tabId}` — forget this tab's findings. */
   CLEAR: 'clear',
-  /** worker → panel: `{type, tabId, findings, problems}` — the tab's findings (stored records, oldest first) and the worker's problems (`{key, detail, time}`, key = a message key). */
+  /**
+   * worker → panel: `{type, tabId, findings, problems, dropped}` — the tab's
+   * findings (stored records, oldest first), the worker's problems
+   * (`{key, detail, time}`, key = a message key) and `dropped`, how many
+   * older findings of the tab were discarded to keep within the caps (500
+   * per tab, 5000 across tabs; 0 when none).
+   */
   FINDINGS: 'findings',
 });
 

@@ -1,9 +1,12 @@
 // The panel's glue: picks the inspected tab and the language, subscribes to
 // the worker, and hands each list of findings to the wasm renderer.
 
-import init, { localizePage, renderFindings, stackChoices, t } from '../www/pkg/cors_lens.js';
+import init, {
+  localizePage, renderFindings, stackChoices, t,
+  exportJson, exportMarkdown, curlFor, importJson, findingOrder, maxImportBytes, tooLargeMessage,
+} from '../www/pkg/cors_lens.js';
 import { api } from './compat.js';
-import { Msg, PANEL_PORT, message } from './messages.js';
+import { Msg, PANEL_PORT, PRESERVE_LOG, message } from './messages.js';
 
 const params = new URLSearchParams(location.search);
 /** The tab whose findings to show: the inspected tab in DevTools, `?tabId=` as a page. */
@@ -38,11 +41,209 @@ async function loadChoices() {
 
 /** The worker's own problems, as last reported. */
 let problems = [];
+/** How many older findings of this tab the worker dropped (its caps). */
+let dropped = 0;
+/** A render is scheduled (updates arriving meanwhile are folded into it). */
+let renderPending = false;
+
+/** The notice of dropped findings, hidden when none were. */
+function showDropped() {
+  const el = document.getElementById('dropped');
+  el.hidden = !dropped;
+  el.textContent = dropped ? t(lang, 'ui_dropped').replace('{count}', dropped.toLocaleString(lang)) : '';
+}
 
 function render() {
-  renderFindings(findings, lang, stack);
+  const records = shownRecords();
+  renderFindings(records, lang, stack);
+  addFindingActions(records);
+  showImportBanner();
+  showDropped();
   const lines = problems.map((p) => `${new Date(p.time).toLocaleTimeString(lang)} ${t(lang, p.key).replace('{detail}', p.detail)}`);
   showStatus('problems', lines.join('\n'));
+}
+
+// --- Export, copy as curl, import (issue 4). Secrets are redacted by the core. ---
+
+/** The imported file being reviewed (`{file, records}`), or null: live findings. */
+let imported = null;
+const ioStatus = document.getElementById('io-status');
+const curlOut = document.getElementById('curl-out');
+
+function shownRecords() {
+  return imported ? imported.records : findings;
+}
+
+function showIo(kind, text) {
+  ioStatus.hidden = !text;
+  ioStatus.dataset.kind = kind;
+  ioStatus.textContent = text ?? '';
+}
+
+/** Each `article.finding` gets its record index and its own buttons. */
+function addFindingActions(records) {
+  const order = findingOrder(records);
+  document.querySelectorAll('#findings article.finding').forEach((article, i) => {
+    if (order[i] === undefined) return;
+    article.dataset.record = String(order[i]);
+    const bar = document.createElement('div');
+    bar.className = 'f-actions';
+    for (const [action, key] of [['json', 'ui_export_one_json'], ['md', 'ui_export_one_md'], ['curl', 'ui_copy_curl']]) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.dataset.action = action;
+      button.textContent = t(lang, key);
+      bar.append(button);
+    }
+    article.append(bar);
+  });
+}
+
+function showImportBanner() {
+  const banner = document.getElementById('import-banner');
+  banner.hidden = !imported;
+  document.getElementById('import-text').textContent = imported ? t(lang, 'ui_import_banner').replace('{file}', imported.file) : '';
+  document.getElementById('clear').disabled = !!imported;
+}
+
+/** Brand and major version only, never the whole user agent. */
+function browserName() {
+  const brands = navigator.userAgentData?.brands?.filter((b) => !/not.?a.?brand/i.test(b.brand)) ?? [];
+  const brand = brands.find((b) => b.brand !== 'Chromium') ?? brands[0];
+  if (brand) return `${brand.brand} ${brand.version}`;
+  const m = navigator.userAgent.match(/(Firefox|Edg|OPR|Chrome|Chromium|Safari)\/(\d+)/);
+  return m ? `${m[1]} ${m[2]}` : '';
+}
+
+/** The inspected page's URL: from the tab (host permissions), else from DevTools. */
+async function pageUrl() {
+  if (imported) return imported.records.find((r) => r.pageUrl)?.pageUrl ?? '';
+  try {
+    const tab = await api.tabs.get(tabId);
+    if (tab?.url) return tab.url;
+  } catch {
+    // not available in this context: ask DevTools below
+  }
+  const inspected = api.devtools?.inspectedWindow;
+  if (inspected) {
+    return new Promise((resolve) => inspected.eval('location.href', (url) => resolve(typeof url === 'string' ? url : '')));
+  }
+  return '';
+}
+
+async function exportMeta() {
+  const url = await pageUrl();
+  let origin = '';
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    origin = shownRecords().find((r) => r.pageOrigin)?.pageOrigin ?? '';
+  }
+  const manifest = api.runtime.getManifest();
+  return {
+    extension: { name: t(lang, 'extName'), version: manifest.version },
+    browser: browserName(),
+    exportedAt: new Date().toISOString(),
+    page: { url, origin },
+  };
+}
+
+/** `cors-lens-<page host>-<UTC timestamp>.<ext>` */
+function fileName(meta, ext) {
+  let host = 'page';
+  try {
+    host = new URL(meta.page.url).hostname || host;
+  } catch {
+    // keep "page"
+  }
+  host = host.replace(/[^a-zA-Z0-9.-]/g, '-');
+  const stamp = meta.exportedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `cors-lens-${host}-${stamp}.${ext}`;
+}
+
+/** Saves through the browser's download flow: no permission needed. */
+function download(text, name, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+async function exportRecords(records, format) {
+  try {
+    const meta = await exportMeta();
+    if (format === 'json') download(exportJson(records, meta, lang), fileName(meta, 'json'), 'application/json');
+    else download(exportMarkdown(records, meta, lang), fileName(meta, 'md'), 'text/markdown');
+  } catch (err) {
+    showIo('export-error', t(lang, 'ui_export_failed').replace('{detail}', err?.message ?? String(err)));
+  }
+}
+
+async function copyCurl(record) {
+  let script;
+  try {
+    script = curlFor(record, lang).script;
+  } catch (err) {
+    showIo('export-error', t(lang, 'ui_export_failed').replace('{detail}', err?.message ?? String(err)));
+    return;
+  }
+  // Shown either way, so what was copied can be read; the clipboard may be
+  // refused (DevTools panels without focus, no user activation).
+  curlOut.hidden = false;
+  curlOut.textContent = script;
+  try {
+    await navigator.clipboard.writeText(script);
+    showIo('curl-copied', t(lang, 'ui_curl_copied'));
+  } catch {
+    showIo('curl-fallback', t(lang, 'ui_curl_fallback'));
+  }
+}
+
+async function importFile(file) {
+  const fail = (message) => showIo('import-error', t(lang, 'ui_import_failed').replace('{file}', file.name).replace('{message}', message));
+  if (file.size > maxImportBytes()) return fail(tooLargeMessage(file.size, lang));
+  let records;
+  try {
+    records = importJson(await file.text(), lang);
+  } catch (err) {
+    return fail(err?.message ?? String(err));
+  }
+  imported = { file: file.name, records };
+  curlOut.hidden = true;
+  showIo('imported', '');
+  render();
+}
+
+function setUpExports() {
+  document.getElementById('export-json').onclick = () => exportRecords(shownRecords(), 'json');
+  document.getElementById('export-md').onclick = () => exportRecords(shownRecords(), 'md');
+  const input = document.getElementById('import-file');
+  document.getElementById('import').onclick = () => input.click();
+  input.addEventListener('change', async () => {
+    const file = input.files?.[0];
+    input.value = '';
+    if (file) await importFile(file);
+  });
+  document.getElementById('import-back').onclick = () => {
+    imported = null;
+    curlOut.hidden = true;
+    showIo('live', '');
+    render();
+  };
+  document.getElementById('findings').addEventListener('click', (e) => {
+    const button = e.target.closest?.('button[data-action]');
+    const article = button?.closest('article.finding');
+    if (!article) return;
+    const record = shownRecords()[Number(article.dataset.record)];
+    if (!record) return;
+    if (button.dataset.action === 'curl') copyCurl(record);
+    else exportRecords([record], button.dataset.action);
+  });
 }
 
 function connect() {
@@ -51,7 +252,16 @@ function connect() {
     if (msg?.type === Msg.FINDINGS && msg.tabId === tabId) {
       findings = msg.findings;
       problems = msg.problems ?? [];
-      render();
+      dropped = msg.dropped ?? 0;
+      // Under a flood the worker sends faster than a long list renders:
+      // render the latest list once per frame, never a backlog.
+      if (!renderPending) {
+        renderPending = true;
+        setTimeout(() => {
+          renderPending = false;
+          render();
+        }, 0);
+      }
     }
   });
   // The worker stops when idle or restarts: reconnect, and say so if the
@@ -77,6 +287,10 @@ async function main() {
     stack = stackSelect.value;
     render();
   });
+  const preserve = document.getElementById('preserve');
+  preserve.checked = (await api.storage.local.get(PRESERVE_LOG))[PRESERVE_LOG] === true;
+  preserve.addEventListener('change', () => api.storage.local.set({ [PRESERVE_LOG]: preserve.checked }));
+  setUpExports();
   if (!Number.isInteger(tabId)) {
     renderFindings([], lang, stack);
     showStatus('no-tab', t(lang, 'ui_no_tab'));

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 const pkg = new URL('../www/pkg/', import.meta.url);
 const { default: init, Engine } = await import(new URL('cors_lens.js', pkg));
 const wasm = readFileSync(new URL('cors_lens_bg.wasm', pkg));
-await init({ module_or_path: wasm });
+const exports = await init({ module_or_path: wasm });
 
 const PAGE = 'http://127.0.0.1:8080';
 function events(i) {
@@ -34,7 +34,7 @@ function events(i) {
   ];
 }
 
-const n = 20000;
+const n = 100000;
 const all = Array.from({ length: n }, (_, i) => events(i)).flat();
 const engine = new Engine();
 // Warm up on separate ids, then measure.
@@ -46,4 +46,6 @@ const ms = performance.now() - t0;
 const size = statSync(new URL('cors_lens_bg.wasm', pkg)).size;
 console.log(`engine (wasm in Node ${process.version}): ${n} requests, ${all.length} events, ${findings} findings`);
 console.log(`  ${ms.toFixed(0)} ms total, ${((ms * 1000) / all.length).toFixed(2)} µs per event, ${Math.round(all.length / (ms / 1000))} events/s`);
+const mem = process.memoryUsage();
+console.log(`  wasm linear memory ${(exports.memory.buffer.byteLength / 2 ** 20).toFixed(1)} MB, ${engine.inFlight} requests in flight; Node heap ${(mem.heapUsed / 2 ** 20).toFixed(1)} MB (the ${all.length} event objects included), RSS ${(mem.rss / 2 ** 20).toFixed(1)} MB`);
 console.log(`wasm package: ${size} bytes, ${gzipSync(wasm, { level: 9 }).length} gzipped`);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export { startLab, loadScenarios, loadPreflightScenarios } from '../lab/server.mjs';
+export { startLab, loadScenarios, loadPreflightScenarios, loadMatrixScenarios, substitute } from '../lab/server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(here, '../..');
@@ -285,7 +285,8 @@ export class CorsOracle {
   find(nonce) {
     const token = `lab=${nonce}`;
     const all = [...this.requests.values()].filter((r) => r.urls.some((u) => u.includes(token)));
-    const main = all.find((r) => !r.isPreflight) || null;
+    // The last request of the run: a cached-preflight run first sends a warm-up to the same URL.
+    const main = all.filter((r) => !r.isPreflight).at(-1) || null;
     if (main) main.preflight = all.find((r) => r.isPreflight) || null;
     return main;
   }

@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLab, launchWithExtension, openLab, CorsOracle, table } from './helpers.mjs';
+import { startLab, launchWithExtension, openLab, CorsOracle, table, substitute } from './helpers.mjs';
 
 let lab;
 let browser;
@@ -37,11 +37,16 @@ async function checkAll(t, list) {
       rows.push([s.id, v.corsError, v.failedParameter, v.errorText ?? '', v.status ?? '', result.ok ? 'ok' : result.error, v.preflight ? `${v.preflight.state} ${v.preflight.status ?? ''}` : '']);
       assert.equal(v.corsError ?? null, s.expect, `${s.id}: Chromium said ${v.corsError} (${v.failedParameter}), errorText=${v.errorText}`);
       if (s.expect && 'expectFailedParameter' in s) {
-        const want = s.expectFailedParameter.replaceAll('{origin}', lab.pageOrigin);
+        const want = substitute(s.expectFailedParameter, lab.pageOrigin);
         assert.equal(v.failedParameter ?? '', want, `${s.id}: failedParameter`);
       }
       // The page agrees: a CORS error or a refused connection is a failure, everything else loads.
       assert.equal(result.ok, !(s.expect || s.refused), `${s.id}: page result ${JSON.stringify(result)}`);
+      if (s.cachedPreflight) {
+        const sent = lab.requests.filter((r) => r.url.includes(`lab=${result.nonce}`));
+        assert.equal(sent.filter((r) => r.method === 'OPTIONS').length, 1, `${s.id}: the second request must reuse the cached preflight`);
+        assert.equal(sent.filter((r) => r.method !== 'OPTIONS').length, 2, `${s.id}: warm-up and run`);
+      }
       if (s.refused) assert.match(v.errorText || '', /ERR_CONNECTION_REFUSED/);
       if (s.redirectTo) {
         assert.equal(v.urls.length, 2, `${s.id}: expected one redirect, saw ${v.urls.join(' -> ')}`);
@@ -57,4 +62,8 @@ test('Chromium reports each scenario as scenarios.json expects', { timeout: 1800
 
 test('Chromium reports each preflighted scenario as preflight-scenarios.json expects', { timeout: 180000 }, (t) =>
   checkAll(t, lab.preflightScenarios),
+);
+
+test('Chromium reports each matrix scenario as matrix-scenarios.json expects', { timeout: 300000 }, (t) =>
+  checkAll(t, lab.matrixScenarios),
 );

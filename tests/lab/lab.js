@@ -1,7 +1,7 @@
 // Lab page logic. Exposes:
 //   window.labReady            promise resolved once config and scenarios are loaded
 //   window.runScenario(id)     -> Promise<{id, ok, error?, status?, url}>  (settles once the request did)
-//   window.runAll(which)       -> Promise<[result, ...]>  (sequential; 'simple' | 'preflight' | 'all')
+//   window.runAll(which)       -> Promise<[result, ...]>  (sequential; 'simple' | 'preflight' | 'matrix' | 'all')
 //   window.scenarioUrl(id)     -> the URL the next run of that scenario will request
 // Every run appends a unique "lab=<nonce>" query parameter so that each request
 // has its own URL (no memory-cache hits for images, one finding per run).
@@ -40,7 +40,8 @@
   }
 
   function doFetch(url, s) {
-    const init = { credentials: s.credentials === 'include' ? 'include' : 'omit', cache: 'no-store' };
+    // cache: 'no-store' also bypasses Chromium's preflight cache, which the cachedPreflight runs need.
+    const init = { credentials: s.credentials === 'include' ? 'include' : 'omit', cache: s.cachedPreflight ? 'default' : 'no-store' };
     if (s.method) init.method = s.method;
     if (s.requestHeaders && s.requestHeaders.length) init.headers = s.requestHeaders;
     return fetch(url, init).then(
@@ -85,6 +86,12 @@
     const s = byId(id);
     const nonce = id + '-' + Date.now().toString(36) + '-' + seq++;
     const url = buildUrl(s, nonce);
+    if (s.cachedPreflight) {
+      // Warm-up: the same URL once, so that its preflight lands in the cache
+      // (Access-Control-Max-Age); the run below then goes without a preflight.
+      const warm = await withTimeout(doFetch(url, s));
+      if (!warm.ok) return { id, url, nonce, ok: false, error: 'warm-up failed: ' + warm.error };
+    }
     let p;
     switch (s.kind) {
       case 'fetch':
@@ -112,7 +119,7 @@
    *  'preflight' (preflight-scenarios.json) or 'all'. */
   async function runAll(which = 'simple') {
     await window.labReady;
-    const list = which === 'all' ? scenarios : which === 'preflight' ? preflighted : simple;
+    const list = which === 'all' ? scenarios : which === 'preflight' ? preflighted : which === 'matrix' ? matrix : simple;
     const out = [];
     for (const s of list) out.push(await runScenario(s.id));
     return out;
@@ -148,21 +155,26 @@
       'page ' + config.pageOrigin + ' · API ' + config.apiOrigin + ' · third ' + config.thirdOrigin + ' · refused ' + config.refusedOrigin;
     renderRows(simple, document.getElementById('scenarios'));
     renderRows(preflighted, document.getElementById('preflight-scenarios'));
+    const matrixBody = document.getElementById('matrix-scenarios');
+    if (matrixBody) renderRows(matrix, matrixBody);
     document.getElementById('run-all').addEventListener('click', () => runAll('simple'));
     document.getElementById('run-preflight').addEventListener('click', () => runAll('preflight'));
   }
 
   let simple = [];
   let preflighted = [];
+  let matrix = [];
   window.labReady = Promise.all([
     fetch('/config.json').then((r) => r.json()),
     fetch('/scenarios.json').then((r) => r.json()),
     fetch('/preflight-scenarios.json').then((r) => r.json()),
-  ]).then(([c, s, p]) => {
+    fetch('/matrix-scenarios.json').then((r) => r.json()),
+  ]).then(([c, s, p, m]) => {
     config = c;
     simple = s;
     preflighted = p;
-    scenarios = [...s, ...p];
+    matrix = m;
+    scenarios = [...s, ...p, ...m];
     window.labConfig = c;
     window.labScenarios = scenarios;
     render();

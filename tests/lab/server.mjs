@@ -24,6 +24,20 @@ export const SCENARIOS_PATH = path.resolve(here, '../fixtures/scenarios.json');
  *  since the shared scenarios.json describes simple GET requests only. */
 export const PREFLIGHT_SCENARIOS_PATH = path.resolve(here, '../fixtures/preflight-scenarios.json');
 
+/** The scenario matrix (issue 6): simple and preflighted requests in one table, same shape
+ *  as the two above, plus `cachedPreflight` runs (a warm-up fills the preflight cache). */
+export const MATRIX_SCENARIOS_PATH = path.resolve(here, '../fixtures/matrix-scenarios.json');
+
+export function loadMatrixScenarios(file = MATRIX_SCENARIOS_PATH) {
+  return loadScenarios(file);
+}
+
+/** `{origin}` = the page origin, `{port}` = the page port (for case and scheme variants of the origin). */
+export function substitute(value, pageOrigin) {
+  const port = new URL(pageOrigin).port;
+  return String(value).replaceAll('{origin}', pageOrigin).replaceAll('{port}', port);
+}
+
 export function loadScenarios(file = SCENARIOS_PATH) {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
@@ -96,7 +110,7 @@ function closeAll(servers) {
 function applyHeaders(res, headers, pageOrigin) {
   const grouped = new Map();
   for (const [name, value] of headers || []) {
-    const v = String(value).replaceAll('{origin}', pageOrigin);
+    const v = substitute(value, pageOrigin);
     const key = name.toLowerCase();
     if (!grouped.has(key)) grouped.set(key, { name, values: [] });
     grouped.get(key).values.push(v);
@@ -113,8 +127,8 @@ function bodyFor(scenario, headers) {
   return Buffer.from(`scenario ${scenario.id}\n`);
 }
 
-function sendScenarioResponse(res, scenario, pageOrigin) {
-  const { status = 200, headers = [] } = scenario.response || {};
+function sendScenarioResponse(res, scenario, pageOrigin, warm = false) {
+  const { status = 200, headers = [] } = (warm ? scenario.warmResponse : scenario.response) || {};
   res.statusCode = status;
   res.setHeader('Cache-Control', 'no-store');
   applyHeaders(res, headers, pageOrigin);
@@ -132,10 +146,11 @@ export async function startLab({
   thirdPort = 0,
   scenarios = loadScenarios(),
   preflightScenarios = loadPreflightScenarios(),
+  matrixScenarios = loadMatrixScenarios(),
   log = false,
 } = {}) {
   const byPath = { page: new Map(), api: new Map(), third: new Map() };
-  for (const s of [...scenarios, ...preflightScenarios]) {
+  for (const s of [...scenarios, ...preflightScenarios, ...matrixScenarios]) {
     const where = s.kind === 'fetch-same-origin' ? 'page' : 'api';
     if (!s.refused && byPath[where].has(scenarioPathname(s.path))) throw new Error(`two scenarios share the path ${s.path}`);
     if (s.refused) continue;
@@ -150,6 +165,9 @@ export async function startLab({
   /** every request any lab origin received: {server, method, url, headers, time} */
   const requests = [];
   const origins = {};
+  /** URLs (with their run nonce) already answered once: a cachedPreflight scenario answers
+   *  its first actual request (the warm-up) with `warmResponse`. */
+  const answered = new Set();
 
   const makeHandler = (role) => (req, res) => {
     const url = new URL(req.url, 'http://lab.invalid');
@@ -168,6 +186,9 @@ export async function startLab({
       }
       if (url.pathname === '/preflight-scenarios.json') {
         return send(res, 200, 'application/json', JSON.stringify(preflightScenarios));
+      }
+      if (url.pathname === '/matrix-scenarios.json') {
+        return send(res, 200, 'application/json', JSON.stringify(matrixScenarios));
       }
       if (url.pathname === '/config.json') {
         return send(res, 200, 'application/json', JSON.stringify(origins));
@@ -200,7 +221,9 @@ export async function startLab({
       });
       return res.end(`redirecting to ${target}\n`);
     }
-    return sendScenarioResponse(res, scenario, origins.pageOrigin);
+    const warm = Boolean(scenario.cachedPreflight && scenario.warmResponse) && !answered.has(req.url);
+    answered.add(req.url);
+    return sendScenarioResponse(res, scenario, origins.pageOrigin, warm);
   };
 
   const page = await listenLoopback(makeHandler('page'), pagePort);
@@ -221,6 +244,7 @@ export async function startLab({
     labUrl: `${origins.pageOrigin}/lab.html`,
     scenarios,
     preflightScenarios,
+    matrixScenarios,
     requests,
     close: () => closeAll(all),
   };
@@ -243,7 +267,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   console.log(`third origin  ${lab.thirdOrigin}`);
   console.log(`refused       ${lab.refusedOrigin} (nothing listens)`);
   console.log(`lab page      ${lab.labUrl}`);
-  console.log(`${lab.scenarios.length} scenarios + ${lab.preflightScenarios.length} preflighted; Ctrl-C to stop`);
+  console.log(`${lab.scenarios.length} scenarios + ${lab.preflightScenarios.length} preflighted + ${lab.matrixScenarios.length} in the matrix; Ctrl-C to stop`);
   const stop = async () => {
     await lab.close();
     process.exit(0);

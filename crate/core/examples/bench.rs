@@ -78,4 +78,20 @@ fn main() {
         elapsed.as_secs_f64() * 1e6 / count as f64,
         count as f64 / elapsed.as_secs_f64()
     );
+    println!(
+        "  {} requests still in flight (bounded), peak resident memory {}",
+        engine.in_flight(),
+        peak_memory().unwrap_or_else(|| "unknown".into())
+    );
+}
+
+/// The process's peak resident set (Linux: `VmHWM` in /proc/self/status).
+fn peak_memory() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(format!(
+        "{:.1} MB (the events themselves included)",
+        kb / 1024.0
+    ))
 }

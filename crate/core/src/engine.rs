@@ -42,6 +42,9 @@ struct Exchange {
     response: Option<(Option<u16>, Headers)>,
     /// URLs of the hops that redirected.
     redirects: Vec<String>,
+    /// The preflight that let this request go, taken when it was sent: a
+    /// request that reused a cached preflight has none.
+    preflight: Option<Seen>,
 }
 
 /// The assembly state: one per service worker.
@@ -81,6 +84,9 @@ struct Pending {
     time_ms: f64,
     /// The failure to report if the actual request fails unsent.
     finding: Finding,
+    /// The warning to report if the actual request leaves (the preflight
+    /// passed only through a leniency).
+    lenient: Option<Notice>,
 }
 
 /// How long a pending preflight waits for its actual request.
@@ -89,11 +95,14 @@ const PENDING_WINDOW_MS: f64 = 10_000.0;
 const MAX_PENDING: usize = 64;
 
 /// What ending a request leads to.
+// Moved once per finished request, like `Report`.
+#[allow(clippy::large_enum_variant)]
 enum Conclusion {
     Report(Report),
     Pending(Pending),
-    /// A preflight passed: remember it for its actual request.
-    PreflightPassed(PassedPreflight),
+    /// A preflight passed: remember it for its actual request, and warn when
+    /// it passed only through a leniency of the browser.
+    PreflightPassed(PassedPreflight, Option<Notice>),
 }
 
 impl Engine {
@@ -111,6 +120,7 @@ impl Engine {
     pub fn ingest(&mut self, mut event: Event) -> Option<Report> {
         match event.kind {
             EventKind::SendHeaders => {
+                let mut lenient = None;
                 if !self.in_flight.contains_key(&event.request_id) && event.method != "OPTIONS" {
                     // The actual request left: the preflight before it passed.
                     let (passed, waiting): (VecDeque<Pending>, VecDeque<Pending>) =
@@ -121,6 +131,7 @@ impl Engine {
                         });
                     self.pending = waiting;
                     for p in passed {
+                        lenient = lenient.or(p.lenient);
                         self.remember_passed(PassedPreflight {
                             tab_id: p.tab_id,
                             url: p.url,
@@ -129,14 +140,22 @@ impl Engine {
                         });
                     }
                 }
+                let taken = if self.in_flight.contains_key(&event.request_id) {
+                    None
+                } else {
+                    self.take_preflight(&(event.tab_id, event.url.clone(), event.method.clone()))
+                };
                 let exchange = self.exchange(&event);
+                if taken.is_some() {
+                    exchange.preflight = taken;
+                }
                 exchange.url = event.url;
                 exchange.method = event.method;
                 // A new hop: its request headers replace the previous hop's,
                 // and the previous response no longer applies.
                 exchange.request_headers = event.request_headers.unwrap_or_default();
                 exchange.response = None;
-                None
+                lenient.map(Report::Notice)
             }
             EventKind::HeadersReceived => {
                 let headers = event.response_headers.take().unwrap_or_default();
@@ -165,17 +184,20 @@ impl Engine {
                     exchange.url.clone(),
                     exchange.method.clone(),
                 );
+                let preflight = exchange.preflight.clone();
                 match conclude(exchange, &event, &self.allowed_before)? {
                     Conclusion::Report(Report::Failure(mut finding)) => {
                         if !finding.reason.is_preflight() {
-                            finding.preflight = self.preflight_for(&key);
+                            // The preflight taken when the request left; else
+                            // one that ended after it did (events can cross).
+                            finding.preflight = preflight.or_else(|| self.take_preflight(&key));
                         }
                         Some(Report::Failure(finding))
                     }
                     Conclusion::Report(report) => Some(report),
-                    Conclusion::PreflightPassed(passed) => {
+                    Conclusion::PreflightPassed(passed, lenient) => {
                         self.remember_passed(passed);
-                        None
+                        lenient.map(Report::Notice)
                     }
                     Conclusion::Pending(pending) => {
                         if self.pending.len() >= MAX_PENDING {
@@ -214,13 +236,14 @@ impl Engine {
         self.passed_preflights.push_back(passed);
     }
 
-    /// The latest passed preflight for this tab, URL and method.
-    fn preflight_for(&self, (tab_id, url, method): &(i64, String, String)) -> Option<Seen> {
-        self.passed_preflights
+    /// Takes the latest passed preflight for this tab, URL and method: each
+    /// preflight lets one request go; later ones reuse the browser's cache.
+    fn take_preflight(&mut self, (tab_id, url, method): &(i64, String, String)) -> Option<Seen> {
+        let i = self
+            .passed_preflights
             .iter()
-            .rev()
-            .find(|p| p.tab_id == *tab_id && &p.url == url && &p.method == method)
-            .map(|p| p.seen.clone())
+            .rposition(|p| p.tab_id == *tab_id && &p.url == url && &p.method == method)?;
+        self.passed_preflights.remove(i).map(|p| p.seen)
     }
 
     /// The exchange for this event, created on first sight.
@@ -407,9 +430,23 @@ fn conclude(
     if is_preflight(&exchange) {
         return conclude_preflight(exchange, cors, end);
     }
-    let (status, response) = exchange.response.as_ref()?;
+    let Some((status, response)) = exchange.response.as_ref() else {
+        // Refused for CORS before any response: the reason is one the
+        // headers cannot show (docs/verdicts.md). Say so, never guess.
+        let error = end.error.as_deref().unwrap_or("");
+        return refused.then(|| {
+            Conclusion::Report(Report::Notice(notice(
+                &exchange,
+                &cors,
+                end,
+                NoticeKind::CorsReasonNotShown,
+                error,
+            )))
+        });
+    };
     let status = *status;
     let allowed = Allowed::of(response);
+    let location = response.first("location").map(trim);
     let check = |credentials: bool| {
         cors_check(CheckInput {
             request_origin: &cors.request_origin,
@@ -426,6 +463,19 @@ fn conclude(
             Err(failure) => Err((failure, Credentials::Unknown)),
             // Passes without credentials: if the browser refused it anyway
             // and the check fails with credentials, credentials explain it.
+            // A redirect that passed the check yet was refused: the browser
+            // rejected the redirect itself (credentials in the URL, a
+            // scheme other than http(s)...), which the headers do not tell
+            // apart from credentials. Say so instead of guessing.
+            Ok(()) if refused && location.is_some_and(|l| redirect_refused(&exchange.url, l)) => {
+                return done(Report::Notice(notice(
+                    &exchange,
+                    &cors,
+                    end,
+                    NoticeKind::CorsReasonNotShown,
+                    location.unwrap_or_default(),
+                )));
+            }
             Ok(()) if refused => Err((check(true).err()?, Credentials::IncludeFromFailure)),
             Ok(()) => Ok(()),
         }
@@ -507,7 +557,10 @@ fn conclude_preflight(exchange: Exchange, cors: CorsRequest, end: &Event) -> Opt
         Some((status, response)) => (*status, response.clone()),
         None => (None, Headers::default()),
     };
-    let redirected = !exchange.redirects.is_empty() || matches!(status, Some(300..=399));
+    // A 3xx is a redirect only with a `Location` to follow: Chromium judges a
+    // 300 without one by its status (`PreflightInvalidStatus`).
+    let redirected = !exchange.redirects.is_empty()
+        || (matches!(status, Some(300..=399)) && response.contains("location"));
     let allowed = Allowed::of(&response);
     let joined = |name: &str| {
         let values: Vec<&str> = response.all(name).map(trim).collect();
@@ -533,17 +586,35 @@ fn conclude_preflight(exchange: Exchange, cors: CorsRequest, end: &Event) -> Opt
     };
     // A preflight never carries cookies: the actual request's credentials
     // mode is unknown here.
+    // `Authorization` let through by `Access-Control-Allow-Headers: *`:
+    // Chromium 156 and Firefox ESR 153 allow it, the Fetch standard does not.
+    let lenient = (requested.iter().any(|h| h == "authorization")
+        && wildcard_covers_authorization(allow_headers.as_deref()))
+    .then(|| {
+        let mut n = notice(
+            &exchange,
+            &cors,
+            end,
+            NoticeKind::AuthorizationCoveredByWildcard,
+            allow_headers.as_deref().unwrap_or("*"),
+        );
+        n.method = method.clone();
+        n
+    });
     let (failure, credentials, pending) = match check(false) {
         Err(failure) => (failure, Credentials::Unknown, false),
         Ok(()) => match check(true) {
             Err(failure) => (failure, Credentials::IncludeFromFailure, true),
             Ok(()) => {
-                return Some(Conclusion::PreflightPassed(PassedPreflight {
-                    tab_id: exchange.tab_id,
-                    url: exchange.url.clone(),
-                    method,
-                    seen: seen(&exchange),
-                }))
+                return Some(Conclusion::PreflightPassed(
+                    PassedPreflight {
+                        tab_id: exchange.tab_id,
+                        url: exchange.url.clone(),
+                        method,
+                        seen: seen(&exchange),
+                    },
+                    lenient,
+                ))
             }
         },
     };
@@ -579,10 +650,41 @@ fn conclude_preflight(exchange: Exchange, cors: CorsRequest, end: &Event) -> Opt
             method,
             time_ms: end.time_ms,
             finding,
+            lenient,
         })
     } else {
         Conclusion::Report(Report::Failure(finding))
     })
+}
+
+/// Whether the browser refuses to follow a redirect to `location` whatever
+/// the headers say: a URL with a user name or password, or a scheme other
+/// than http(s) (Chromium's `RedirectContainsCredentials`, `CorsDisabledScheme`).
+fn redirect_refused(from: &str, location: &str) -> bool {
+    let Ok(base) = url::Url::parse(from) else {
+        return false;
+    };
+    match base.join(location) {
+        Ok(to) => {
+            !matches!(to.scheme(), "http" | "https")
+                || !to.username().is_empty()
+                || to.password().is_some()
+        }
+        Err(_) => false,
+    }
+}
+
+/// Whether `Access-Control-Allow-Headers` covers `Authorization` only through
+/// `*` (it does not name it).
+fn wildcard_covers_authorization(allow_headers: Option<&str>) -> bool {
+    let Some(value) = allow_headers else {
+        return false;
+    };
+    let names: Vec<&str> = value.split(',').map(trim).collect();
+    names.contains(&"*")
+        && !names
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case("authorization"))
 }
 
 /// Risky configurations on a response that passed the check.

@@ -8,6 +8,7 @@ pub mod check;
 pub mod engine;
 pub mod event;
 pub mod explain;
+pub mod export;
 pub mod finding;
 pub mod fix;
 pub mod headers;

@@ -22,15 +22,86 @@ pub enum NoticeKind {
     /// The request never got a response (connection refused, unknown host,
     /// timeout, TLS failure): whatever the console says, CORS is not the cause.
     NoResponse,
+    /// The preflight passed only because `Access-Control-Allow-Headers: *`
+    /// covered `Authorization`: the Fetch standard says `*` never does, and
+    /// browsers are removing the leniency (Chromium's
+    /// `CorsNonWildcardRequestHeadersSupport`).
+    AuthorizationCoveredByWildcard,
+    /// The browser refused the request with its CORS error before any
+    /// response was seen and without a failed preflight: the reason is one
+    /// the headers do not show (see docs/verdicts.md).
+    CorsReasonNotShown,
+}
+
+/// What kind of network error a request without a response met, read from
+/// the browser's error name: each has its own words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetworkError {
+    ConnectionRefused,
+    NameNotResolved,
+    Certificate,
+    TimedOut,
+    Other,
+}
+
+impl NetworkError {
+    pub const ALL: [NetworkError; 5] = [
+        NetworkError::ConnectionRefused,
+        NetworkError::NameNotResolved,
+        NetworkError::Certificate,
+        NetworkError::TimedOut,
+        NetworkError::Other,
+    ];
+
+    /// From `net::ERR_*` (Chromium) or `NS_ERROR_*` (Firefox).
+    pub fn of(error: &str) -> NetworkError {
+        let e = error.trim();
+        let name = e.strip_prefix("net::").unwrap_or(e);
+        if name == "ERR_CONNECTION_REFUSED" || name == "NS_ERROR_CONNECTION_REFUSED" {
+            NetworkError::ConnectionRefused
+        } else if name == "ERR_NAME_NOT_RESOLVED"
+            || name == "ERR_NAME_RESOLUTION_FAILED"
+            || name == "NS_ERROR_UNKNOWN_HOST"
+        {
+            NetworkError::NameNotResolved
+        } else if name.starts_with("ERR_CERT_")
+            || name == "ERR_SSL_PROTOCOL_ERROR"
+            || name == "ERR_BAD_SSL_CLIENT_AUTH_CERT"
+            || name.starts_with("SEC_ERROR_")
+            || name.starts_with("SSL_ERROR_")
+        {
+            NetworkError::Certificate
+        } else if name == "ERR_TIMED_OUT"
+            || name == "ERR_CONNECTION_TIMED_OUT"
+            || name == "NS_ERROR_NET_TIMEOUT"
+        {
+            NetworkError::TimedOut
+        } else {
+            NetworkError::Other
+        }
+    }
+
+    /// The suffix of its message keys (`notice_what_NoResponse_refused`, ...).
+    pub fn key_suffix(self) -> &'static str {
+        match self {
+            NetworkError::ConnectionRefused => "_refused",
+            NetworkError::NameNotResolved => "_dns",
+            NetworkError::Certificate => "_cert",
+            NetworkError::TimedOut => "_timeout",
+            NetworkError::Other => "",
+        }
+    }
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 5] = [
+    pub const ALL: [NoticeKind; 7] = [
         NoticeKind::CredentialedOriginWithoutVary,
         NoticeKind::NullOriginAllowed,
         NoticeKind::WildcardWithCredentials,
         NoticeKind::BlockedByClient,
         NoticeKind::NoResponse,
+        NoticeKind::AuthorizationCoveredByWildcard,
+        NoticeKind::CorsReasonNotShown,
     ];
 
     /// A stable identifier, used in records, message keys and the panel.
@@ -41,6 +112,8 @@ impl NoticeKind {
             NoticeKind::WildcardWithCredentials => "WildcardWithCredentials",
             NoticeKind::BlockedByClient => "BlockedByClient",
             NoticeKind::NoResponse => "NoResponse",
+            NoticeKind::AuthorizationCoveredByWildcard => "AuthorizationCoveredByWildcard",
+            NoticeKind::CorsReasonNotShown => "CorsReasonNotShown",
         }
     }
 
@@ -56,6 +129,7 @@ impl NoticeKind {
             NoticeKind::CredentialedOriginWithoutVary
                 | NoticeKind::NullOriginAllowed
                 | NoticeKind::WildcardWithCredentials
+                | NoticeKind::AuthorizationCoveredByWildcard
         )
     }
 }
@@ -112,6 +186,11 @@ pub fn describe(n: &Notice, lang: crate::l10n::Lang) -> NoticeText {
         ("status", status.as_str()),
     ];
     let id = n.kind.id();
+    // A request without a response is named for the network error it met.
+    let id = match n.kind {
+        NoticeKind::NoResponse => format!("{id}{}", NetworkError::of(&n.detail).key_suffix()),
+        _ => id.to_owned(),
+    };
     NoticeText {
         title: t(lang, &format!("notice_title_{id}")),
         what: tf(lang, &format!("notice_what_{id}"), &args),
@@ -131,6 +210,12 @@ mod tests {
             for kind in NoticeKind::ALL {
                 for part in ["title", "what", "fix"] {
                     let key = format!("notice_{part}_{}", kind.id());
+                    assert!(known.contains(&key), "{lang:?} lacks {key}");
+                }
+            }
+            for e in NetworkError::ALL {
+                for part in ["title", "what", "fix"] {
+                    let key = format!("notice_{part}_NoResponse{}", e.key_suffix());
                     assert!(known.contains(&key), "{lang:?} lacks {key}");
                 }
             }
@@ -164,6 +249,48 @@ mod tests {
                 "{text:?}"
             );
             assert!(!text.title.is_empty() && !text.fix.is_empty());
+        }
+    }
+
+    #[test]
+    fn network_errors_are_named_for_what_they_are() {
+        use NetworkError::*;
+        for (error, want) in [
+            ("net::ERR_CONNECTION_REFUSED", ConnectionRefused),
+            ("net::ERR_NAME_NOT_RESOLVED", NameNotResolved),
+            ("net::ERR_CERT_AUTHORITY_INVALID", Certificate),
+            ("net::ERR_CERT_DATE_INVALID", Certificate),
+            ("net::ERR_TIMED_OUT", TimedOut),
+            ("net::ERR_CONNECTION_TIMED_OUT", TimedOut),
+            ("net::ERR_CONNECTION_RESET", Other),
+            ("", Other),
+        ] {
+            assert_eq!(NetworkError::of(error), want, "{error}");
+        }
+        let mut n = Notice {
+            request_id: "1".into(),
+            tab_id: 1,
+            time_ms: 0.0,
+            method: "GET".into(),
+            url: "https://api.test/".into(),
+            resource_type: "xmlhttprequest".into(),
+            origin: "https://app.test".into(),
+            page_origin: "https://app.test".into(),
+            status: None,
+            kind: NoticeKind::NoResponse,
+            detail: "net::ERR_CERT_AUTHORITY_INVALID".into(),
+            count: 1,
+        };
+        for lang in [Lang::En, Lang::Fr] {
+            let cert = describe(&n, lang);
+            n.detail = "net::ERR_NAME_NOT_RESOLVED".into();
+            let dns = describe(&n, lang);
+            n.detail = "net::ERR_CERT_AUTHORITY_INVALID".into();
+            assert_ne!(cert.title, dns.title);
+            assert!(
+                cert.what.contains("net::ERR_CERT_AUTHORITY_INVALID"),
+                "{cert:?}"
+            );
         }
     }
 }

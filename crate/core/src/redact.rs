@@ -31,10 +31,16 @@ const SECRET_WORDS: [&str; 9] = [
     "signature",
 ];
 
-/// Whether a header of this name carries credentials.
+/// Whether a header of this name carries credentials: the names above, and
+/// API-key style names (`X-Goog-Api-Key`, `Ocp-Apim-Subscription-Key`,
+/// `X-Functions-Key`, `X-Client-Credential`).
 pub fn is_secret_header(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    SECRET_HEADERS.contains(&name.as_str()) || SECRET_WORDS.iter().any(|w| name.contains(w))
+    SECRET_HEADERS.contains(&name.as_str())
+        || SECRET_WORDS.iter().any(|w| name.contains(w))
+        || name.ends_with("-key")
+        || name.ends_with("_key")
+        || name.contains("credential")
 }
 
 /// The headers with every credential value replaced by [`MARKER`].
@@ -68,6 +74,10 @@ mod tests {
             ("X-Client-Secret", true),
             ("X-Session-Id", true),
             ("X-Amz-Signature", true),
+            ("X-Goog-Api-Key", true),
+            ("Ocp-Apim-Subscription-Key", true),
+            ("X-Functions-Key", true),
+            ("X-Client-Credential", true),
             ("Origin", false),
             ("Access-Control-Allow-Origin", false),
             ("Access-Control-Request-Headers", false),

@@ -59,7 +59,9 @@ impl EventIn {
             method: cap(self.method, 64),
             resource_type: cap(self.resource_type, 64),
             tab_id: self.tab_id.map_or(-1, |t| t as i64),
-            time_ms: self.time_stamp.unwrap_or(0.0),
+            // NaN and infinities would be stored as `null` and the record
+            // could not be read back (found by fuzzing).
+            time_ms: self.time_stamp.filter(|t| t.is_finite()).unwrap_or(0.0),
             initiator: self
                 .initiator
                 .or(self.origin_url)

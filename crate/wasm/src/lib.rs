@@ -3,6 +3,7 @@
 //! state stays behind an opaque handle.
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+mod export;
 mod panel;
 
 use cors_lens_core::fix::{self, Stack};
@@ -20,6 +21,10 @@ pub use panel::{localize_page, render_findings, stack_choices, t};
 pub fn start() {
     console_error_panic_hook::set_once();
 }
+
+/// In a test build, a request whose URL contains this panics the engine.
+#[cfg(feature = "test-panic")]
+const TEST_PANIC: &str = "cors-lens-test-panic";
 
 /// The service worker's handle on the core's assembly state.
 #[wasm_bindgen]
@@ -47,6 +52,10 @@ impl Engine {
             .ok_or_else(|| JsError::new(&format!("unknown webRequest listener {listener:?}")))?;
         let event: EventIn = serde_wasm_bindgen::from_value(details)
             .map_err(|e| JsError::new(&format!("unreadable {listener} details: {e}")))?;
+        #[cfg(feature = "test-panic")]
+        if kind == EventKind::SendHeaders && event.url.contains(TEST_PANIC) {
+            panic!("deliberate panic of a test build ({TEST_PANIC})");
+        }
         match self.inner.ingest(event.into_event(kind)) {
             Some(report) => to_js(&Record::from(&report)),
             None => Ok(JsValue::UNDEFINED),

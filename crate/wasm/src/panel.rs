@@ -3,6 +3,7 @@
 //! ever reaches the DOM through `textContent` and attribute setters.
 
 use cors_lens_core::explain::{explain, Explanation};
+use cors_lens_core::finding::Seen;
 use cors_lens_core::fix::{self, Stack};
 use cors_lens_core::l10n::{self, Lang};
 use cors_lens_core::notice::describe;
@@ -279,6 +280,21 @@ fn finding_view(
     }
     append(&article, facts)?;
 
+    // Both exchanges of the failure: the preflight that let the request go
+    // (or the failed preflight itself), and the actual request.
+    if let Some(preflight) = &f.preflight {
+        append(
+            &article,
+            exchange_view(doc, preflight, lang, "ui_exchange_preflight", "preflight")?,
+        )?;
+    }
+    let (key, role) = if f.reason.is_preflight() {
+        ("ui_exchange_preflight", "preflight")
+    } else {
+        ("ui_exchange_request", "request")
+    };
+    append(&article, exchange_view(doc, &f.exchange, lang, key, role)?)?;
+
     for (key, class, text) in [
         ("ui_what", "f-what", &ex.what),
         ("ui_why", "f-why", &ex.why),
@@ -347,6 +363,76 @@ fn finding_view(
     }
     append(&article, links)?;
     Ok(article)
+}
+
+/// One exchange as a `<details class="f-exchange">`: a summary line, then the
+/// request and response headers as two tables (all text, never HTML).
+fn exchange_view(
+    doc: &Document,
+    seen: &Seen,
+    lang: Lang,
+    key: &str,
+    role: &str,
+) -> Result<Element, JsError> {
+    let details = el(doc, "details", "f-exchange", None)?;
+    details
+        .set_attribute("data-exchange", role)
+        .map_err(js_error)?;
+    let status = match seen.status {
+        Some(s) => s.to_string(),
+        None => l10n::t(lang, "ui_no_response"),
+    };
+    let summary = l10n::tf(
+        lang,
+        key,
+        &[
+            ("method", seen.method.as_str()),
+            ("url", seen.url.as_str()),
+            ("status", status.as_str()),
+        ],
+    );
+    append(
+        &details,
+        el(doc, "summary", "f-exchange-summary", Some(&summary))?,
+    )?;
+    for (caption, class, headers) in [
+        (
+            "ui_request_headers",
+            "f-request-headers",
+            &seen.request_headers,
+        ),
+        (
+            "ui_response_headers",
+            "f-response-headers",
+            &seen.response_headers,
+        ),
+    ] {
+        let table = el(doc, "table", class, None)?;
+        append(
+            &table,
+            el(doc, "caption", "", Some(&l10n::t(lang, caption)))?,
+        )?;
+        if headers.is_empty() {
+            let row = el(doc, "tr", "", None)?;
+            let cell = el(
+                doc,
+                "td",
+                "f-no-headers",
+                Some(&l10n::t(lang, "ui_no_headers")),
+            )?;
+            cell.set_attribute("colspan", "2").map_err(js_error)?;
+            append(&row, cell)?;
+            append(&table, row)?;
+        }
+        for h in headers.iter() {
+            let row = el(doc, "tr", "", None)?;
+            append(&row, el(doc, "th", "f-header-name", Some(&h.name))?)?;
+            append(&row, el(doc, "td", "f-header-value", Some(&h.value))?)?;
+            append(&table, row)?;
+        }
+        append(&details, table)?;
+    }
+    Ok(details)
 }
 
 /// Appends a `<dt>` with the localised label and the given `<dd>`.

@@ -1,0 +1,420 @@
+//! The JSON export (format `cors-lens-export`, version 1) and its import.
+//! `docs/export-format.md` documents every field; `docs/export.schema.json`
+//! is the JSON Schema the end-to-end test validates downloads against.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{format_iso, parse_iso, redact_finding, redact_notice, Meta, FORMAT, VERSION};
+use crate::explain::explain;
+use crate::finding::Finding;
+use crate::l10n::{tf, Lang};
+use crate::notice::{describe, Notice, NoticeKind};
+use crate::reason::CorsError;
+use crate::wire::{FindingRecord, NoticeRecord, Record, SeenRecord};
+
+/// Largest file the import reads.
+pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
+
+/// A whole export file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Export {
+    pub format: String,
+    pub version: u32,
+    pub extension: Extension,
+    pub browser: String,
+    pub exported_at: String,
+    pub page: Page,
+    /// The language of the explanations (`en`, `fr`).
+    pub language: String,
+    /// Always `true`: secrets were replaced by `[redacted]`.
+    pub redacted: bool,
+    pub findings: Vec<ExportFinding>,
+    pub notices: Vec<ExportNotice>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Extension {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    pub url: String,
+    pub origin: String,
+}
+
+/// One CORS failure.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportFinding {
+    /// The DevTools protocol `CorsError` name.
+    pub reason: String,
+    /// The MDN / Firefox reason id.
+    pub mdn_id: String,
+    /// Always `failure` for a finding.
+    pub severity: String,
+    pub failed_parameter: String,
+    pub url: String,
+    pub method: String,
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    pub origin: String,
+    pub page_origin: String,
+    pub page_url: String,
+    pub status: Option<u16>,
+    /// `unknown`, `include-cookie` or `include-failure`.
+    pub credentials: String,
+    /// Whether the credentials mode was inferred (`webRequest` never says).
+    pub credentials_inferred: bool,
+    pub allow_origin: Vec<String>,
+    pub allow_credentials: Option<String>,
+    pub allow_methods: Option<String>,
+    pub allow_headers: Option<String>,
+    pub requested_headers: Vec<String>,
+    pub redirects: Vec<String>,
+    pub endpoint_allowed_before: bool,
+    pub exchange: SeenRecord,
+    pub preflight: Option<SeenRecord>,
+    pub first_seen: String,
+    pub last_seen: String,
+    pub count: u32,
+    pub explanation: Explanation,
+}
+
+/// The explanation in the export's language.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Explanation {
+    pub title: String,
+    pub summary: String,
+    pub why: String,
+    pub fix: String,
+    pub warnings: Vec<String>,
+}
+
+/// A warning on a response that passed, or a failure that is not CORS.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportNotice {
+    pub notice: String,
+    /// `warning` or `info`.
+    pub severity: String,
+    pub url: String,
+    pub method: String,
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    pub origin: String,
+    pub page_origin: String,
+    pub page_url: String,
+    pub status: Option<u16>,
+    pub detail: String,
+    pub first_seen: String,
+    pub last_seen: String,
+    pub count: u32,
+    pub explanation: Explanation,
+}
+
+/// Extra fields the panel keeps next to a stored record: `firstSeen` (set by
+/// the worker when it merges a repeated finding) and `pageUrl` (set on import).
+fn extras(v: &Value, time: f64) -> (f64, Option<String>) {
+    let first = v
+        .get("firstSeen")
+        .and_then(Value::as_f64)
+        .filter(|t| t.is_finite() && *t <= time)
+        .unwrap_or(time);
+    let page_url = v.get("pageUrl").and_then(Value::as_str).map(str::to_owned);
+    (first, page_url)
+}
+
+/// The export of one finding record (already parsed), redacted.
+pub fn finding(mut f: Finding, first_seen: f64, page_url: &str, lang: Lang) -> ExportFinding {
+    redact_finding(&mut f);
+    let ex = explain(&f, lang);
+    let r = FindingRecord::from(&f);
+    ExportFinding {
+        reason: r.reason,
+        mdn_id: r.mdn_id,
+        severity: "failure".to_owned(),
+        failed_parameter: r.failed_parameter,
+        url: r.url,
+        method: r.method,
+        resource_type: r.resource_type,
+        origin: r.origin,
+        page_origin: r.page_origin,
+        page_url: super::redact_url(page_url),
+        status: r.status,
+        credentials_inferred: r.credentials != "unknown",
+        credentials: r.credentials,
+        allow_origin: r.allow_origin,
+        allow_credentials: r.allow_credentials,
+        allow_methods: r.allow_methods,
+        allow_headers: r.allow_headers,
+        requested_headers: r.requested_headers,
+        redirects: r.redirects,
+        endpoint_allowed_before: r.endpoint_allowed_before,
+        exchange: r.exchange,
+        preflight: r.preflight,
+        first_seen: format_iso(first_seen),
+        last_seen: format_iso(r.time),
+        count: r.count,
+        explanation: Explanation {
+            title: ex.title,
+            summary: ex.what,
+            why: ex.why,
+            fix: ex.fix,
+            warnings: ex.warnings,
+        },
+    }
+}
+
+fn notice(mut n: Notice, first_seen: f64, page_url: &str, lang: Lang) -> ExportNotice {
+    redact_notice(&mut n);
+    let text = describe(&n, lang);
+    let r = NoticeRecord::from(&n);
+    ExportNotice {
+        notice: r.notice,
+        severity: r.severity,
+        url: r.url,
+        method: r.method,
+        resource_type: r.resource_type,
+        origin: r.origin,
+        page_origin: r.page_origin,
+        page_url: super::redact_url(page_url),
+        status: r.status,
+        detail: r.detail,
+        first_seen: format_iso(first_seen),
+        last_seen: format_iso(r.time),
+        count: r.count,
+        explanation: Explanation {
+            title: text.title,
+            summary: text.what,
+            why: String::new(),
+            fix: text.fix,
+            warnings: Vec::new(),
+        },
+    }
+}
+
+/// Builds the export of `records` (stored records, as JSON values; ones
+/// that cannot be read are left out and counted in the second value).
+pub fn export(records: &[Value], meta: &Meta, lang: Lang) -> (Export, usize) {
+    let mut out = Export {
+        format: FORMAT.to_owned(),
+        version: VERSION,
+        extension: Extension {
+            name: meta.extension.name.clone(),
+            version: meta.extension.version.clone(),
+        },
+        browser: meta.browser.clone(),
+        exported_at: meta.exported_at.clone(),
+        page: Page {
+            url: super::redact_url(&meta.page.url),
+            origin: super::redact_url(&meta.page.origin),
+        },
+        language: lang.code().to_owned(),
+        redacted: true,
+        findings: Vec::new(),
+        notices: Vec::new(),
+    };
+    let mut unreadable = 0;
+    for v in records {
+        match serde_json::from_value::<Record>(v.clone()) {
+            Ok(Record::Failure(r)) => {
+                let (first, page_url) = extras(v, r.time);
+                match Finding::try_from(r) {
+                    Ok(f) => out.findings.push(finding(
+                        f,
+                        first,
+                        page_url.as_deref().unwrap_or(&meta.page.url),
+                        lang,
+                    )),
+                    Err(_) => unreadable += 1,
+                }
+            }
+            Ok(Record::Notice(r)) => {
+                let (first, page_url) = extras(v, r.time);
+                match Notice::try_from(r) {
+                    Ok(n) => out.notices.push(notice(
+                        n,
+                        first,
+                        page_url.as_deref().unwrap_or(&meta.page.url),
+                        lang,
+                    )),
+                    Err(_) => unreadable += 1,
+                }
+            }
+            Err(_) => unreadable += 1,
+        }
+    }
+    (out, unreadable)
+}
+
+/// The export as the text of a `.json` file (pretty, trailing newline).
+pub fn to_text(export: &Export) -> String {
+    // Serializing plain structs of strings and numbers cannot fail.
+    let mut s = serde_json::to_string_pretty(export).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Why a file could not be imported. Each case has a localised message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImportError {
+    /// Larger than [`MAX_IMPORT_BYTES`].
+    TooLarge { bytes: usize },
+    /// Not JSON at all.
+    NotJson(String),
+    /// JSON, but not a CORS Lens export (no `format: "cors-lens-export"`).
+    NotAnExport,
+    /// A CORS Lens export of a newer format version than this build reads.
+    NewerVersion(u64),
+    /// A CORS Lens export with fields of the wrong type or unknown values.
+    WrongShape(String),
+}
+
+impl ImportError {
+    /// The message key in `_locales`.
+    pub fn key(&self) -> &'static str {
+        match self {
+            ImportError::TooLarge { .. } => "ui_import_too_large",
+            ImportError::NotJson(_) => "ui_import_not_json",
+            ImportError::NotAnExport => "ui_import_not_export",
+            ImportError::NewerVersion(_) => "ui_import_newer",
+            ImportError::WrongShape(_) => "ui_import_wrong_shape",
+        }
+    }
+
+    /// The message in `lang`, with the details filled in.
+    pub fn message(&self, lang: Lang) -> String {
+        let mb = (MAX_IMPORT_BYTES / (1024 * 1024)).to_string();
+        match self {
+            ImportError::TooLarge { bytes } => tf(
+                lang,
+                self.key(),
+                &[
+                    ("size", &format!("{:.1}", *bytes as f64 / (1024.0 * 1024.0))),
+                    ("max", &mb),
+                ],
+            ),
+            ImportError::NotJson(d) | ImportError::WrongShape(d) => {
+                tf(lang, self.key(), &[("detail", d)])
+            }
+            ImportError::NotAnExport => tf(lang, self.key(), &[]),
+            ImportError::NewerVersion(v) => tf(
+                lang,
+                self.key(),
+                &[
+                    ("version", &v.to_string()),
+                    ("supported", &VERSION.to_string()),
+                ],
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+/// Reads an export file back into records the panel renders (`kind:
+/// failure` / `notice`, each with `firstSeen`, `pageUrl` and `imported:
+/// true`). Never panics; anything unexpected is an [`ImportError`].
+pub fn import(text: &str) -> Result<(Export, Vec<Value>), ImportError> {
+    if text.len() > MAX_IMPORT_BYTES {
+        return Err(ImportError::TooLarge { bytes: text.len() });
+    }
+    let value: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| ImportError::NotJson(e.to_string()))?;
+    if value.get("format").and_then(Value::as_str) != Some(FORMAT) {
+        return Err(ImportError::NotAnExport);
+    }
+    match value.get("version").and_then(Value::as_u64) {
+        Some(v) if v > u64::from(VERSION) => return Err(ImportError::NewerVersion(v)),
+        Some(v) if v == u64::from(VERSION) => {}
+        _ => {
+            return Err(ImportError::WrongShape(
+                "version is not a supported number".to_owned(),
+            ))
+        }
+    }
+    let export: Export =
+        serde_json::from_value(value).map_err(|e| ImportError::WrongShape(e.to_string()))?;
+    let mut records = Vec::with_capacity(export.findings.len() + export.notices.len());
+    for (i, f) in export.findings.iter().enumerate() {
+        let at = |what: &str| ImportError::WrongShape(format!("findings[{i}]: {what}"));
+        let reason = CorsError::from_chromium_id(&f.reason).ok_or_else(|| at("unknown reason"))?;
+        let last = parse_iso(&f.last_seen).ok_or_else(|| at("lastSeen is not a date"))?;
+        let first = parse_iso(&f.first_seen).ok_or_else(|| at("firstSeen is not a date"))?;
+        let record = FindingRecord {
+            key: String::new(),
+            request_id: format!("imported-{i}"),
+            tab_id: -1,
+            time: last,
+            method: f.method.clone(),
+            url: f.url.clone(),
+            resource_type: f.resource_type.clone(),
+            origin: f.origin.clone(),
+            page_origin: f.page_origin.clone(),
+            status: f.status,
+            reason: reason.chromium_id().to_owned(),
+            mdn_id: reason.mdn_id().to_owned(),
+            failed_parameter: f.failed_parameter.clone(),
+            allow_origin: f.allow_origin.clone(),
+            allow_credentials: f.allow_credentials.clone(),
+            allow_methods: f.allow_methods.clone(),
+            allow_headers: f.allow_headers.clone(),
+            requested_headers: f.requested_headers.clone(),
+            credentials: f.credentials.clone(),
+            redirects: f.redirects.clone(),
+            endpoint_allowed_before: f.endpoint_allowed_before,
+            exchange: f.exchange.clone(),
+            preflight: f.preflight.clone(),
+            count: f.count,
+        };
+        let key = Finding::try_from(record.clone())
+            .map_err(|_| at("unknown reason"))?
+            .group_key();
+        let record = FindingRecord { key, ..record };
+        records.push(with_extras(Record::Failure(record), first, &f.page_url)?);
+    }
+    for (i, n) in export.notices.iter().enumerate() {
+        let at = |what: &str| ImportError::WrongShape(format!("notices[{i}]: {what}"));
+        let kind = NoticeKind::from_id(&n.notice).ok_or_else(|| at("unknown notice"))?;
+        let last = parse_iso(&n.last_seen).ok_or_else(|| at("lastSeen is not a date"))?;
+        let first = parse_iso(&n.first_seen).ok_or_else(|| at("firstSeen is not a date"))?;
+        let notice = Notice {
+            request_id: format!("imported-n{i}"),
+            tab_id: -1,
+            time_ms: last,
+            method: n.method.clone(),
+            url: n.url.clone(),
+            resource_type: n.resource_type.clone(),
+            origin: n.origin.clone(),
+            page_origin: n.page_origin.clone(),
+            status: n.status,
+            kind,
+            detail: n.detail.clone(),
+            count: n.count,
+        };
+        let record = NoticeRecord::from(&notice);
+        records.push(with_extras(Record::Notice(record), first, &n.page_url)?);
+    }
+    Ok((export, records))
+}
+
+fn with_extras(record: Record, first: f64, page_url: &str) -> Result<Value, ImportError> {
+    let mut v = serde_json::to_value(record).map_err(|e| ImportError::WrongShape(e.to_string()))?;
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("firstSeen".to_owned(), first.into());
+        obj.insert("pageUrl".to_owned(), page_url.into());
+        obj.insert("imported".to_owned(), true.into());
+    }
+    Ok(v)
+}

@@ -1,0 +1,29 @@
+//! Shared by the targets: everything a report goes through after the engine
+//! (transfer record, JSON, explanation, fix snippets), so a panic anywhere
+//! downstream of ingestion is found too.
+
+use cors_lens_core::fix::{self, Stack};
+use cors_lens_core::l10n::Lang;
+use cors_lens_core::wire::Record;
+use cors_lens_core::{explain, notice, Report};
+
+pub fn exercise(report: &Report) {
+    let record = Record::from(report);
+    let json = serde_json::to_string(&record).expect("a record serializes");
+    let back: Record = serde_json::from_str(&json).expect("a record reads back");
+    assert_eq!(back, record, "a record survives storage");
+    match report {
+        Report::Failure(f) => {
+            for lang in [Lang::En, Lang::Fr] {
+                let _ = explain::explain(f, lang);
+                for stack in Stack::ALL {
+                    let _ = fix::snippets(f, stack, lang);
+                }
+            }
+        }
+        Report::Notice(n) => {
+            let _ = notice::describe(n, Lang::En);
+            let _ = notice::describe(n, Lang::Fr);
+        }
+    }
+}
