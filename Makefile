@@ -69,7 +69,7 @@ fuzz-smoke: setup-rust
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
 	for t in $(FUZZ_TARGETS); do \
 	  mkdir -p target/fuzz-corpus/$$t; \
-	  (cd fuzz && cargo +nightly fuzz run -O $$t ../target/fuzz-corpus/$$t corpus/$$t regressions/$$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048); \
+	  (cd fuzz && cargo +nightly fuzz run -O $$t ../target/fuzz-corpus/$$t regressions/$$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048); \
 	done
 
 ## e2e: the built extension in real Chromium, against Chromium's own verdicts
