@@ -126,24 +126,13 @@ fn notice_view(doc: &Document, n: &Notice, lang: Lang) -> Result<Element, JsErro
         .map_err(js_error)?;
     let head = el(doc, "header", "f-head", None)?;
     append(&head, el(doc, "span", "n-kind", Some(n.kind.id()))?)?;
-    if n.count > 1 {
-        let count = l10n::tf(lang, "ui_count", &[("count", &n.count.to_string())]);
-        append(&head, el(doc, "span", "f-count", Some(&count))?)?;
-    }
+    count_badge(doc, &head, lang, n.count)?;
     append(&article, head)?;
     append(&article, el(doc, "h3", "f-title", Some(&text.title))?)?;
-    let facts = el(doc, "dl", "f-facts", None)?;
-    let request = el(doc, "dd", "f-request", None)?;
-    append(&request, el(doc, "span", "f-method", Some(&n.method))?)?;
-    append(&request, el(doc, "span", "f-url", Some(&n.url))?)?;
-    append(&request, el(doc, "span", "f-type", Some(&n.resource_type))?)?;
-    fact(doc, &facts, lang, "ui_request", request)?;
-    fact(
+    let facts = request_facts(
         doc,
-        &facts,
         lang,
-        "ui_page_origin",
-        el(doc, "dd", "f-page-origin", Some(&n.page_origin))?,
+        [&n.method, &n.url, &n.resource_type, &n.page_origin],
     )?;
     fact(
         doc,
@@ -218,25 +207,14 @@ fn finding_view(
         el(doc, "span", "f-reason", Some(f.reason.chromium_id()))?,
     )?;
     append(&head, el(doc, "span", "f-mdn-id", Some(f.reason.mdn_id()))?)?;
-    if f.count > 1 {
-        let count = l10n::tf(lang, "ui_count", &[("count", &f.count.to_string())]);
-        append(&head, el(doc, "span", "f-count", Some(&count))?)?;
-    }
+    count_badge(doc, &head, lang, f.count)?;
     append(&article, head)?;
     append(&article, el(doc, "h3", "f-title", Some(&ex.title))?)?;
 
-    let facts = el(doc, "dl", "f-facts", None)?;
-    let request = el(doc, "dd", "f-request", None)?;
-    append(&request, el(doc, "span", "f-method", Some(&f.method))?)?;
-    append(&request, el(doc, "span", "f-url", Some(&f.url))?)?;
-    append(&request, el(doc, "span", "f-type", Some(&f.resource_type))?)?;
-    fact(doc, &facts, lang, "ui_request", request)?;
-    fact(
+    let facts = request_facts(
         doc,
-        &facts,
         lang,
-        "ui_page_origin",
-        el(doc, "dd", "f-page-origin", Some(&f.page_origin))?,
+        [&f.method, &f.url, &f.resource_type, &f.page_origin],
     )?;
     fact(
         doc,
@@ -433,6 +411,38 @@ fn exchange_view(
         append(&details, table)?;
     }
     Ok(details)
+}
+
+/// The facts every card starts with: the request (method, URL, type) and
+/// the page origin, as a `<dl>` the caller may extend.
+fn request_facts(
+    doc: &Document,
+    lang: Lang,
+    [method, url, resource_type, page_origin]: [&str; 4],
+) -> Result<Element, JsError> {
+    let facts = el(doc, "dl", "f-facts", None)?;
+    let request = el(doc, "dd", "f-request", None)?;
+    append(&request, el(doc, "span", "f-method", Some(method))?)?;
+    append(&request, el(doc, "span", "f-url", Some(url))?)?;
+    append(&request, el(doc, "span", "f-type", Some(resource_type))?)?;
+    fact(doc, &facts, lang, "ui_request", request)?;
+    fact(
+        doc,
+        &facts,
+        lang,
+        "ui_page_origin",
+        el(doc, "dd", "f-page-origin", Some(page_origin))?,
+    )?;
+    Ok(facts)
+}
+
+/// "×N" when the same problem was seen more than once.
+fn count_badge(doc: &Document, head: &Element, lang: Lang, count: u32) -> Result<(), JsError> {
+    if count > 1 {
+        let text = l10n::tf(lang, "ui_count", &[("count", &count.to_string())]);
+        append(head, el(doc, "span", "f-count", Some(&text))?)?;
+    }
+    Ok(())
 }
 
 /// Appends a `<dt>` with the localised label and the given `<dd>`.
