@@ -4,6 +4,7 @@
 import init, {
   localizePage, renderFindings, stackChoices, t,
   exportJson, exportMarkdown, curlFor, importJson, findingOrder, maxImportBytes, tooLargeMessage,
+  filterRecords,
 } from '../www/pkg/cors_lens.js';
 import { api } from './compat.js';
 import { Msg, PANEL_PORT, PRESERVE_LOG, message } from './messages.js';
@@ -54,13 +55,57 @@ function showDropped() {
 }
 
 function render() {
-  const records = shownRecords();
-  renderFindings(records, lang, stack);
-  addFindingActions(records);
+  const all = sourceRecords();
+  // The core decides what the filter keeps: the list and the export of
+  // "shown findings" are the same records.
+  // A Uint32Array: Array.from, not .map (which would stay a typed array).
+  visible = Array.from(filterRecords(all, filter.query, filter.kind, lang), (i) => all[i]);
+  renderFindings(visible, lang, stack);
+  addFindingActions(visible);
+  showFilterState(all.length);
   showImportBanner();
   showDropped();
   const lines = problems.map((p) => `${new Date(p.time).toLocaleTimeString(lang)} ${t(lang, p.key).replace('{detail}', p.detail)}`);
   showStatus('problems', lines.join('\n'));
+}
+
+// --- The filter: words and a kind, as in the Network panel's filter bar. ---
+
+const filter = { query: '', kind: 'all' };
+/** The records on screen, in stored order: the source filtered. */
+let visible = [];
+const filterInput = document.getElementById('filter');
+const kindSelect = document.getElementById('filter-kind');
+const scopeSelect = document.getElementById('export-scope');
+
+function filtering() {
+  return filter.query.trim() !== '' || filter.kind !== 'all';
+}
+
+/** "3 of 12 shown", the nothing-matches line, and the export scope's counts. */
+function showFilterState(total) {
+  const count = document.getElementById('filter-count');
+  count.hidden = !filtering();
+  count.textContent = filtering()
+    ? t(lang, 'ui_filter_count').replace('{shown}', visible.length.toLocaleString(lang)).replace('{total}', total.toLocaleString(lang))
+    : '';
+  const nothing = total > 0 && visible.length === 0;
+  document.getElementById('filter-nothing').hidden = !nothing;
+  if (nothing) document.getElementById('empty').hidden = true;
+  const [shownOption, allOption] = scopeSelect.options;
+  shownOption.textContent = t(lang, 'ui_export_scope_shown').replace('{count}', visible.length.toLocaleString(lang));
+  allOption.textContent = t(lang, 'ui_export_scope_all').replace('{count}', total.toLocaleString(lang));
+}
+
+function setUpFilter() {
+  filterInput.addEventListener('input', () => {
+    filter.query = filterInput.value;
+    render();
+  });
+  kindSelect.addEventListener('change', () => {
+    filter.kind = kindSelect.value;
+    render();
+  });
 }
 
 // --- Export, copy as curl, import (issue 4). Secrets are redacted by the core. ---
@@ -70,8 +115,14 @@ let imported = null;
 const ioStatus = document.getElementById('io-status');
 const curlOut = document.getElementById('curl-out');
 
-function shownRecords() {
+/** The records the panel works from: the tab's live findings, or an imported file's. */
+function sourceRecords() {
   return imported ? imported.records : findings;
+}
+
+/** What the export buttons export: the shown (filtered) records, or all of them. */
+function exportScope() {
+  return scopeSelect.value === 'all' ? sourceRecords() : visible;
 }
 
 function showIo(kind, text) {
@@ -137,7 +188,7 @@ async function exportMeta() {
   try {
     origin = new URL(url).origin;
   } catch {
-    origin = shownRecords().find((r) => r.pageOrigin)?.pageOrigin ?? '';
+    origin = sourceRecords().find((r) => r.pageOrigin)?.pageOrigin ?? '';
   }
   const manifest = api.runtime.getManifest();
   return {
@@ -220,8 +271,8 @@ async function importFile(file) {
 }
 
 function setUpExports() {
-  document.getElementById('export-json').onclick = () => exportRecords(shownRecords(), 'json');
-  document.getElementById('export-md').onclick = () => exportRecords(shownRecords(), 'md');
+  document.getElementById('export-json').onclick = () => exportRecords(exportScope(), 'json');
+  document.getElementById('export-md').onclick = () => exportRecords(exportScope(), 'md');
   const input = document.getElementById('import-file');
   document.getElementById('import').onclick = () => input.click();
   input.addEventListener('change', async () => {
@@ -239,7 +290,7 @@ function setUpExports() {
     const button = e.target.closest?.('button[data-action]');
     const article = button?.closest('article.finding');
     if (!article) return;
-    const record = shownRecords()[Number(article.dataset.record)];
+    const record = visible[Number(article.dataset.record)];
     if (!record) return;
     if (button.dataset.action === 'curl') copyCurl(record);
     else exportRecords([record], button.dataset.action);
@@ -291,6 +342,7 @@ async function main() {
   preserve.checked = (await api.storage.local.get(PRESERVE_LOG))[PRESERVE_LOG] === true;
   preserve.addEventListener('change', () => api.storage.local.set({ [PRESERVE_LOG]: preserve.checked }));
   setUpExports();
+  setUpFilter();
   if (!Number.isInteger(tabId)) {
     renderFindings([], lang, stack);
     showStatus('no-tab', t(lang, 'ui_no_tab'));

@@ -238,3 +238,79 @@ test('exports hold no secret, validate, reproduce with curl and import back', { 
   const back = await waitForPanel(panel, (p) => p.findings.length === 3);
   assert.ok(back.findings.some((f) => f.url.includes('SECRETTOKEN')), 'the live view shows the live (unredacted) URL again');
 });
+
+// The filter (issue 4: "export all findings, the filtered ones, or one"):
+// the list narrows as the user types, "shown findings" exports exactly what
+// is on screen, "all findings" ignores the filter. Runs on the three live
+// findings the test above produced.
+test('the filter narrows the list, and the export of shown findings holds exactly those', { timeout: 60000 }, async () => {
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(ROOT, 'docs/export.schema.json'), 'utf8')));
+  const all = await waitForPanel(panel, (p) => p.findings.length === 3, { what: 'the three live findings' });
+  const total = (await readStoredFindings(br.serviceWorker, tabId)).length;
+  assert.equal(await panel.isVisible('#filter-count'), false, 'no count while nothing is filtered');
+  const setFilter = async (query, kind = 'all') => {
+    await panel.fill('#filter', query);
+    await panel.selectOption('#filter-kind', kind);
+  };
+  const urls = (p) => p.findings.map((f) => f.url).sort();
+
+  // One word: the preflight failure only.
+  await setFilter('lab=3');
+  const one = await waitForPanel(panel, (p) => p.findings.length === 1, { what: 'the filtered list' });
+  assert.equal(one.findings[0].reason, 'PreflightMissingAllowOriginHeader');
+  assert.equal(await panel.textContent('#filter-count'), `1 of ${total} shown`);
+  assert.equal(await panel.inputValue('#export-scope'), 'shown');
+  assert.equal(await panel.textContent('#export-scope option[value="shown"]'), 'Shown findings (1)');
+  assert.equal(await panel.textContent('#export-scope option[value="all"]'), `All findings (${total})`);
+  const shown = await downloadFrom('#export-json');
+  const shownJson = JSON.parse(shown.text);
+  assert.ok(validate(shownJson), JSON.stringify(validate.errors, null, 2));
+  assert.deepEqual(shownJson.findings.map((f) => f.reason), ['PreflightMissingAllowOriginHeader']);
+  assert.deepEqual(shownJson.notices, []);
+  assertNoSecret('filtered JSON export', shown.text);
+
+  // The scope "all findings" ignores the filter.
+  await panel.selectOption('#export-scope', 'all');
+  const everything = JSON.parse((await downloadFrom('#export-json')).text);
+  assert.equal(everything.findings.length, 3);
+  assert.equal(everything.findings.length + everything.notices.length, total);
+  await panel.selectOption('#export-scope', 'shown');
+
+  // A field prefix and a negation: the two GET requests; Markdown has their two sections.
+  await setFilter('-method:put');
+  const gets = await waitForPanel(panel, (p) => p.findings.length === 2, { what: 'the GET findings' });
+  assert.deepEqual(urls(gets), urls(all).filter((u) => !u.includes('lab=3')));
+  const md = await downloadFrom('#export-md');
+  assert.equal((md.text.match(/^## \d+\. /gm) || []).length, 2, 'one section per shown finding');
+  assert.ok(!md.text.includes('lab=3'), 'the hidden finding is not in the report');
+
+  // The kind selector, and a per-finding button still exports its own finding under a filter.
+  await setFilter('lab=2', 'failures');
+  await waitForPanel(panel, (p) => p.findings.length === 1, { what: 'lab=2 only' });
+  const [single] = await Promise.all([panel.waitForEvent('download'), panel.locator('article.finding button[data-action="json"]').click()]);
+  const singleJson = JSON.parse(fs.readFileSync(await single.path(), 'utf8'));
+  assert.ok(singleJson.findings[0].url.includes('lab=2'), singleJson.findings[0].url);
+  await setFilter('', 'notices');
+  const notices = await waitForPanel(panel, (p) => p.findings.length === 0, { what: 'failures hidden' });
+  assert.equal(notices.findings.length, 0);
+
+  // Nothing matches: said plainly, not "no CORS failures seen".
+  await setFilter('no-such-request-anywhere');
+  const nothing = await waitForPanel(panel, (p) => p.findings.length === 0, { what: 'nothing matches' });
+  assert.equal(await panel.isVisible('#filter-nothing'), true, 'the nothing-matches line is shown');
+  assert.equal(nothing.emptyVisible, false, 'the empty-tab line is not');
+
+  // In French, the same words and counts are localised.
+  await panel.selectOption('#lang', 'fr');
+  await setFilter('lab=3');
+  await waitFor(async () => (await panel.textContent('#filter-count')) === `1 sur ${total} affichés`, { what: 'the French count' });
+  assert.match(await panel.getAttribute('#filter', 'placeholder'), /^Filtrer/);
+  await panel.selectOption('#lang', 'en');
+
+  // Cleared: everything again.
+  await setFilter('');
+  const back = await waitForPanel(panel, (p) => p.findings.length === 3, { what: 'the whole list' });
+  assert.deepEqual(urls(back), urls(all));
+  assert.equal(await panel.isVisible('#filter-count'), false);
+});

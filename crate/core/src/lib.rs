@@ -9,6 +9,7 @@ pub mod engine;
 pub mod event;
 pub mod explain;
 pub mod export;
+pub mod filter;
 pub mod finding;
 pub mod fix;
 pub mod headers;

@@ -3,6 +3,7 @@
 //! ever reaches the DOM through `textContent` and attribute setters.
 
 use cors_lens_core::explain::{explain, Explanation};
+use cors_lens_core::filter::{Filter, Kind};
 use cors_lens_core::finding::Seen;
 use cors_lens_core::fix::{self, Stack};
 use cors_lens_core::l10n::{self, Lang};
@@ -28,11 +29,54 @@ pub fn localize_page(lang_tag: &str) -> Result<String, JsError> {
             el.set_text_content(Some(&l10n::t(lang, &key)));
         }
     }
+    // Attributes the user reads too: a search box's placeholder, its label.
+    for attr in ["placeholder", "aria-label", "title"] {
+        let marker = format!("data-i18n-{attr}");
+        let nodes = doc
+            .query_selector_all(&format!("[{marker}]"))
+            .map_err(js_error)?;
+        for i in 0..nodes.length() {
+            let Some(el) = nodes.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                continue;
+            };
+            if let Some(key) = el.get_attribute(&marker) {
+                el.set_attribute(attr, &l10n::t(lang, &key))
+                    .map_err(js_error)?;
+            }
+        }
+    }
     if let Some(root) = doc.document_element() {
         root.set_attribute("lang", lang.code()).map_err(js_error)?;
     }
     doc.set_title(&l10n::t(lang, "panelTitle"));
     Ok(lang.code().to_owned())
+}
+
+/// The indices of the `records` the panel's filter keeps (`query`: words,
+/// see `cors_lens_core::filter`; `kind`: `all`, `failures` or `notices`),
+/// in order. The shown list and the export of "the shown findings" both
+/// come from these indices. Records that are not readable at all are kept
+/// only when nothing is filtered.
+#[wasm_bindgen(js_name = filterRecords)]
+pub fn filter_records(
+    records: JsValue,
+    query: &str,
+    kind: &str,
+    lang_tag: &str,
+) -> Result<Vec<u32>, JsError> {
+    let lang = Lang::from_tag(lang_tag);
+    let values: Vec<serde_json::Value> =
+        serde_wasm_bindgen::from_value(records).map_err(|e| JsError::new(&e.to_string()))?;
+    let filter = Filter::new(query, Kind::from_id(kind));
+    Ok(values
+        .into_iter()
+        .enumerate()
+        .filter(|(_, v)| match serde_json::from_value::<Record>(v.clone()) {
+            Ok(record) => filter.keeps(&record, lang),
+            Err(_) => filter.is_empty(),
+        })
+        .map(|(i, _)| i as u32)
+        .collect())
 }
 
 /// One localised message, for the few strings the panel's glue shows itself.

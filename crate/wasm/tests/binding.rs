@@ -2,7 +2,7 @@
 //! `webRequest` details object in, a plain record out, errors as `JsError`s.
 #![cfg(target_arch = "wasm32")]
 
-use cors_lens::{fix_snippets, Engine};
+use cors_lens::{filter_records, fix_snippets, Engine};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -113,4 +113,57 @@ fn bad_input_is_an_error_not_a_panic() {
         .is_ok());
     assert!(fix_snippets(JsValue::NULL, "nginx", "en").is_err());
     assert!(fix_snippets(details(&[]), "nginx", "en").is_err());
+}
+
+/// A failure record for `url` (no `Access-Control-Allow-Origin`), as the
+/// engine makes it.
+fn failure_for(id: &str, url: &str) -> JsValue {
+    let mut engine = Engine::new();
+    let at = |fields: &[(&str, JsValue)]| {
+        let d = details(fields);
+        Reflect::set(&d, &"requestId".into(), &id.into()).expect("set id");
+        Reflect::set(&d, &"url".into(), &url.into()).expect("set url");
+        d
+    };
+    let request: Array = [header("Origin", PAGE)].into_iter().collect();
+    engine
+        .ingest("onSendHeaders", at(&[("requestHeaders", request.into())]))
+        .expect("onSendHeaders");
+    engine
+        .ingest(
+            "onHeadersReceived",
+            at(&[
+                ("statusCode", 200.into()),
+                ("responseHeaders", Array::new().into()),
+            ]),
+        )
+        .expect("onHeadersReceived");
+    engine
+        .ingest(
+            "onErrorOccurred",
+            at(&[("error", "net::ERR_FAILED".into())]),
+        )
+        .expect("onErrorOccurred")
+}
+
+#[wasm_bindgen_test]
+fn the_filter_returns_the_indices_of_the_records_it_keeps() {
+    let records: Array = [
+        failure_for("1", "http://localhost:8081/users"),
+        JsValue::from("not a record"),
+        failure_for("2", "http://localhost:8081/orders"),
+    ]
+    .into_iter()
+    .collect();
+    let records: JsValue = records.into();
+    let kept = |query: &str, kind: &str| {
+        filter_records(records.clone(), query, kind, "en").expect("filterRecords")
+    };
+    assert_eq!(kept("", "all"), vec![0, 1, 2]);
+    assert_eq!(kept("orders", "all"), vec![2]);
+    assert_eq!(kept("-orders", "all"), vec![0]);
+    assert_eq!(kept("", "failures"), vec![0, 2]);
+    assert_eq!(kept("", "notices"), Vec::<u32>::new());
+    assert_eq!(kept("reason:MissingAllowOrigin", "all"), vec![0, 2]);
+    assert!(filter_records(JsValue::from(3), "", "all", "en").is_err());
 }
