@@ -30,6 +30,7 @@ let oracle;
 let tabId;
 const rows = [];
 const failing = []; // nonces of runs the browser blocked
+const agreement = { agree: 0, total: 0 };
 
 before(async () => {
   lab = await startLab();
@@ -47,6 +48,7 @@ after(async () => {
         table(['scenario', 'Chromium verdict', 'failedParameter', 'panel finding', 'stored finding', 'page saw'], rows),
     );
   }
+  console.log(`\nagreement with Chromium (reason and failedParameter, or nothing): ${agreement.agree}/${agreement.total}`);
   await oracle?.detach();
   await br?.close();
   await lab?.close();
@@ -86,6 +88,8 @@ test('every scenario: panel reason == Chromium corsErrorStatus.corsError', { tim
         const stored = (await readStoredFindings(panel, tabId)).filter((f) => findingMatches(f, result.nonce));
         row[3] = mine.map((f) => f.reason).join(',');
         row[4] = stored.map((f) => `${f.reason} status=${f.status}`).join(',') || 'none';
+        agreement.total++;
+        if (mine.length === 1 && stored.length === 1 && stored[0].reason === browserSays && (stored[0].failedParameter ?? '') === (v.failedParameter ?? '')) agreement.agree++;
 
         assert.equal(mine.length, 1, `${s.id}: expected one panel finding for the run, got ${mine.length}`);
         const f = mine[0];
@@ -126,6 +130,8 @@ test('every scenario: panel reason == Chromium corsErrorStatus.corsError', { tim
         const stored = (await readStoredFindings(panel, tabId)).filter((f) => findingMatches(f, result.nonce));
         row[3] = mine.map((f) => f.reason).join(',') || 'none';
         row[4] = stored.map((f) => f.reason).join(',') || 'none';
+        agreement.total++;
+        if (mine.length === 0 && stored.length === 0) agreement.agree++;
         assert.equal(mine.length, 0, `${s.id}: Chromium reported no CORS error (${v.errorText || v.status}) but the panel shows ${mine.map((f) => f.reason)}`);
         assert.equal(stored.length, 0, `${s.id}: Chromium reported no CORS error but storage has ${stored.map((f) => f.reason)}`);
       }

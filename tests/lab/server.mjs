@@ -32,10 +32,15 @@ export function loadMatrixScenarios(file = MATRIX_SCENARIOS_PATH) {
   return loadScenarios(file);
 }
 
-/** `{origin}` = the page origin, `{port}` = the page port (for case and scheme variants of the origin). */
-export function substitute(value, pageOrigin) {
+/** `{origin}` = the page origin, `{port}` = the page port (for case and scheme variants of the origin);
+ *  with the lab's origins, `{pageHost}`, `{apiHost}`, `{thirdHost}` = their host:port (redirect targets). */
+export function substitute(value, pageOrigin, origins = {}) {
   const port = new URL(pageOrigin).port;
-  return String(value).replaceAll('{origin}', pageOrigin).replaceAll('{port}', port);
+  let out = String(value).replaceAll('{origin}', pageOrigin).replaceAll('{port}', port);
+  for (const [name, origin] of [['pageHost', origins.pageOrigin], ['apiHost', origins.apiOrigin], ['thirdHost', origins.thirdOrigin]]) {
+    if (origin) out = out.replaceAll(`{${name}}`, new URL(origin).host);
+  }
+  return out;
 }
 
 export function loadScenarios(file = SCENARIOS_PATH) {
@@ -107,10 +112,10 @@ function closeAll(servers) {
 
 /** Group [[name, value], ...] (with {origin} substituted) into setHeader calls.
  *  A name given twice becomes an array: Node then sends two separate header lines. */
-function applyHeaders(res, headers, pageOrigin) {
+function applyHeaders(res, headers, pageOrigin, origins) {
   const grouped = new Map();
   for (const [name, value] of headers || []) {
-    const v = substitute(value, pageOrigin);
+    const v = substitute(value, pageOrigin, origins);
     const key = name.toLowerCase();
     if (!grouped.has(key)) grouped.set(key, { name, values: [] });
     grouped.get(key).values.push(v);
@@ -127,11 +132,11 @@ function bodyFor(scenario, headers) {
   return Buffer.from(`scenario ${scenario.id}\n`);
 }
 
-function sendScenarioResponse(res, scenario, pageOrigin, warm = false) {
+function sendScenarioResponse(res, scenario, origins, warm = false) {
   const { status = 200, headers = [] } = (warm ? scenario.warmResponse : scenario.response) || {};
   res.statusCode = status;
   res.setHeader('Cache-Control', 'no-store');
-  applyHeaders(res, headers, pageOrigin);
+  applyHeaders(res, headers, origins.pageOrigin, origins);
   res.end(bodyFor(scenario, headers));
 }
 
@@ -223,7 +228,7 @@ export async function startLab({
     }
     const warm = Boolean(scenario.cachedPreflight && scenario.warmResponse) && !answered.has(req.url);
     answered.add(req.url);
-    return sendScenarioResponse(res, scenario, origins.pageOrigin, warm);
+    return sendScenarioResponse(res, scenario, origins, warm);
   };
 
   const page = await listenLoopback(makeHandler('page'), pagePort);

@@ -35,6 +35,11 @@ impl Failure {
             failed_parameter: failed_parameter.to_owned(),
         }
     }
+
+    /// A failure about where a redirect leads: Chromium names no parameter.
+    pub fn redirect(reason: CorsError) -> Failure {
+        Failure::new(reason, "")
+    }
 }
 
 /// Runs the CORS check: `Ok(())` when the browser lets the page read the

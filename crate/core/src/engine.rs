@@ -9,6 +9,7 @@ use crate::finding::{Credentials, Finding, Seen};
 use crate::headers::Headers;
 use crate::notice::{Notice, NoticeKind};
 use crate::origin;
+use crate::reason::CorsError;
 use crate::redact;
 
 /// How many unfinished requests the engine remembers. A page that opens more
@@ -42,6 +43,9 @@ struct Exchange {
     response: Option<(Option<u16>, Headers)>,
     /// URLs of the hops that redirected.
     redirects: Vec<String>,
+    /// Where the last hop redirected to, until that next hop is sent: a
+    /// request that fails in between failed before leaving again.
+    redirected_to: Option<String>,
     /// The preflight that let this request go, taken when it was sent: a
     /// request that reused a cached preflight has none.
     preflight: Option<Seen>,
@@ -59,6 +63,9 @@ pub struct Engine {
     pending: VecDeque<Pending>,
     /// Recent preflights that passed, to show beside their actual request.
     passed_preflights: VecDeque<PassedPreflight>,
+    /// Recent preflights reported as failed (tab, URL): the actual request
+    /// then fails unsent, and that is the same failure.
+    failed_preflights: VecDeque<(i64, String)>,
 }
 
 /// A preflight that passed, kept to be shown with its actual request.
@@ -72,6 +79,8 @@ struct PassedPreflight {
 
 /// How many passed preflights are remembered.
 const MAX_PASSED_PREFLIGHTS: usize = 64;
+/// How many failed preflights are remembered.
+const MAX_FAILED_PREFLIGHTS: usize = 64;
 
 /// A preflight that passes without credentials but fails with them. Only the
 /// actual request reveals which: Chromium fails it without sending it when
@@ -155,6 +164,7 @@ impl Engine {
                 // and the previous response no longer applies.
                 exchange.request_headers = event.request_headers.unwrap_or_default();
                 exchange.response = None;
+                exchange.redirected_to = None;
                 lenient.map(Report::Notice)
             }
             EventKind::HeadersReceived => {
@@ -172,8 +182,17 @@ impl Engine {
             }
             EventKind::BeforeRedirect => {
                 let exchange = self.exchange(&event);
-                exchange.redirects.push(event.url);
-                None
+                exchange.redirects.push(event.url.clone());
+                exchange.redirected_to = event.redirect_url.clone();
+                let target = event.redirect_url.as_deref().unwrap_or_default();
+                if reported_after_redirect(target) {
+                    return None;
+                }
+                // Chromium refuses to follow a CORS request to this scheme
+                // (`CorsDisabledScheme`), and `webRequest` reports nothing
+                // more about the request: this event is the last one.
+                let exchange = self.in_flight.remove(&event.request_id)?;
+                redirect_to_disabled_scheme(exchange, &event, &self.allowed_before)
             }
             EventKind::Completed | EventKind::ErrorOccurred => {
                 let Some(exchange) = self.in_flight.remove(&event.request_id) else {
@@ -185,9 +204,21 @@ impl Engine {
                     exchange.method.clone(),
                 );
                 let preflight = exchange.preflight.clone();
+                if exchange.redirected_to.is_some()
+                    && event.kind == EventKind::ErrorOccurred
+                    && CORS_ERRORS.contains(&event.error.as_deref().unwrap_or(""))
+                {
+                    return self.next_hop_refused(exchange, &event);
+                }
                 match conclude(exchange, &event, &self.allowed_before)? {
                     Conclusion::Report(Report::Failure(mut finding)) => {
-                        if !finding.reason.is_preflight() {
+                        if finding.reason.is_preflight() {
+                            if self.failed_preflights.len() >= MAX_FAILED_PREFLIGHTS {
+                                self.failed_preflights.pop_front();
+                            }
+                            self.failed_preflights
+                                .push_back((finding.tab_id, finding.url.clone()));
+                        } else {
                             // The preflight taken when the request left; else
                             // one that ended after it did (events can cross).
                             finding.preflight = preflight.or_else(|| self.take_preflight(&key));
@@ -227,6 +258,50 @@ impl Engine {
         })?;
         let pending = self.pending.remove(i)?;
         Some(Report::Failure(pending.finding))
+    }
+
+    /// A request whose hop redirected, refused for CORS before the next hop
+    /// was sent. Chromium decides there, in this order: the next URL's scheme
+    /// (`CorsDisabledScheme`, after an `ftp:` redirect), then the preflight
+    /// of the next hop when it needs one. A failed preflight was reported on
+    /// its own (or waits, when only credentials fail it); anything else is
+    /// a refusal the events do not explain, said as such.
+    fn next_hop_refused(&mut self, exchange: Exchange, event: &Event) -> Option<Report> {
+        let target = exchange.redirected_to.clone().unwrap_or_default();
+        if !is_http(&target) {
+            return redirect_to_disabled_scheme(exchange, event, &self.allowed_before);
+        }
+        let cors = CorsRequest::of_mode(&exchange)?;
+        let tab = exchange.tab_id;
+        self.pending
+            .retain(|p| event.time_ms - p.time_ms <= PENDING_WINDOW_MS);
+        if let Some(i) = self
+            .pending
+            .iter()
+            .position(|p| p.tab_id == tab && p.url == target)
+        {
+            return self.pending.remove(i).map(|p| Report::Failure(p.finding));
+        }
+        let preflight_known = self
+            .failed_preflights
+            .iter()
+            .any(|(t, u)| *t == tab && *u == target)
+            || self
+                .in_flight
+                .values()
+                .any(|e| e.tab_id == tab && e.url == target && e.method == "OPTIONS");
+        if preflight_known {
+            return None;
+        }
+        let mut n = notice(
+            &exchange,
+            &cors,
+            event,
+            NoticeKind::CorsReasonNotShown,
+            event.error.as_deref().unwrap_or_default(),
+        );
+        n.url = target;
+        Some(Report::Notice(n))
     }
 
     fn remember_passed(&mut self, passed: PassedPreflight) {
@@ -303,6 +378,19 @@ impl CorsRequest {
     /// `None` for requests the CORS check does not apply to: navigations,
     /// `no-cors` and `same-origin` modes, same-origin URLs.
     fn of(exchange: &Exchange) -> Option<CorsRequest> {
+        let cors = CorsRequest::of_mode(exchange)?;
+        // Same-origin requests are not CORS-checked.
+        if cors.request_origin != "null"
+            && origin::of_url(&exchange.url).as_deref() == Some(cors.request_origin.as_str())
+        {
+            return None;
+        }
+        Some(cors)
+    }
+
+    /// Requests in CORS mode, same-origin ones included: where a redirect
+    /// may lead is checked for them too.
+    fn of_mode(exchange: &Exchange) -> Option<CorsRequest> {
         let headers = &exchange.request_headers;
         // The request mode: `Sec-Fetch-Mode` when the browser sent it (only
         // to trustworthy URLs); otherwise an `Origin` header on a subresource.
@@ -330,12 +418,6 @@ impl CorsRequest {
             .first("origin")
             .map(|v| trim(v).to_owned())
             .unwrap_or_else(|| page_origin.clone());
-        // Same-origin requests are not CORS-checked.
-        if request_origin != "null"
-            && origin::of_url(&exchange.url).as_deref() == Some(request_origin.as_str())
-        {
-            return None;
-        }
         Some(CorsRequest {
             page_origin,
             request_origin,
@@ -390,7 +472,9 @@ fn conclude(
     end: &Event,
     allowed_before: &HashSet<String>,
 ) -> Option<Conclusion> {
-    let cors = CorsRequest::of(&exchange)?;
+    let Some(cors) = CorsRequest::of(&exchange) else {
+        return same_origin_redirect(exchange, end);
+    };
     let done = |report| Some(Conclusion::Report(report));
     let refused = match end.kind {
         EventKind::ErrorOccurred => {
@@ -430,7 +514,7 @@ fn conclude(
     if is_preflight(&exchange) {
         return conclude_preflight(exchange, cors, end);
     }
-    let Some((status, response)) = exchange.response.as_ref() else {
+    let Some((_, response)) = exchange.response.as_ref() else {
         // Refused for CORS before any response: the reason is one the
         // headers cannot show (docs/verdicts.md). Say so, never guess.
         let error = end.error.as_deref().unwrap_or("");
@@ -444,7 +528,6 @@ fn conclude(
             )))
         });
     };
-    let status = *status;
     let allowed = Allowed::of(response);
     let location = response.first("location").map(trim);
     let check = |credentials: bool| {
@@ -456,26 +539,42 @@ fn conclude(
         })
     };
     let cookie = exchange.request_headers.contains("cookie");
+    // A refused redirect whose headers pass: Chromium checks where it leads
+    // only after its headers passed (`RedirectContainsCredentials`).
+    let userinfo = refused && location.is_some_and(|l| has_credentials(&exchange.url, l));
     let verdict: Result<(), (Failure, Credentials)> = if cookie {
-        check(true).map_err(|f| (f, Credentials::IncludeFromCookie))
+        match check(true) {
+            Ok(()) if userinfo => Err((
+                Failure::redirect(CorsError::RedirectContainsCredentials),
+                Credentials::IncludeFromCookie,
+            )),
+            other => other.map_err(|f| (f, Credentials::IncludeFromCookie)),
+        }
     } else {
         match check(false) {
             Err(failure) => Err((failure, Credentials::Unknown)),
-            // Passes without credentials: if the browser refused it anyway
-            // and the check fails with credentials, credentials explain it.
-            // A redirect that passed the check yet was refused: the browser
-            // rejected the redirect itself (credentials in the URL, a
-            // scheme other than http(s)...), which the headers do not tell
-            // apart from credentials. Say so instead of guessing.
-            Ok(()) if refused && location.is_some_and(|l| redirect_refused(&exchange.url, l)) => {
+            // The target carries credentials: the refusal a request without
+            // credentials meets. (With credentials mode `include`, a header
+            // failing only then would be reported first; `webRequest` does
+            // not tell the mode, and the explanation says so.)
+            Ok(()) if userinfo => Err((
+                Failure::redirect(CorsError::RedirectContainsCredentials),
+                Credentials::Unknown,
+            )),
+            // A refused redirect to another scheme that the browser did not
+            // follow: no rule the events show explains it; say so.
+            Ok(()) if refused && location.is_some_and(|l| !is_http_target(&exchange.url, l)) => {
+                let shown = crate::export::redact_url(location.unwrap_or_default());
                 return done(Report::Notice(notice(
                     &exchange,
                     &cors,
                     end,
                     NoticeKind::CorsReasonNotShown,
-                    location.unwrap_or_default(),
+                    &shown,
                 )));
             }
+            // Passes without credentials: if the browser refused it anyway
+            // and the check fails with credentials, credentials explain it.
             Ok(()) if refused => Err((check(true).err()?, Credentials::IncludeFromFailure)),
             Ok(()) => Ok(()),
         }
@@ -487,9 +586,32 @@ fn conclude(
         }
         Err(failed) => failed,
     };
+    done(Report::Failure(failure_finding(
+        exchange,
+        cors,
+        end,
+        failure,
+        credentials,
+        allowed_before,
+    )))
+}
+
+/// The finding for an actual request (not a preflight) that failed.
+fn failure_finding(
+    exchange: Exchange,
+    cors: CorsRequest,
+    end: &Event,
+    failure: Failure,
+    credentials: Credentials,
+    allowed_before: &HashSet<String>,
+) -> Finding {
+    let (status, allowed) = match &exchange.response {
+        Some((status, headers)) => (*status, Allowed::of(headers)),
+        None => (None, Allowed::of(&Headers::default())),
+    };
     let endpoint_allowed_before = allowed_before.contains(&endpoint(&exchange.url));
     let exchange_seen = seen(&exchange);
-    done(Report::Failure(Finding {
+    Finding {
         request_id: end.request_id.clone(),
         tab_id: exchange.tab_id,
         time_ms: end.time_ms,
@@ -512,15 +634,22 @@ fn conclude(
         exchange: exchange_seen,
         preflight: None,
         count: 1,
-    }))
+    }
 }
 
 /// The exchange as it will be shown and exported: credentials redacted.
 fn seen(exchange: &Exchange) -> Seen {
-    let (status, response) = match &exchange.response {
+    let (status, mut response) = match &exchange.response {
         Some((status, headers)) => (*status, redact::headers(headers)),
         None => (None, Vec::new()),
     };
+    // A redirect target may carry `user:pass@`: never kept, shown or stored.
+    for h in response
+        .iter_mut()
+        .filter(|h| h.name.eq_ignore_ascii_case("location"))
+    {
+        h.value = crate::export::redact_url(&h.value);
+    }
     Seen {
         method: exchange.method.clone(),
         url: exchange.url.clone(),
@@ -657,21 +786,105 @@ fn conclude_preflight(exchange: Exchange, cors: CorsRequest, end: &Event) -> Opt
     })
 }
 
-/// Whether the browser refuses to follow a redirect to `location` whatever
-/// the headers say: a URL with a user name or password, or a scheme other
-/// than http(s) (Chromium's `RedirectContainsCredentials`, `CorsDisabledScheme`).
-fn redirect_refused(from: &str, location: &str) -> bool {
-    let Ok(base) = url::Url::parse(from) else {
-        return false;
-    };
-    match base.join(location) {
-        Ok(to) => {
-            !matches!(to.scheme(), "http" | "https")
-                || !to.username().is_empty()
-                || to.password().is_some()
-        }
+/// Whether `location`, resolved against `from`, carries a user name or a
+/// password (Chromium's `RedirectContainsCredentials`).
+fn has_credentials(from: &str, location: &str) -> bool {
+    match url::Url::parse(from).and_then(|base| base.join(location)) {
+        Ok(to) => !to.username().is_empty() || to.password().is_some(),
         Err(_) => false,
     }
+}
+
+/// Whether `location`, resolved against `from`, is an http(s) URL (or cannot
+/// be read, in which case nothing is claimed about it).
+fn is_http_target(from: &str, location: &str) -> bool {
+    match url::Url::parse(from).and_then(|base| base.join(location)) {
+        Ok(to) => matches!(to.scheme(), "http" | "https"),
+        Err(_) => true,
+    }
+}
+
+/// Whether an absolute URL is http(s); an unreadable one counts as http, so
+/// that nothing is claimed about it.
+fn is_http(url: &str) -> bool {
+    match url::Url::parse(url) {
+        Ok(u) => matches!(u.scheme(), "http" | "https"),
+        Err(_) => true,
+    }
+}
+
+/// Whether `webRequest` reports what happens to a request after it was
+/// redirected to `target`: an error event follows for these schemes
+/// (measured on Chromium 156: `ftp:` ends with the CORS error, `ws:` and
+/// `wss:` with `ERR_UNKNOWN_URL_SCHEME`). After a redirect to any other
+/// scheme (`javascript:`, `mailto:`, an app's own scheme) no event follows.
+fn reported_after_redirect(target: &str) -> bool {
+    match url::Url::parse(target) {
+        Ok(u) => matches!(u.scheme(), "http" | "https" | "ws" | "wss" | "ftp"),
+        // Unreadable: wait for the browser's own end of the request.
+        Err(_) => true,
+    }
+}
+
+/// A CORS-mode request (same-origin ones too) redirected to a URL whose
+/// scheme CORS does not work with: its redirect passed the check (the
+/// browser followed it), so the scheme is the refusal.
+fn redirect_to_disabled_scheme(
+    mut exchange: Exchange,
+    end: &Event,
+    allowed_before: &HashSet<String>,
+) -> Option<Report> {
+    let cors = CorsRequest::of_mode(&exchange)?;
+    // The hop that redirected is the finding's URL; it is not an earlier hop.
+    if exchange.redirects.last() == Some(&exchange.url) {
+        exchange.redirects.pop();
+    }
+    let credentials = if exchange.request_headers.contains("cookie") {
+        Credentials::IncludeFromCookie
+    } else {
+        Credentials::Unknown
+    };
+    Some(Report::Failure(failure_finding(
+        exchange,
+        cors,
+        end,
+        Failure::redirect(CorsError::CorsDisabledScheme),
+        credentials,
+        allowed_before,
+    )))
+}
+
+/// A same-origin request in CORS mode, refused at a redirect to another
+/// origin whose URL carries credentials: the only refusal Chromium makes on
+/// a same-origin hop (`RedirectContainsCredentials`; the headers of a
+/// same-origin answer are never checked).
+fn same_origin_redirect(exchange: Exchange, end: &Event) -> Option<Conclusion> {
+    if end.kind != EventKind::ErrorOccurred
+        || !CORS_ERRORS.contains(&end.error.as_deref().unwrap_or(""))
+    {
+        return None;
+    }
+    let cors = CorsRequest::of_mode(&exchange)?;
+    let (_, response) = exchange.response.as_ref()?;
+    let location = trim(response.first("location")?);
+    let to = url::Url::parse(&exchange.url).ok()?.join(location).ok()?;
+    let cross_origin = origin::of_url(to.as_str()).as_deref() != Some(cors.page_origin.as_str());
+    if !(cross_origin && (!to.username().is_empty() || to.password().is_some())) {
+        return None;
+    }
+    let credentials = if exchange.request_headers.contains("cookie") {
+        Credentials::IncludeFromCookie
+    } else {
+        Credentials::Unknown
+    };
+    Some(Conclusion::Report(Report::Failure(failure_finding(
+        exchange,
+        cors,
+        end,
+        Failure::redirect(CorsError::RedirectContainsCredentials),
+        credentials,
+        &HashSet::new(),
+    ))))
 }
 
 /// Whether `Access-Control-Allow-Headers` covers `Authorization` only through

@@ -20,6 +20,12 @@ pub enum CorsError {
     AllowOriginMismatch,
     /// Credentials were sent but `Access-Control-Allow-Credentials` is not `true`.
     InvalidAllowCredentials,
+    /// A redirect whose headers passed led to a URL with a user name or a
+    /// password (`http://user:pass@host/`), which a CORS request may not follow.
+    RedirectContainsCredentials,
+    /// A redirect whose headers passed led to a URL whose scheme is not one
+    /// CORS works with (`ftp:`, `javascript:`, an app's own scheme...).
+    CorsDisabledScheme,
     /// The preflight (`OPTIONS`) was answered with a redirect.
     PreflightDisallowedRedirect,
     /// The preflight failed step 1 of the check (see `WildcardOriginNotAllowed`).
@@ -48,13 +54,15 @@ pub enum CorsError {
 
 impl CorsError {
     /// Every reason, in the order of the check that reports them.
-    pub const ALL: [CorsError; 18] = [
+    pub const ALL: [CorsError; 20] = [
         CorsError::WildcardOriginNotAllowed,
         CorsError::MissingAllowOriginHeader,
         CorsError::MultipleAllowOriginValues,
         CorsError::InvalidAllowOriginValue,
         CorsError::AllowOriginMismatch,
         CorsError::InvalidAllowCredentials,
+        CorsError::RedirectContainsCredentials,
+        CorsError::CorsDisabledScheme,
         CorsError::PreflightDisallowedRedirect,
         CorsError::PreflightWildcardOriginNotAllowed,
         CorsError::PreflightMissingAllowOriginHeader,
@@ -79,9 +87,22 @@ impl CorsError {
         CorsError::InvalidAllowCredentials,
     ];
 
+    /// The reasons about where a redirect of the actual request led, once
+    /// its headers passed the check.
+    pub const REDIRECT: [CorsError; 2] = [
+        CorsError::RedirectContainsCredentials,
+        CorsError::CorsDisabledScheme,
+    ];
+
     /// Whether the reason is about the preflight (`OPTIONS`) response.
     pub fn is_preflight(self) -> bool {
-        !CorsError::RESPONSE.contains(&self)
+        !CorsError::RESPONSE.contains(&self) && !self.is_redirect()
+    }
+
+    /// Whether the reason is about the target of a redirect rather than
+    /// about a response's CORS headers.
+    pub fn is_redirect(self) -> bool {
+        CorsError::REDIRECT.contains(&self)
     }
 
     /// The same step of the check on the preflight response: the origin
@@ -121,6 +142,8 @@ impl CorsError {
             CorsError::InvalidAllowOriginValue => "InvalidAllowOriginValue",
             CorsError::AllowOriginMismatch => "AllowOriginMismatch",
             CorsError::InvalidAllowCredentials => "InvalidAllowCredentials",
+            CorsError::RedirectContainsCredentials => "RedirectContainsCredentials",
+            CorsError::CorsDisabledScheme => "CorsDisabledScheme",
             CorsError::PreflightDisallowedRedirect => "PreflightDisallowedRedirect",
             CorsError::PreflightWildcardOriginNotAllowed => "PreflightWildcardOriginNotAllowed",
             CorsError::PreflightMissingAllowOriginHeader => "PreflightMissingAllowOriginHeader",
@@ -146,6 +169,9 @@ impl CorsError {
     }
 
     /// The identifier Firefox prints and MDN documents (`CORSMissingAllowOrigin`, ...).
+    /// Firefox names no reason of its own for a redirect to a URL with
+    /// credentials: that one links MDN's generic "CORS request did not
+    /// succeed" page, the nearest there is.
     pub fn mdn_id(self) -> &'static str {
         match self.base() {
             CorsError::WildcardOriginNotAllowed => "CORSNotSupportingCredentials",
@@ -155,6 +181,8 @@ impl CorsError {
                 "CORSAllowOriginNotMatchingOrigin"
             }
             CorsError::InvalidAllowCredentials => "CORSMissingAllowCredentials",
+            CorsError::RedirectContainsCredentials => "CORSDidNotSucceed",
+            CorsError::CorsDisabledScheme => "CORSRequestNotHttp",
             CorsError::PreflightDisallowedRedirect => "CORSExternalRedirectNotAllowed",
             CorsError::PreflightInvalidStatus => "CORSPreflightDidNotSucceed",
             CorsError::InvalidAllowMethodsPreflightResponse => "CORSInvalidAllowMethod",
@@ -176,7 +204,9 @@ impl CorsError {
 
     /// The section of the Fetch standard that defines the failing step.
     pub fn fetch_spec_url(self) -> &'static str {
-        if self.is_preflight() {
+        if self.is_redirect() {
+            "https://fetch.spec.whatwg.org/#http-redirect-fetch"
+        } else if self.is_preflight() {
             "https://fetch.spec.whatwg.org/#cors-preflight-fetch"
         } else {
             "https://fetch.spec.whatwg.org/#cors-check"
@@ -212,6 +242,20 @@ mod tests {
             CorsError::MethodDisallowedByPreflightResponse.mdn_id(),
             "CORSMethodNotFound"
         );
+    }
+
+    #[test]
+    fn redirect_reasons_are_neither_response_nor_preflight_steps() {
+        for reason in CorsError::REDIRECT {
+            assert!(reason.is_redirect() && !reason.is_preflight(), "{reason:?}");
+            assert!(!CorsError::RESPONSE.contains(&reason));
+            assert_eq!(reason.base(), reason);
+            assert_eq!(reason.on_preflight(), reason);
+            assert!(reason.fetch_spec_url().ends_with("#http-redirect-fetch"));
+        }
+        assert_eq!(CorsError::CorsDisabledScheme.mdn_id(), "CORSRequestNotHttp");
+        assert!(CorsError::PreflightDisallowedRedirect.is_preflight());
+        assert!(!CorsError::PreflightDisallowedRedirect.is_redirect());
     }
 
     #[test]

@@ -12,6 +12,55 @@ const API: &str = "http://localhost:8081";
 const THIRD: &str = "http://localhost:8082";
 const PAGE_PORT: &str = "8080";
 
+/// Fills the table's placeholders: the page origin and port, and the lab
+/// hosts that redirect targets name.
+fn fill(value: &str) -> String {
+    value
+        .replace("{origin}", PAGE)
+        .replace("{port}", PAGE_PORT)
+        .replace("{pageHost}", "127.0.0.1:8080")
+        .replace("{apiHost}", "localhost:8081")
+        .replace("{thirdHost}", "localhost:8082")
+}
+
+/// For a scenario answered by a redirect (`webRequestEnd` present), what
+/// `webRequest` reports after the redirect's headers, as measured in
+/// Chromium: `onBeforeRedirect` when the browser followed it
+/// (`redirectFollowed`), then `onErrorOccurred` with `webRequestEnd` (on the
+/// target once followed), or nothing at all when `webRequestEnd` is null.
+fn redirect_tail(
+    scenario: &Value,
+    url: &str,
+    event: &dyn Fn(EventKind, &str) -> Event,
+) -> Vec<Event> {
+    let location = scenario["response"]["headers"]
+        .as_array()
+        .and_then(|h| h.iter().find(|pair| pair[0] == "Location"))
+        .and_then(|pair| pair[1].as_str())
+        .map(fill)
+        .expect("a redirect scenario has a Location");
+    let target = url::Url::parse(url)
+        .and_then(|base| base.join(&location))
+        .map(|u| u.to_string())
+        .unwrap_or(location);
+    let followed = scenario["redirectFollowed"].as_bool() == Some(true);
+    let mut events = Vec::new();
+    if followed {
+        let mut redirect = event(EventKind::BeforeRedirect, url);
+        redirect.redirect_url = Some(target.clone());
+        events.push(redirect);
+    }
+    if let Some(error) = s(scenario, "webRequestEnd") {
+        let mut end = event(
+            EventKind::ErrorOccurred,
+            if followed { &target } else { url },
+        );
+        end.error = Some(error.to_owned());
+        events.push(end);
+    }
+    events
+}
+
 /// The method as `fetch()` sends it: the six standard names upper-cased,
 /// anything else (`patch`) as given.
 fn fetch_method(scenario: &Value) -> String {
@@ -49,11 +98,7 @@ fn response_headers(scenario: &Value) -> Headers {
         .iter()
         .map(|pair| {
             let name = pair[0].as_str().unwrap_or_default().to_owned();
-            let value = pair[1]
-                .as_str()
-                .unwrap_or_default()
-                .replace("{origin}", PAGE)
-                .replace("{port}", PAGE_PORT);
+            let value = fill(pair[1].as_str().unwrap_or_default());
             (name, value)
         })
         .collect()
@@ -126,6 +171,10 @@ fn chromium_events(scenario: &Value) -> Vec<Event> {
     }
     let status = scenario["response"]["status"].as_u64().unwrap_or(200) as u16;
     events.push(response(&final_url, status, response_headers(scenario)));
+    if scenario.get("webRequestEnd").is_some() {
+        events.extend(redirect_tail(scenario, &final_url, &event));
+        return events;
+    }
     let end = if scenario["expect"].is_string() {
         let mut e = event(EventKind::ErrorOccurred, &final_url);
         e.error = Some("net::ERR_FAILED".to_owned());
@@ -512,11 +561,7 @@ fn header_list(v: &Value) -> Headers {
                 .iter()
                 .map(|pair| {
                     let name = pair[0].as_str().unwrap_or_default().to_owned();
-                    let value = pair[1]
-                        .as_str()
-                        .unwrap_or_default()
-                        .replace("{origin}", PAGE)
-                        .replace("{port}", PAGE_PORT);
+                    let value = fill(pair[1].as_str().unwrap_or_default());
                     (name, value)
                 })
                 .collect()
@@ -591,6 +636,16 @@ fn chromium_preflight_events(scenario: &Value) -> Vec<Event> {
     let mut received = event(EventKind::HeadersReceived, "42", method);
     received.status = scenario["response"]["status"].as_u64().map(|s| s as u16);
     received.response_headers = Some(header_list(&scenario["response"]["headers"]));
+    if scenario.get("webRequestEnd").is_some() {
+        events.extend([send, received]);
+        let hop = |kind: EventKind, at: &str| {
+            let mut e = event(kind, "42", method);
+            e.url = at.to_owned();
+            e
+        };
+        events.extend(redirect_tail(scenario, &url, &hop));
+        return events;
+    }
     let mut end = event(
         if expect.is_some() {
             EventKind::ErrorOccurred
@@ -877,4 +932,181 @@ fn engine_agrees_with_chromium_on_every_matrix_scenario() {
         all.len(),
         disagreements.join("\n")
     );
+}
+
+/// How a request redirected to another origin, then refused before its next
+/// hop was sent, is reported: by the next hop's preflight when one is known
+/// (its failure, or the pending one only credentials fail), otherwise as a
+/// refusal the events do not explain; never by re-judging the redirect,
+/// whose headers the browser already accepted (it followed it).
+#[test]
+fn a_request_refused_before_its_next_hop_is_reported_once_and_honestly() {
+    let first = format!("{API}/a");
+    let next = format!("{THIRD}/b");
+    let event = |kind: EventKind, id: &str, url: &str, method: &str| {
+        let mut e = Event::new(kind, id, url);
+        e.method = method.to_owned();
+        e.tab_id = 3;
+        e.initiator = Some(PAGE.to_owned());
+        e.time_ms = 1000.0;
+        e
+    };
+    let redirected = |engine: &mut Engine| {
+        let mut send = event(EventKind::SendHeaders, "r", &first, "PUT");
+        send.request_headers = Some(
+            [("Origin", PAGE), ("Sec-Fetch-Mode", "cors")]
+                .into_iter()
+                .collect(),
+        );
+        let mut received = event(EventKind::HeadersReceived, "r", &first, "PUT");
+        received.status = Some(307);
+        // Passes without credentials, would fail with them: not re-judged.
+        received.response_headers = Some(
+            [
+                ("Location", next.as_str()),
+                ("Access-Control-Allow-Origin", PAGE),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        let mut redirect = event(EventKind::BeforeRedirect, "r", &first, "PUT");
+        redirect.redirect_url = Some(next.clone());
+        for e in [send, received, redirect] {
+            assert_eq!(engine.ingest(e), None);
+        }
+    };
+    let preflight = |engine: &mut Engine, answer: &[(&str, &str)]| {
+        let mut send = event(EventKind::SendHeaders, "p", &next, "OPTIONS");
+        send.request_headers = Some(
+            [
+                ("Origin", "null"),
+                ("Sec-Fetch-Mode", "cors"),
+                ("Access-Control-Request-Method", "PUT"),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        let mut received = event(EventKind::HeadersReceived, "p", &next, "OPTIONS");
+        received.status = Some(204);
+        received.response_headers = Some(answer.iter().copied().collect());
+        engine.ingest(send);
+        engine.ingest(received);
+        engine.ingest(event(EventKind::Completed, "p", &next, "OPTIONS"))
+    };
+    let refused = |engine: &mut Engine| {
+        let mut end = event(EventKind::ErrorOccurred, "r", &next, "PUT");
+        end.error = Some("net::ERR_FAILED".to_owned());
+        engine.ingest(end)
+    };
+
+    // The next hop's preflight fails only with credentials: it waited.
+    let mut engine = Engine::new();
+    redirected(&mut engine);
+    let waiting = preflight(
+        &mut engine,
+        &[
+            ("Access-Control-Allow-Origin", "*"),
+            ("Access-Control-Allow-Methods", "PUT"),
+        ],
+    );
+    assert_eq!(waiting, None, "only credentials fail it: it waits");
+    let Some(Report::Failure(f)) = refused(&mut engine) else {
+        panic!("the pending preflight of the next hop is reported");
+    };
+    assert_eq!(f.reason.chromium_id(), "PreflightWildcardOriginNotAllowed");
+    assert_eq!(f.url, next);
+    assert_eq!(engine.in_flight(), 0);
+
+    // The next hop's preflight failed and was reported: nothing more.
+    let mut engine = Engine::new();
+    redirected(&mut engine);
+    let Some(Report::Failure(f)) = preflight(&mut engine, &[]) else {
+        panic!("the failed preflight is reported");
+    };
+    assert_eq!(f.reason.chromium_id(), "PreflightMissingAllowOriginHeader");
+    assert_eq!(refused(&mut engine), None, "one failure, not two");
+
+    // No preflight known: a refusal the events do not explain, said so.
+    let mut engine = Engine::new();
+    redirected(&mut engine);
+    let Some(Report::Notice(n)) = refused(&mut engine) else {
+        panic!("a notice, never a guessed reason");
+    };
+    assert_eq!(n.kind, NoticeKind::CorsReasonNotShown);
+    assert_eq!(n.url, next);
+    assert_eq!(engine.in_flight(), 0);
+}
+
+#[test]
+fn a_redirect_target_with_credentials_is_stored_redacted() {
+    let scenario = scenarios()
+        .into_iter()
+        .find(|s| s["id"] == "redirect-userinfo")
+        .expect("the scenario exists");
+    let f = run(chromium_events(&scenario)).expect("a finding");
+    assert_eq!(f.reason.chromium_id(), "RedirectContainsCredentials");
+    let location = f
+        .exchange
+        .response_headers
+        .iter()
+        .find(|h| h.name == "Location")
+        .expect("the Location is kept");
+    assert!(!location.value.contains("pass"), "{}", location.value);
+    assert!(
+        location.value.contains("[redacted]@localhost:8082"),
+        "{}",
+        location.value
+    );
+}
+
+#[test]
+fn a_redirect_to_a_scheme_webrequest_never_reports_ends_the_request_there() {
+    for target in [
+        "javascript:void(0)",
+        "mailto:a@b.test",
+        "myapp://cb",
+        "ftp://x/y",
+    ] {
+        let url = format!("{API}/r");
+        let mut engine = Engine::new();
+        let mut send = Event::new(EventKind::SendHeaders, "1", &url);
+        send.initiator = Some(PAGE.to_owned());
+        send.request_headers = Some(
+            [("Origin", PAGE), ("Sec-Fetch-Mode", "cors")]
+                .into_iter()
+                .collect(),
+        );
+        let mut received = Event::new(EventKind::HeadersReceived, "1", &url);
+        received.status = Some(302);
+        received.response_headers = Some(
+            [("Location", target), ("Access-Control-Allow-Origin", PAGE)]
+                .into_iter()
+                .collect(),
+        );
+        let mut redirect = Event::new(EventKind::BeforeRedirect, "1", &url);
+        redirect.redirect_url = Some(target.to_owned());
+        engine.ingest(send);
+        engine.ingest(received);
+        let got = engine.ingest(redirect);
+        if target.starts_with("ftp:") {
+            // An error event follows for ftp: the verdict waits for it.
+            assert_eq!(got, None);
+            assert_eq!(engine.in_flight(), 1);
+            let mut end = Event::new(EventKind::ErrorOccurred, "1", target);
+            end.error = Some("net::ERR_FAILED".to_owned());
+            let Some(Report::Failure(f)) = engine.ingest(end) else {
+                panic!("{target}: a finding");
+            };
+            assert_eq!(f.reason.chromium_id(), "CorsDisabledScheme");
+            assert!(f.redirects.is_empty(), "{:?}", f.redirects);
+        } else {
+            let Some(Report::Failure(f)) = got else {
+                panic!("{target}: a finding at the redirect");
+            };
+            assert_eq!(f.reason.chromium_id(), "CorsDisabledScheme", "{target}");
+            assert_eq!(f.url, url);
+            assert_eq!(f.status, Some(302));
+        }
+        assert_eq!(engine.in_flight(), 0, "{target}");
+    }
 }

@@ -207,6 +207,11 @@ pub fn snippets(f: &Finding, stack: Stack, lang: Lang) -> Vec<Snippet> {
 
 /// The variants a finding calls for, in the order they are offered.
 pub fn variants(f: &Finding) -> Vec<Variant> {
+    // The CORS headers passed: the fix is where the redirect leads, which
+    // the explanation says; no CORS configuration would change the verdict.
+    if f.reason.is_redirect() {
+        return Vec::new();
+    }
     if f.reason.base() == CorsError::MultipleAllowOriginValues {
         return vec![Variant::SingleSource];
     }

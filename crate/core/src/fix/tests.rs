@@ -199,7 +199,9 @@ fn check(f: &Finding, stack: Stack, lang: Lang) -> Vec<Snippet> {
 
     // Which variants, in order.
     let mut want = Vec::new();
-    if f.reason.base() == CorsError::MultipleAllowOriginValues {
+    if f.reason.is_redirect() {
+        // The headers passed: no CORS configuration is offered.
+    } else if f.reason.base() == CorsError::MultipleAllowOriginValues {
         want.push(Variant::SingleSource);
     } else {
         want.push(Variant::Exact);
