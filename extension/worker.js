@@ -20,6 +20,14 @@ const FILTER = {
   types: ['xmlhttprequest', 'image', 'script', 'stylesheet', 'font', 'media', 'other'],
 };
 
+/**
+ * Errors are heard for WebSocket requests too: a fetch redirected to a `ws:`
+ * URL ends there (`ERR_UNKNOWN_URL_SCHEME`, type `websocket`), and without
+ * this its last event would never arrive. Errors of real WebSockets have
+ * request ids the engine never saw, and it ignores them.
+ */
+const ERROR_FILTER = { ...FILTER, types: [...FILTER.types, 'websocket'] };
+
 /** The listeners the verdict needs, with the details each must carry. */
 const LISTENERS = [
   ['onSendHeaders', ['requestHeaders']],
@@ -101,8 +109,9 @@ for (const [listener, wanted] of LISTENERS) {
     else if (dropped++ === 0) problem('problem_queue_full', MAX_QUEUED);
   };
   const spec = extraInfoSpec(listener, wanted);
-  if (spec) api.webRequest[listener].addListener(handler, FILTER, spec);
-  else api.webRequest[listener].addListener(handler, FILTER);
+  const filter = listener === 'onErrorOccurred' ? ERROR_FILTER : FILTER;
+  if (spec) api.webRequest[listener].addListener(handler, filter, spec);
+  else api.webRequest[listener].addListener(handler, filter);
 }
 
 init()

@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  readStoredRecords,
   startLab,
   launchWithExtension,
   openLab,
@@ -134,6 +135,17 @@ test('every scenario: panel reason == Chromium corsErrorStatus.corsError', { tim
         if (mine.length === 0 && stored.length === 0) agreement.agree++;
         assert.equal(mine.length, 0, `${s.id}: Chromium reported no CORS error (${v.errorText || v.status}) but the panel shows ${mine.map((f) => f.reason)}`);
         assert.equal(stored.length, 0, `${s.id}: Chromium reported no CORS error but storage has ${stored.map((f) => f.reason)}`);
+        if (/ERR_UNSAFE_REDIRECT|ERR_UNKNOWN_URL_SCHEME/.test(s.netError ?? '')) {
+          // Named for what it is: a refused redirect, not CORS (a notice, never a finding).
+          const hop = (n) => (n.url || '').includes(`lab=${result.nonce}`) || (s.redirectFollowed && /^ws:/.test(n.url || ''));
+          const notice = await waitFor(
+            async () => (await readStoredRecords(panel, tabId)).find((n) => n.kind === 'notice' && n.notice === 'NoResponse' && n.detail === s.netError && hop(n)),
+            { timeout: 10000, what: `a refused-redirect notice for ${s.id}` },
+          );
+          row[4] += ` · notice ${notice.detail}`;
+          const card = panel.locator('#notices article.notice[data-notice="NoResponse"]', { hasText: s.netError });
+          assert.match(await card.first().locator('.f-title').textContent(), /^Redirect refused: not a CORS problem/, `${s.id}: the notice's title`);
+        }
       }
     });
   }

@@ -7,7 +7,7 @@ use crate::check::{cors_check, preflight_check, CheckInput, Failure, PreflightIn
 use crate::event::{Event, EventKind};
 use crate::finding::{Credentials, Finding, Seen};
 use crate::headers::Headers;
-use crate::notice::{Notice, NoticeKind};
+use crate::notice::{NetworkError, Notice, NoticeKind};
 use crate::origin;
 use crate::reason::CorsError;
 use crate::redact;
@@ -493,6 +493,17 @@ fn conclude(
                     error,
                 )));
             } else if exchange.response.is_none() {
+                return done(Report::Notice(notice(
+                    &exchange,
+                    &cors,
+                    end,
+                    NoticeKind::NoResponse,
+                    error,
+                )));
+            } else if !is_preflight(&exchange) && NetworkError::of(error) == NetworkError::Redirect
+            {
+                // A redirect refused for what it points to, not for CORS
+                // (its headers passed, or the error would be ERR_FAILED).
                 return done(Report::Notice(notice(
                     &exchange,
                     &cors,

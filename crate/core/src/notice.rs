@@ -41,15 +41,20 @@ pub enum NetworkError {
     NameNotResolved,
     Certificate,
     TimedOut,
+    /// A redirect the browser will not follow for reasons other than CORS:
+    /// to `data:`, `about:`, `file:` or an extension (`ERR_UNSAFE_REDIRECT`),
+    /// to a scheme it cannot fetch (`ERR_UNKNOWN_URL_SCHEME`), a loop.
+    Redirect,
     Other,
 }
 
 impl NetworkError {
-    pub const ALL: [NetworkError; 5] = [
+    pub const ALL: [NetworkError; 6] = [
         NetworkError::ConnectionRefused,
         NetworkError::NameNotResolved,
         NetworkError::Certificate,
         NetworkError::TimedOut,
+        NetworkError::Redirect,
         NetworkError::Other,
     ];
 
@@ -76,6 +81,16 @@ impl NetworkError {
             || name == "NS_ERROR_NET_TIMEOUT"
         {
             NetworkError::TimedOut
+        } else if matches!(
+            name,
+            "ERR_UNSAFE_REDIRECT"
+                | "ERR_UNKNOWN_URL_SCHEME"
+                | "ERR_INVALID_REDIRECT"
+                | "ERR_TOO_MANY_REDIRECTS"
+                | "NS_ERROR_REDIRECT_LOOP"
+                | "NS_ERROR_UNKNOWN_PROTOCOL"
+        ) {
+            NetworkError::Redirect
         } else {
             NetworkError::Other
         }
@@ -88,6 +103,7 @@ impl NetworkError {
             NetworkError::NameNotResolved => "_dns",
             NetworkError::Certificate => "_cert",
             NetworkError::TimedOut => "_timeout",
+            NetworkError::Redirect => "_redirect",
             NetworkError::Other => "",
         }
     }
@@ -262,6 +278,9 @@ mod tests {
             ("net::ERR_CERT_DATE_INVALID", Certificate),
             ("net::ERR_TIMED_OUT", TimedOut),
             ("net::ERR_CONNECTION_TIMED_OUT", TimedOut),
+            ("net::ERR_UNSAFE_REDIRECT", Redirect),
+            ("net::ERR_UNKNOWN_URL_SCHEME", Redirect),
+            ("net::ERR_TOO_MANY_REDIRECTS", Redirect),
             ("net::ERR_CONNECTION_RESET", Other),
             ("", Other),
         ] {
