@@ -261,8 +261,8 @@ test('the filter narrows the list, and the export of shown findings holds exactl
   assert.equal(one.findings[0].reason, 'PreflightMissingAllowOriginHeader');
   assert.equal(await panel.textContent('#filter-count'), `1 of ${total} shown`);
   assert.equal(await panel.inputValue('#export-scope'), 'shown');
-  assert.equal(await panel.textContent('#export-scope option[value="shown"]'), 'Shown findings (1)');
-  assert.equal(await panel.textContent('#export-scope option[value="all"]'), `All findings (${total})`);
+  assert.equal(await panel.textContent('#export-scope option[value="shown"]'), 'What is shown (1)');
+  assert.equal(await panel.textContent('#export-scope option[value="all"]'), `Everything (${total})`);
   const shown = await downloadFrom('#export-json');
   const shownJson = JSON.parse(shown.text);
   assert.ok(validate(shownJson), JSON.stringify(validate.errors, null, 2));
