@@ -89,7 +89,7 @@ impl Filter {
                 Word {
                     negated,
                     field,
-                    text: text.to_lowercase(),
+                    text: fold(text),
                 }
             })
             .collect();
@@ -149,7 +149,7 @@ impl View {
     }
 
     fn matches(&self, word: &Word, lang: Lang) -> bool {
-        let has = |value: &str| value.to_lowercase().contains(&word.text);
+        let has = |value: &str| fold(value).contains(&word.text);
         let (method, url, status, resource_type, page_origin) = match self {
             View::Failure(f) => (
                 &f.method,
@@ -193,6 +193,20 @@ impl View {
             }
         }
     }
+}
+
+/// Lowercase for matching: ASCII and the Latin-1 capitals French uses
+/// (`É`, `À`, `Ç`, …). `str::to_lowercase` would do every script, but its
+/// Unicode tables cost 18 KB of wasm for a filter box.
+fn fold(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'A'..='Z' => c.to_ascii_lowercase(),
+            'À'..='Þ' if c != '×' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
+            'Œ' => 'œ',
+            _ => c,
+        })
+        .collect()
 }
 
 fn host_of(url: &str) -> Option<String> {
@@ -347,6 +361,18 @@ mod tests {
             .max_by_key(|w| w.chars().count())
             .unwrap_or_default()
             .to_owned()
+    }
+
+    #[test]
+    fn case_is_ignored_for_ascii_and_french_letters() {
+        let cases = [
+            ("ÉCHEC À L'ŒIL Ça", "échec à l'œil ça"),
+            ("ABC xyz", "abc xyz"),
+            ("×÷", "×÷"),
+        ];
+        for (raw, folded) in cases {
+            assert_eq!(fold(raw), folded, "{raw}");
+        }
     }
 
     #[test]
