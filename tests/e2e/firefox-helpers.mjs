@@ -1,0 +1,121 @@
+// Firefox ESR with the unpacked extension, driven by puppeteer-core over
+// WebDriver BiDi: launching it, opening the extension's own pages in tabs,
+// running code in them, and reading Firefox's console verdict.
+//
+// Two Firefox facts shape this file (measured on Firefox ESR 153):
+// - BiDi's `browsingContext.navigate` refuses `moz-extension://` URLs
+//   ("not allowed in this context") unless the remote agent has system
+//   access, which the `--remote-allow-system-access` flag grants to this
+//   automation session only. A page's script may not navigate there either
+//   (`location`, `window.open`: "Access … denied").
+// - The extension's pages live at `moz-extension://<uuid>/`, and the UUID is
+//   random per profile unless the pref `extensions.webextensions.uuids` fixes
+//   it (a JSON map of add-on id to UUID).
+// puppeteer's `page.goto` never sees such a navigation finish (it waits for
+// events Firefox does not send for it), so navigation and evaluation in
+// extension tabs go through BiDi commands directly (`browser.connection`).
+
+import puppeteer from 'puppeteer-core';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { EXTENSION_ROOT, PANEL_PATH } from './helpers.mjs';
+
+export const FIREFOX = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
+
+/** The add-on id in manifest.json (`browser_specific_settings.gecko.id`). */
+export function addonId(root = EXTENSION_ROOT) {
+  return JSON.parse(fs.readFileSync(path.join(root, 'manifest.json'), 'utf8')).browser_specific_settings.gecko.id;
+}
+
+/**
+ * Launch headless Firefox and install the extension as a temporary add-on
+ * (what about:debugging's "Load Temporary Add-on" does). Returns
+ * `{browser, uuid, base, bidi, openExtensionTab, evaluate, close}`.
+ */
+export async function launchFirefox({ root = EXTENSION_ROOT } = {}) {
+  for (const f of ['manifest.json', 'www/pkg/cors_lens_bg.wasm', PANEL_PATH]) {
+    if (!fs.existsSync(path.join(root, f))) throw new Error(`extension not built: missing ${f} under ${root} (run \`make build\`)`);
+  }
+  if (!fs.existsSync(FIREFOX)) throw new Error(`no Firefox at ${FIREFOX}`);
+  const uuid = crypto.randomUUID();
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    headless: true,
+    args: ['--remote-allow-system-access'],
+    extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [addonId(root)]: uuid }) },
+    timeout: 60000,
+  });
+  const close = () => browser.close().catch(() => {});
+  try {
+    const installed = await browser.installExtension(root);
+    if (installed !== addonId(root)) throw new Error(`installed ${installed}, expected ${addonId(root)}`);
+  } catch (e) {
+    await close();
+    throw new Error(`the extension did not install in Firefox: ${e.message}`);
+  }
+  const base = `moz-extension://${uuid}/`;
+
+  /** One WebDriver BiDi command; its `result`. */
+  const bidi = async (method, params) => (await browser.connection.send(method, params)).result;
+
+  /** A new tab showing the extension page `page` (relative to the root), loaded. Returns its BiDi context id. */
+  async function openExtensionTab(page) {
+    const { context } = await bidi('browsingContext.create', { type: 'tab' });
+    await navigate(context, page);
+    return context;
+  }
+
+  async function navigate(context, page) {
+    await bidi('browsingContext.navigate', { context, url: base + page, wait: 'complete' });
+  }
+
+  /**
+   * Runs `fn(...args)` in a tab (an extension page has the extension's
+   * `browser.*` APIs) and returns its result; arguments and result travel as
+   * JSON.
+   */
+  async function evaluate(context, fn, ...args) {
+    const r = await bidi('script.callFunction', {
+      functionDeclaration: `async (json) => JSON.stringify(await (${fn})(...JSON.parse(json)) ?? null)`,
+      arguments: [{ type: 'string', value: JSON.stringify(args) }],
+      target: { context },
+      awaitPromise: true,
+      resultOwnership: 'none',
+    });
+    if (r.type === 'exception') throw new Error(`in ${context}: ${r.exceptionDetails?.text}`);
+    return JSON.parse(r.result.value);
+  }
+
+  return { browser, uuid, base, bidi, openExtensionTab, navigate, evaluate, close };
+}
+
+/**
+ * Firefox's reason names (its console's `CORS…` message keys, which MDN's
+ * CORS error pages are named after), found by the text it prints in
+ * "Cross-Origin Request Blocked: … (Reason: …)".
+ */
+const FIREFOX_REASONS = [
+  [/CORS header ‘Access-Control-Allow-Origin’ missing/, 'CORSMissingAllowOrigin'],
+  [/Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed/, 'CORSMultipleAllowOriginNotAllowed'],
+  [/CORS header ‘Access-Control-Allow-Origin’ does not match/, 'CORSAllowOriginNotMatchingOrigin'],
+  [/Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘\*’/, 'CORSNotSupportingCredentials'],
+  [/expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’/, 'CORSMissingAllowCredentials'],
+  [/CORS preflight response did not succeed/, 'CORSPreflightDidNotSucceed'],
+  [/Did not find method in CORS header ‘Access-Control-Allow-Methods’/, 'CORSMethodNotFound'],
+  [/is not allowed according to header ‘Access-Control-Allow-Headers’/, 'CORSMissingAllowHeaderFromPreflight'],
+  [/invalid token .* in CORS header ‘Access-Control-Allow-Methods’/, 'CORSInvalidAllowMethod'],
+  [/invalid token .* in CORS header ‘Access-Control-Allow-Headers’/, 'CORSInvalidAllowHeader'],
+  [/CORS request external redirect not allowed/, 'CORSExternalRedirectNotAllowed'],
+  [/CORS request not http/, 'CORSRequestNotHttp'],
+  [/CORS request did not succeed/, 'CORSDidNotSucceed'],
+  [/CORS disabled/, 'CORSDisabled'],
+];
+
+/** Firefox's reason id for one console line, or null when it is not a CORS refusal. */
+export function firefoxReason(text) {
+  if (!/^Cross-Origin Request Blocked:/.test(text)) return null;
+  const found = FIREFOX_REASONS.find(([re]) => re.test(text));
+  return found ? found[1] : `unrecognised: ${text}`;
+}

@@ -1,0 +1,189 @@
+// The built extension in real Firefox ESR (headless, WebDriver BiDi through
+// puppeteer-core), against Firefox's own verdict.
+//
+// Every simple and preflighted scenario of the lab runs in one Firefox tab.
+// The oracle is Firefox's console: its "Cross-Origin Request Blocked: …
+// (Reason: …)" line reaches the test as a BiDi `log.entryAdded` entry of type
+// "javascript" (puppeteer's `pageerror`), and its reason names are MDN's ids
+// (`CORSMissingAllowOrigin`, …). The extension's verdict is read twice: the
+// records the background script stored (`storage.session`, read from an
+// extension page) and the panel page (`www/panel.html?tabId=N`) rendering
+// them (`article.finding[data-reason]`).
+//
+// Asserted: for the scenarios where both browsers name the same reason
+// (STRICT), Firefox refused the request (a TypeError or error event in the
+// page), the server saw it, Firefox's reason is the stored record's MDN id,
+// the stored reason is Chromium's name from the table (kept honest in
+// Chromium by oracle.test.mjs), and the panel shows it; the passing controls
+// load with no console line and no finding. Over every scenario: no failure
+// stored for a request Firefox did not refuse, and a stored
+// `CORSMissingAllowOrigin` only where Firefox said exactly that. The whole
+// comparison is printed; where Firefox and the extension differ outside
+// STRICT (credentials-only refusals, which Firefox's `webRequest` cannot
+// show; some redirects) it is a figure, not an assertion (docs/verdicts.md).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startLab, waitFor, readPanelInPage, isFailure, PANEL_PATH } from './helpers.mjs';
+import { launchFirefox, firefoxReason } from './firefox-helpers.mjs';
+
+/** Scenarios where Firefox and Chromium name the same reason: asserted one by one. */
+const STRICT = [
+  'fetch-no-acao',
+  'xhr-no-acao',
+  'img-crossorigin-no-acao',
+  'status-404-no-acao',
+  'acao-other-origin',
+  'acao-two-lines',
+  'preflight-no-acao',
+  'preflight-401-with-acao',
+  'preflight-method-disallowed',
+  'preflight-header-disallowed',
+];
+/** Passing controls: loaded, no console line, no finding. */
+const CONTROLS = ['ok-wildcard', 'ok-matching-origin', 'ok-img-nocors', 'ok-preflight-put'];
+
+/** The webRequest listeners the worker uses, recorded from an extension page so a failure can show what the engine was given. */
+function recordWebRequest() {
+  window.__events = [];
+  const filter = { urls: ['<all_urls>'], types: ['xmlhttprequest', 'image', 'other'] };
+  const listeners = [['onSendHeaders', ['requestHeaders']], ['onHeadersReceived', ['responseHeaders']], ['onBeforeRedirect', []], ['onCompleted', []], ['onErrorOccurred', null]];
+  for (const [name, spec] of listeners) {
+    const handler = (d) => window.__events.push({ listener: name, requestId: d.requestId, method: d.method, url: d.url, status: d.statusCode, error: d.error, redirectUrl: d.redirectUrl, originUrl: d.originUrl, requestHeaders: d.requestHeaders, responseHeaders: d.responseHeaders });
+    if (spec) browser.webRequest[name].addListener(handler, filter, spec);
+    else browser.webRequest[name].addListener(handler, filter);
+  }
+  return true;
+}
+
+let lab;
+let ff;
+let page;
+let recorder;
+let tabId;
+const consoleLines = [];
+const runs = new Map(); // scenario id -> lab result {url, nonce, ok, error}
+let records = [];
+
+before(async () => {
+  const t0 = Date.now();
+  lab = await startLab();
+  ff = await launchFirefox();
+  recorder = await ff.openExtensionTab(`${PANEL_PATH}?tabId=-1`);
+  await ff.evaluate(recorder, recordWebRequest);
+  page = (await ff.browser.pages())[0];
+  page.on('pageerror', (e) => consoleLines.push(e.message));
+  page.on('console', (m) => consoleLines.push(m.text()));
+  await page.goto(lab.labUrl);
+  await page.waitForFunction(() => window.labReady && window.labScenarios, { timeout: 15000 });
+  await page.evaluate(() => window.labReady);
+  const tabs = await ff.evaluate(recorder, () => browser.tabs.query({}));
+  tabId = tabs.find((t) => t.url === lab.labUrl)?.id;
+  assert.ok(Number.isInteger(tabId), `no tab for ${lab.labUrl}: ${JSON.stringify(tabs.map((t) => t.url))}`);
+  console.log(`${await ff.browser.version()} up with the extension in ${Date.now() - t0} ms`);
+});
+
+after(async () => {
+  await ff?.close();
+  await lab?.close();
+});
+
+const linesFor = (nonce) => consoleLines.filter((l) => l.includes(`lab=${nonce}`));
+const reasonsFor = (nonce) => linesFor(nonce).map(firefoxReason).filter(Boolean);
+const recordsFor = (nonce) => records.filter((r) => r.url?.includes(`lab=${nonce}`));
+
+async function eventsFor(nonce) {
+  const all = await ff.evaluate(recorder, () => window.__events).catch((e) => [`(events unreadable: ${e.message})`]);
+  return all.filter((e) => typeof e === 'string' || e.url?.includes(`lab=${nonce}`) || e.redirectUrl?.includes(`lab=${nonce}`));
+}
+
+/** Fails with what Firefox printed, what was stored and every webRequest event of that run. */
+async function check(id, ok, what) {
+  if (ok) return;
+  const { nonce } = runs.get(id);
+  assert.fail(`${id}: ${what}\n  Firefox console: ${JSON.stringify(linesFor(nonce))}\n  stored: ${JSON.stringify(recordsFor(nonce).map((r) => [r.kind, r.reason ?? r.notice, r.mdnId]))}\n  webRequest events: ${JSON.stringify(await eventsFor(nonce), null, 1)}`);
+}
+
+test('the extension in Firefox: stored verdicts and the panel agree with Firefox', { timeout: 120000 }, async () => {
+  const t0 = Date.now();
+  const scenarios = await page.evaluate(() => window.labScenarios.map((s) => ({ id: s.id, expect: s.expect ?? null, cached: !!s.cachedPreflight })));
+  const byId = new Map(scenarios.map((s) => [s.id, s]));
+  for (const id of [...STRICT, ...CONTROLS]) assert.ok(byId.has(id), `scenario ${id} is not in the lab's tables`);
+  for (const s of scenarios) runs.set(s.id, await page.evaluate((id) => window.runScenario(id), s.id));
+  const ran = Date.now() - t0;
+
+  // Firefox's verdict for every strict case has been printed, and the worker stored its own.
+  const key = `findings:${tabId}`;
+  await waitFor(() => STRICT.every((id) => reasonsFor(runs.get(id).nonce).length > 0), { timeout: 15000, what: "Firefox's console line for every strict scenario" });
+  await waitFor(
+    async () => {
+      records = (await ff.evaluate(recorder, (k) => browser.storage.session.get(k), key))[key] ?? [];
+      return STRICT.every((id) => recordsFor(runs.get(id).nonce).some(isFailure));
+    },
+    { timeout: 15000, what: 'a stored failure for every strict scenario' },
+  ).catch((e) => console.log(`${e.message}: the checks below say which, with its events`));
+
+  // One table: Firefox's reasons and the extension's records, per scenario.
+  let refused = 0;
+  let agree = 0;
+  const rows = [];
+  for (const s of scenarios) {
+    const run = runs.get(s.id);
+    const fx = reasonsFor(run.nonce);
+    const mine = recordsFor(run.nonce);
+    const failures = mine.filter(isFailure);
+    if (fx.length) refused++;
+    if (fx.length && failures.some((r) => r.mdnId === fx[0])) agree++;
+    rows.push(`${s.id.padEnd(44)} ${(fx.join(' + ') || (run.ok ? 'loaded' : `not loaded (${run.error})`)).padEnd(70)} ${mine.map((r) => (isFailure(r) ? `${r.reason}/${r.mdnId}` : `notice:${r.notice ?? r.key}`)).join(', ') || '-'}`);
+  }
+  console.log(`${'scenario'.padEnd(44)} ${'Firefox (console)'.padEnd(70)} CORS Lens (stored)`);
+  for (const row of rows) console.log(row);
+  console.log(`${scenarios.length} scenarios run in ${ran} ms; Firefox refused ${refused}; the extension named Firefox's first reason for ${agree} of them`);
+
+  for (const id of STRICT) {
+    const s = byId.get(id);
+    const run = runs.get(id);
+    const fx = reasonsFor(run.nonce);
+    const failures = recordsFor(run.nonce).filter(isFailure);
+    await check(id, !run.ok && /TypeError|network error|failed to load/.test(run.error ?? ''), `the page's request did not fail as a refusal: ${JSON.stringify(run)}`);
+    await check(id, lab.requests.some((r) => r.url.includes(`lab=${run.nonce}`)), 'the server never saw the request');
+    await check(id, failures.length === 1, `expected one stored failure, got ${failures.length}`);
+    await check(id, failures[0].mdnId === fx[0], `Firefox said ${fx[0]}, the extension stored ${failures[0]?.mdnId}`);
+    await check(id, failures[0].reason === s.expect, `stored reason ${failures[0]?.reason}, the table (Chromium) says ${s.expect}`);
+  }
+  for (const id of CONTROLS) {
+    const run = runs.get(id);
+    await check(id, run.ok, `the control did not load: ${JSON.stringify(run)}`);
+    await check(id, reasonsFor(run.nonce).length === 0, 'Firefox refused a control');
+    await check(id, recordsFor(run.nonce).length === 0, 'a record was stored for a passing control');
+  }
+  for (const s of scenarios) {
+    const { nonce } = runs.get(s.id);
+    const fx = reasonsFor(nonce);
+    for (const r of recordsFor(nonce).filter(isFailure)) {
+      await check(s.id, fx.length > 0, `a failure (${r.reason}) was stored for a request Firefox did not refuse`);
+      if (r.mdnId === 'CORSMissingAllowOrigin') await check(s.id, fx.includes('CORSMissingAllowOrigin'), `stored CORSMissingAllowOrigin, Firefox said ${fx.join(' + ')}`);
+    }
+  }
+
+  // The panel page renders what was stored for the tab.
+  const panel = await ff.openExtensionTab(`${PANEL_PATH}?tabId=${tabId}`);
+  const stored = (await ff.evaluate(recorder, (k) => browser.storage.session.get(k), key))[key].filter(isFailure);
+  const shown = await waitFor(
+    async () => {
+      const state = await ff.evaluate(panel, readPanelInPage);
+      return state.count === stored.length ? state : null;
+    },
+    { timeout: 15000, what: `the panel showing ${stored.length} findings` },
+  );
+  for (const id of STRICT) {
+    const { nonce } = runs.get(id);
+    const article = shown.findings.find((f) => f.url?.includes(`lab=${nonce}`));
+    await check(id, article, 'not in the panel');
+    await check(id, article.reason === byId.get(id).expect && article.mdn === reasonsFor(nonce)[0], `the panel shows ${article.reason}/${article.mdn}`);
+  }
+  const storedSet = stored.map((r) => `${r.reason} ${r.url}`).sort();
+  const shownSet = shown.findings.map((f) => `${f.reason} ${f.url}`).sort();
+  assert.deepEqual(shownSet, storedSet, 'the panel shows exactly the stored failures');
+  console.log(`panel: ${shown.count} findings shown, ${stored.length} stored; ${Date.now() - t0} ms in all`);
+});
