@@ -202,6 +202,26 @@ fn markdown_has_a_table_and_a_section_per_finding() {
 }
 
 #[test]
+fn markdown_says_in_words_what_the_json_keeps_as_ids() {
+    let mut mismatch = finding(CorsError::AllowOriginMismatch);
+    mismatch.failed_parameter = "http://other.test".into();
+    let (ex, _) = export(
+        &records(&[finding(CorsError::MissingAllowOriginHeader), mismatch]),
+        &meta(),
+        Lang::Fr,
+    );
+    let md = markdown(&ex, Lang::Fr);
+    for expected in [
+        "aucune (l'en-tête était absent)",
+        "` http://other.test `",
+        "envoyés (déduit de l'en-tête Cookie)",
+    ] {
+        assert!(md.contains(expected), "{expected:?} missing:\n{md}");
+    }
+    assert!(!md.contains("include-cookie"), "{md}");
+}
+
+#[test]
 fn curl_reproduces_preflight_and_request() {
     let (ex, _) = export(
         &records(&[finding(CorsError::MissingAllowOriginHeader)]),

@@ -97,8 +97,24 @@ fn section(out: &mut String, i: usize, f: &ExportFinding, lang: Lang) {
         (t(lang, "md_page_url"), code(&f.page_url)),
         (t(lang, "ui_origin_sent"), code(&f.origin)),
         (t(lang, "ui_status"), status),
-        (t(lang, "md_failed_parameter"), code(&f.failed_parameter)),
-        (t(lang, "ui_credentials"), code(&f.credentials)),
+        (
+            t(lang, "md_failed_parameter"),
+            if f.failed_parameter.is_empty() {
+                t(lang, "md_failed_parameter_none")
+            } else {
+                code(&f.failed_parameter)
+            },
+        ),
+        (
+            t(lang, "ui_credentials"),
+            // The panel's words; the JSON keeps the id.
+            match f.credentials.as_str() {
+                "include-cookie" => t(lang, "ui_credentials_cookie"),
+                "include-failure" => t(lang, "ui_credentials_failure"),
+                "unknown" => t(lang, "ui_credentials_unknown"),
+                other => code(other),
+            },
+        ),
         (
             t(lang, "md_seen"),
             tf(
