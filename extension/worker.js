@@ -121,11 +121,34 @@ const storageKey = (tabId) => `findings:${tabId}`;
 const droppedKey = (tabId) => `dropped:${tabId}`;
 /** Findings not yet written, grouped by tab. */
 const pending = new Map();
-/** Writes run one after another: a concurrent get-then-set loses entries. */
+/**
+ * Everything that reads or writes findings runs on this one promise chain:
+ * a concurrent get-then-set loses entries.
+ */
 let writes = Promise.resolve();
 let flushScheduled = false;
-/** Stored findings per tab, read from storage once per worker start. */
-let sizes = null;
+/**
+ * A flush waits after the previous one for WRITE_GAP times what that one
+ * took (Date.now() time of the earliest next start). Writing a small list
+ * takes a millisecond or two, so findings are written at once, as a stopped
+ * worker loses what is not written yet; a tab's full list (500 findings,
+ * about 700 KB) takes 50-100 ms, and under a flood writing it back to back
+ * halved the requests a page could make. With the gap, a flood's findings are
+ * written within a few tenths of a second, in fewer, larger writes.
+ */
+const WRITE_GAP = 3;
+let nextFlushAt = 0;
+
+/**
+ * What storage holds, per tab: `{size, dropped, list}`, read once per worker
+ * start. Only this worker writes these keys, so it stays equal to storage and
+ * a flush writes without reading first: under a flood, reading a full list
+ * (500 findings, about 700 KB) cost as much as writing it. `list` is kept in
+ * memory for the few tabs used last only (null: read it from storage); the
+ * Map is in order of use, least recent first.
+ */
+let tabs = null;
+const LISTS_KEPT = 4;
 
 function enqueueFinding(record) {
   if (record.tabId < 0) return; // not from a tab: no panel can show it
@@ -133,108 +156,136 @@ function enqueueFinding(record) {
   pending.get(record.tabId).push(record);
   if (!flushScheduled) {
     flushScheduled = true;
-    // At once (a stopped worker loses what is not written yet); findings
-    // arriving while a write runs are written together by the next one.
-    writes = writes.then(flush);
+    // Findings arriving while a write runs or waits are written together by
+    // the next one.
+    const wait = nextFlushAt - Date.now();
+    if (wait <= 0) writes = writes.then(flush);
+    else setTimeout(() => (writes = writes.then(flush)), wait);
   }
 }
 
-async function loadSizes() {
-  if (sizes) return sizes;
+async function loadTabs() {
+  if (tabs) return tabs;
   const all = await api.storage.session.get(null);
-  sizes = new Map();
+  tabs = new Map();
+  const entry = (tabId) => {
+    if (!tabs.has(tabId)) tabs.set(tabId, { size: 0, dropped: 0, list: null });
+    return tabs.get(tabId);
+  };
   for (const [key, value] of Object.entries(all)) {
-    if (key.startsWith('findings:') && Array.isArray(value)) sizes.set(Number(key.slice(9)), value.length);
+    if (key.startsWith('findings:') && Array.isArray(value)) entry(Number(key.slice(9))).size = value.length;
+    else if (key.startsWith('dropped:') && Number.isInteger(value)) entry(Number(key.slice(8))).dropped = value;
   }
-  return sizes;
+  return tabs;
 }
 
-async function droppedOf(tabId) {
-  const key = droppedKey(tabId);
-  return (await api.storage.session.get(key))[key] ?? 0;
+/** A tab's stored state, with its list (read from storage when not in memory). */
+async function tabState(tabId) {
+  const all = await loadTabs();
+  const tab = all.get(tabId) ?? { size: 0, dropped: 0, list: [] };
+  if (!tab.list) {
+    const key = storageKey(tabId);
+    tab.list = (await api.storage.session.get(key))[key] ?? [];
+  }
+  all.delete(tabId);
+  all.set(tabId, tab);
+  const kept = [...all.values()].filter((t) => t.list);
+  for (const t of kept.slice(0, -LISTS_KEPT)) t.list = null;
+  return tab;
 }
 
-/** Drops the `n` oldest findings of a tab's list, counting them. */
-async function dropOldest(tabId, list, n) {
+/** Drops the `n` oldest findings of a tab, counting them. */
+function dropOldest(tab, n) {
   if (n <= 0) return;
-  list.splice(0, n);
-  await api.storage.session.set({ [droppedKey(tabId)]: (await droppedOf(tabId)) + n });
+  tab.list.splice(0, n);
+  tab.dropped += n;
+}
+
+/**
+ * Adds records to a list: a record with the key of a listed one replaces it,
+ * counts added, and moves to the end (the latest). Returns the new list.
+ */
+function merge(list, records) {
+  const index = new Map(list.map((r, i) => [r.key, i]));
+  let moved = false;
+  for (const record of records) {
+    const same = index.get(record.key);
+    if (same !== undefined && list[same]) {
+      record.count = list[same].count + record.count;
+      // First and last seen: `time` is the latest; keep the first one (exports).
+      record.firstSeen = list[same].firstSeen ?? list[same].time;
+      list[same] = null; // removed below, keeps the other indexes valid
+      moved = true;
+    }
+    index.set(record.key, list.length);
+    list.push(record);
+  }
+  return moved ? list.filter(Boolean) : list;
 }
 
 async function flush() {
   flushScheduled = false;
+  const started = Date.now();
   const batch = [...pending];
   pending.clear();
   for (const [tabId, records] of batch) {
     try {
-      const key = storageKey(tabId);
-      const list = (await api.storage.session.get(key))[key] ?? [];
-      const index = new Map(list.map((r, i) => [r.key, i]));
-      let moved = false;
-      for (const record of records) {
-        const same = index.get(record.key);
-        if (same !== undefined && list[same]) {
-          record.count = list[same].count + record.count;
-          // First and last seen: `time` is the latest; keep the first one (exports).
-          record.firstSeen = list[same].firstSeen ?? list[same].time;
-          list[same] = null; // removed below, keeps the other indexes valid
-          moved = true;
-        }
-        index.set(record.key, list.length);
-        list.push(record);
-      }
-      const kept = moved ? list.filter(Boolean) : list;
-      await dropOldest(tabId, kept, kept.length - MAX_FINDINGS_PER_TAB);
-      await setFindings(tabId, kept);
+      const tab = await tabState(tabId);
+      tab.list = merge(tab.list, records);
+      dropOldest(tab, tab.list.length - MAX_FINDINGS_PER_TAB);
+      await save(tabId, tab);
       await keepTotalUnderCap(tabId);
-      publish(tabId, kept);
+      schedulePublish(tabId);
     } catch (err) {
       problem('problem_store', err);
     }
   }
+  const ended = Date.now();
+  nextFlushAt = ended + WRITE_GAP * (ended - started);
 }
 
 /**
- * Writes a tab's list. Should storage be full (a hostile server's large
- * headers), the oldest half goes, counted as dropped, and the write is tried
- * once more.
+ * Writes a tab's list and dropped count in one call. Should storage be full
+ * (a hostile server's large headers), the oldest half goes, counted as
+ * dropped, and the write is tried once more.
  */
-async function setFindings(tabId, list) {
-  const key = storageKey(tabId);
+async function save(tabId, tab) {
+  const write = () => {
+    const items = { [storageKey(tabId)]: tab.list };
+    if (tab.dropped) items[droppedKey(tabId)] = tab.dropped;
+    return api.storage.session.set(items);
+  };
   try {
-    await api.storage.session.set({ [key]: list });
+    await write();
   } catch (err) {
-    if (list.length < 2) throw err;
-    await dropOldest(tabId, list, Math.ceil(list.length / 2));
-    await api.storage.session.set({ [key]: list });
+    if (tab.list.length < 2) throw err;
+    dropOldest(tab, Math.ceil(tab.list.length / 2));
+    await write();
   }
-  (await loadSizes()).set(tabId, list.length);
+  tab.size = tab.list.length;
 }
 
-/** Across tabs: the tab with the most findings loses its oldest. */
+/** Across tabs: the tab with the most findings (of equals, the one used least recently) loses its oldest. */
 async function keepTotalUnderCap(except) {
-  const all = await loadSizes();
-  let total = [...all.values()].reduce((a, b) => a + b, 0);
+  const all = await loadTabs();
+  let total = 0;
+  for (const t of all.values()) total += t.size;
   while (total > MAX_FINDINGS) {
-    const [tabId, size] = [...all].filter(([t]) => t !== except).sort((a, b) => b[1] - a[1])[0] ?? [except, all.get(except)];
-    const over = Math.min(size, total - MAX_FINDINGS);
-    const list = await findingsOf(tabId);
-    await dropOldest(tabId, list, over);
-    await setFindings(tabId, list);
+    const [tabId] = [...all].filter(([t, s]) => t !== except && s.size > 0).sort((a, b) => b[1].size - a[1].size)[0] ?? [except];
+    const tab = await tabState(tabId);
+    const over = Math.min(tab.list.length, total - MAX_FINDINGS);
+    if (over <= 0) break;
+    dropOldest(tab, over);
+    await save(tabId, tab);
     total -= over;
-    if (tabId !== except) publish(tabId, list);
+    if (tabId !== except) schedulePublish(tabId);
   }
-}
-
-async function findingsOf(tabId) {
-  const key = storageKey(tabId);
-  return (await api.storage.session.get(key))[key] ?? [];
 }
 
 async function forget(tabId) {
   pending.delete(tabId);
   await api.storage.session.remove([storageKey(tabId), droppedKey(tabId)]);
-  (await loadSizes()).delete(tabId);
+  (await loadTabs()).delete(tabId);
 }
 
 api.tabs.onRemoved.addListener((tabId) => {
@@ -250,15 +301,17 @@ api.tabs.onUpdated.addListener((tabId, change) => {
   writes = writes
     .then(async () => {
       if ((await api.storage.local.get(PRESERVE_LOG))[PRESERVE_LOG]) return;
-      const stored = await findingsOf(tabId);
       const keep = (r) => typeof r.time === 'number' && r.time >= since;
       const waiting = pending.get(tabId);
       if (waiting) pending.set(tabId, waiting.filter(keep));
-      if (stored.length === 0 && !(await droppedOf(tabId))) return;
-      const kept = stored.filter(keep);
+      const known = (await loadTabs()).get(tabId);
+      if (!known || (known.size === 0 && !known.dropped && !known.list?.length)) return;
+      const tab = await tabState(tabId);
+      tab.list = tab.list.filter(keep);
+      tab.dropped = 0;
       await api.storage.session.remove(droppedKey(tabId));
-      await setFindings(tabId, kept);
-      publish(tabId, kept);
+      await save(tabId, tab);
+      await publish(tabId);
     })
     .catch((err) => problem('problem_clear', err));
 });
@@ -267,16 +320,45 @@ api.tabs.onUpdated.addListener((tabId, change) => {
 
 /** Open panel ports, by the tab they inspect. */
 const subscribers = new Map();
+/**
+ * A panel gets a tab's list at most this often (ms), the latest each time:
+ * under a flood every write would otherwise post the whole list (500
+ * findings, about 700 KB) and the panel would render each one.
+ */
+const PUBLISH_MS = 250;
+const lastPublished = new Map();
+const publishTimers = new Map();
 
-async function publish(tabId, findings) {
+function findingsMessage(tabId, tab) {
+  return message(Msg.FINDINGS, { tabId, findings: tab.list, problems, dropped: tab.dropped });
+}
+
+/** Sends a tab's findings to its panels now (on the chain: after the writes before it). */
+async function publish(tabId) {
   const ports = subscribers.get(tabId);
   if (!ports?.size) return;
+  lastPublished.set(tabId, Date.now());
   try {
-    const msg = message(Msg.FINDINGS, { tabId, findings, problems, dropped: await droppedOf(tabId) });
+    const msg = findingsMessage(tabId, await tabState(tabId));
     for (const port of ports) port.postMessage(msg);
   } catch (err) {
     console.error('CORS Lens: publish', err);
   }
+}
+
+/**
+ * Publishes soon: at once when the tab's panels got nothing in the last
+ * PUBLISH_MS, else when that time is up. Changes meanwhile are folded into
+ * that one message, so the last change is always sent.
+ */
+function schedulePublish(tabId) {
+  if (!subscribers.get(tabId)?.size || publishTimers.has(tabId)) return;
+  const wait = Math.max(0, (lastPublished.get(tabId) ?? 0) + PUBLISH_MS - Date.now());
+  const timer = setTimeout(() => {
+    publishTimers.delete(tabId);
+    writes = writes.then(() => publish(tabId)).catch((err) => console.error('CORS Lens: publish', err));
+  }, wait);
+  publishTimers.set(tabId, timer);
 }
 
 let problemsScheduled = false;
@@ -288,7 +370,7 @@ function announceProblems() {
   writes = writes
     .then(async () => {
       problemsScheduled = false;
-      for (const tabId of subscribers.keys()) await publish(tabId, await findingsOf(tabId));
+      for (const tabId of subscribers.keys()) await publish(tabId);
     })
     .catch((err) => console.error('CORS Lens:', err));
 }
@@ -308,7 +390,7 @@ api.runtime.onConnect.addListener((port) => {
       // Read after pending writes so the panel never sees an older list.
       writes = writes
         .then(async () => {
-          port.postMessage(message(Msg.FINDINGS, { tabId, findings: await findingsOf(tabId), problems, dropped: await droppedOf(tabId) }));
+          port.postMessage(findingsMessage(tabId, await tabState(tabId)));
         })
         .catch((err) => problem('problem_read', err));
     } else if (msg.type === Msg.CLEAR) {
@@ -316,7 +398,7 @@ api.runtime.onConnect.addListener((port) => {
       writes = writes
         .then(async () => {
           await forget(cleared);
-          await publish(cleared, []);
+          await publish(cleared);
         })
         .catch((err) => problem('problem_clear', err));
     }
