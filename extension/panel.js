@@ -45,7 +45,7 @@ let problems = [];
 let dropped = 0;
 /**
  * Live updates render the latest list, never a backlog, with a gap after
- * each render of at least RENDER_GAP_MS and at least twice what the render
+ * each render of at least RENDER_GAP_MS and at least three times what the render
  * cost. Style and layout are most of that cost: 500 findings are about
  * 60 000 elements, about 1 s of layout on a small machine, so a flood of
  * updates would otherwise keep the panel (and a CPU) busy all the time.
@@ -77,7 +77,7 @@ function scheduleRender() {
     // a hidden panel lays out only once shown.
     if (document.visibilityState === 'visible') void document.body.offsetHeight;
     const end = performance.now();
-    nextRenderAt = end + Math.max(RENDER_GAP_MS, 2 * (end - start));
+    nextRenderAt = end + Math.max(RENDER_GAP_MS, 3 * (end - start));
   }, Math.max(0, nextRenderAt - performance.now()));
 }
 

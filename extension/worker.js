@@ -90,13 +90,33 @@ function feed(listener, details) {
   }
 }
 
+/**
+ * A worker woken by a request gets that request's events after some of the
+ * requests that followed it (measured in Chromium 156 with the lifecycle
+ * test: about 10 ms later), and the engine needs each request's events in
+ * order: an `onErrorOccurred` before its `onSendHeaders` loses the finding.
+ * So for this long after the worker starts, events wait in `queue`, and are
+ * fed sorted by the browser's `timeStamp`, even once wasm is ready.
+ */
+const START_HOLD_MS = 250;
+let holding = true;
+
+/** Feeds the queued events, oldest first (the sort is stable). */
+function drain() {
+  if (!engine || holding) return;
+  const at = ([, details]) => (Number.isFinite(details?.timeStamp) ? details.timeStamp : 0);
+  for (const [listener, details] of queue.splice(0).sort((a, b) => at(a) - at(b))) {
+    if (engine) feed(listener, details);
+  }
+}
+
 // Listeners are registered synchronously, at the top level, on every start:
 // the event that wakes a stopped worker is delivered only to listeners that
 // exist when this script's first run ends. wasm is not ready yet then, so
 // events wait in `queue`.
 for (const [listener, wanted] of LISTENERS) {
   const handler = (details) => {
-    if (engine) feed(listener, details);
+    if (engine && !holding) feed(listener, details);
     else if (queue.length < MAX_QUEUED) queue.push([listener, details]);
     else if (dropped++ === 0) problem('problem_queue_full', MAX_QUEUED);
   };
@@ -105,12 +125,15 @@ for (const [listener, wanted] of LISTENERS) {
   else api.webRequest[listener].addListener(handler, FILTER);
 }
 
+setTimeout(() => {
+  holding = false;
+  drain();
+}, START_HOLD_MS);
+
 init()
   .then(() => {
     engine = new Engine();
-    for (const [listener, details] of queue.splice(0)) {
-      if (engine) feed(listener, details);
-    }
+    drain();
   })
   .catch((err) => problem('problem_engine', err));
 
@@ -126,6 +149,16 @@ const pending = new Map();
  * a concurrent get-then-set loses entries.
  */
 let writes = Promise.resolve();
+
+/**
+ * Runs `task` on the chain, after everything queued before it; `onError`
+ * gets its failure. Lists beyond the LISTS_KEPT used last leave memory only
+ * between tasks (a task may hold several tabs' lists).
+ */
+function onChain(task, onError) {
+  writes = writes.then(task).catch(onError).finally(trimLists);
+}
+
 let flushScheduled = false;
 /**
  * A flush waits after the previous one for WRITE_GAP times what that one
@@ -137,6 +170,8 @@ let flushScheduled = false;
  * written within a few tenths of a second, in fewer, larger writes.
  */
 const WRITE_GAP = 3;
+/** The gap's upper bound (ms), whatever a slow write took. */
+const MAX_WRITE_GAP_MS = 1000;
 let nextFlushAt = 0;
 
 /**
@@ -159,8 +194,9 @@ function enqueueFinding(record) {
     // Findings arriving while a write runs or waits are written together by
     // the next one.
     const wait = nextFlushAt - Date.now();
-    if (wait <= 0) writes = writes.then(flush);
-    else setTimeout(() => (writes = writes.then(flush)), wait);
+    const run = () => onChain(flush, (err) => problem('problem_store', err));
+    if (wait <= 0) run();
+    else setTimeout(run, wait);
   }
 }
 
@@ -189,9 +225,14 @@ async function tabState(tabId) {
   }
   all.delete(tabId);
   all.set(tabId, tab);
-  const kept = [...all.values()].filter((t) => t.list);
-  for (const t of kept.slice(0, -LISTS_KEPT)) t.list = null;
   return tab;
+}
+
+/** Forgets the lists of all but the LISTS_KEPT tabs used last (storage has them). */
+function trimLists() {
+  if (!tabs) return;
+  const kept = [...tabs.values()].filter((t) => t.list);
+  for (const t of kept.slice(0, -LISTS_KEPT)) t.list = null;
 }
 
 /** Drops the `n` oldest findings of a tab, counting them. */
@@ -233,15 +274,15 @@ async function flush() {
       const tab = await tabState(tabId);
       tab.list = merge(tab.list, records);
       dropOldest(tab, tab.list.length - MAX_FINDINGS_PER_TAB);
+      await makeRoom(tabId, tab);
       await save(tabId, tab);
-      await keepTotalUnderCap(tabId);
       schedulePublish(tabId);
     } catch (err) {
       problem('problem_store', err);
     }
   }
   const ended = Date.now();
-  nextFlushAt = ended + WRITE_GAP * (ended - started);
+  nextFlushAt = ended + Math.min(MAX_WRITE_GAP_MS, WRITE_GAP * (ended - started));
 }
 
 /**
@@ -265,20 +306,32 @@ async function save(tabId, tab) {
   tab.size = tab.list.length;
 }
 
-/** Across tabs: the tab with the most findings (of equals, the one used least recently) loses its oldest. */
-async function keepTotalUnderCap(except) {
+/**
+ * Across tabs, before a tab's list is written: while the total would go over
+ * MAX_FINDINGS, the other tab with the most findings (of equals, the one used
+ * least recently) loses its oldest, and is written first, so that storage
+ * never holds more than MAX_FINDINGS. With no other tab, the tab itself loses.
+ */
+async function makeRoom(tabId, tab) {
   const all = await loadTabs();
-  let total = 0;
-  for (const t of all.values()) total += t.size;
+  let total = tab.list.length;
+  for (const [id, t] of all) if (id !== tabId) total += t.size;
   while (total > MAX_FINDINGS) {
-    const [tabId] = [...all].filter(([t, s]) => t !== except && s.size > 0).sort((a, b) => b[1].size - a[1].size)[0] ?? [except];
-    const tab = await tabState(tabId);
-    const over = Math.min(tab.list.length, total - MAX_FINDINGS);
-    if (over <= 0) break;
-    dropOldest(tab, over);
-    await save(tabId, tab);
+    const [victimId] = [...all].filter(([id, t]) => id !== tabId && t.size > 0).sort((a, b) => b[1].size - a[1].size)[0] ?? [];
+    if (victimId === undefined) {
+      dropOldest(tab, total - MAX_FINDINGS);
+      return;
+    }
+    const victim = await tabState(victimId);
+    const over = Math.min(victim.list.length, total - MAX_FINDINGS);
+    if (over <= 0) {
+      victim.size = victim.list.length; // out of step with storage: count it as it is
+      continue;
+    }
+    dropOldest(victim, over);
+    await save(victimId, victim);
     total -= over;
-    if (tabId !== except) schedulePublish(tabId);
+    schedulePublish(victimId);
   }
 }
 
@@ -289,7 +342,7 @@ async function forget(tabId) {
 }
 
 api.tabs.onRemoved.addListener((tabId) => {
-  writes = writes.then(() => forget(tabId)).catch((err) => problem('problem_clear', err));
+  onChain(() => forget(tabId), (err) => problem('problem_clear', err));
 });
 
 // A navigation of the tab starts a new log, unless the panel's "Preserve log"
@@ -298,22 +351,20 @@ api.tabs.onRemoved.addListener((tabId) => {
 api.tabs.onUpdated.addListener((tabId, change) => {
   if (change.status !== 'loading') return;
   const since = Date.now();
-  writes = writes
-    .then(async () => {
-      if ((await api.storage.local.get(PRESERVE_LOG))[PRESERVE_LOG]) return;
-      const keep = (r) => typeof r.time === 'number' && r.time >= since;
-      const waiting = pending.get(tabId);
-      if (waiting) pending.set(tabId, waiting.filter(keep));
-      const known = (await loadTabs()).get(tabId);
-      if (!known || (known.size === 0 && !known.dropped && !known.list?.length)) return;
-      const tab = await tabState(tabId);
-      tab.list = tab.list.filter(keep);
-      tab.dropped = 0;
-      await api.storage.session.remove(droppedKey(tabId));
-      await save(tabId, tab);
-      await publish(tabId);
-    })
-    .catch((err) => problem('problem_clear', err));
+  onChain(async () => {
+    if ((await api.storage.local.get(PRESERVE_LOG))[PRESERVE_LOG]) return;
+    const keep = (r) => typeof r.time === 'number' && r.time >= since;
+    const waiting = pending.get(tabId);
+    if (waiting) pending.set(tabId, waiting.filter(keep));
+    const known = (await loadTabs()).get(tabId);
+    if (!known || (known.size === 0 && !known.dropped && !known.list?.length)) return;
+    const tab = await tabState(tabId);
+    tab.list = tab.list.filter(keep);
+    tab.dropped = 0;
+    await api.storage.session.remove(droppedKey(tabId));
+    await save(tabId, tab);
+    await publish(tabId);
+  }, (err) => problem('problem_clear', err));
 });
 
 // --- Panels ---
@@ -356,7 +407,7 @@ function schedulePublish(tabId) {
   const wait = Math.max(0, (lastPublished.get(tabId) ?? 0) + PUBLISH_MS - Date.now());
   const timer = setTimeout(() => {
     publishTimers.delete(tabId);
-    writes = writes.then(() => publish(tabId)).catch((err) => console.error('CORS Lens: publish', err));
+    onChain(() => publish(tabId), (err) => console.error('CORS Lens: publish', err));
   }, wait);
   publishTimers.set(tabId, timer);
 }
@@ -367,12 +418,10 @@ let problemsScheduled = false;
 function announceProblems() {
   if (problemsScheduled) return;
   problemsScheduled = true;
-  writes = writes
-    .then(async () => {
-      problemsScheduled = false;
-      for (const tabId of subscribers.keys()) await publish(tabId);
-    })
-    .catch((err) => console.error('CORS Lens:', err));
+  onChain(async () => {
+    problemsScheduled = false;
+    for (const tabId of subscribers.keys()) await publish(tabId);
+  }, (err) => console.error('CORS Lens:', err));
 }
 
 api.runtime.onConnect.addListener((port) => {
@@ -388,19 +437,13 @@ api.runtime.onConnect.addListener((port) => {
       if (!subscribers.has(tabId)) subscribers.set(tabId, new Set());
       subscribers.get(tabId).add(port);
       // Read after pending writes so the panel never sees an older list.
-      writes = writes
-        .then(async () => {
-          port.postMessage(findingsMessage(tabId, await tabState(tabId)));
-        })
-        .catch((err) => problem('problem_read', err));
+      onChain(async () => port.postMessage(findingsMessage(tabId, await tabState(tabId))), (err) => problem('problem_read', err));
     } else if (msg.type === Msg.CLEAR) {
       const cleared = msg.tabId;
-      writes = writes
-        .then(async () => {
-          await forget(cleared);
-          await publish(cleared);
-        })
-        .catch((err) => problem('problem_clear', err));
+      onChain(async () => {
+        await forget(cleared);
+        await publish(cleared);
+      }, (err) => problem('problem_clear', err));
     }
   });
   port.onDisconnect.addListener(() => {
