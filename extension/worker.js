@@ -285,25 +285,52 @@ async function flush() {
   nextFlushAt = ended + Math.min(MAX_WRITE_GAP_MS, WRITE_GAP * (ended - started));
 }
 
+/** Writes a tab's list and its dropped count, in one call. */
+async function write(tabId, tab) {
+  const items = { [storageKey(tabId)]: tab.list };
+  if (tab.dropped) items[droppedKey(tabId)] = tab.dropped;
+  await api.storage.session.set(items);
+  tab.size = tab.list.length;
+}
+
+/** Failed writes that free space and try again, at most. */
+const MAX_RETRIES = 8;
+
 /**
- * Writes a tab's list and dropped count in one call. Should storage be full
- * (a hostile server's large headers), the oldest half goes, counted as
- * dropped, and the write is tried once more.
+ * Writes a tab's list and dropped count. storage.session holds 10 MB as the
+ * browser counts it (its estimate of memory: about 4 KB per finding of the
+ * flood tests, whose JSON is 1.4 KB), so it can fill up before MAX_FINDINGS
+ * (at about 2 600 such findings). Then, as for the count cap, the other tab
+ * with the most findings loses its oldest quarter and the write is tried
+ * again; with no other tab, this tab loses its oldest half.
  */
 async function save(tabId, tab) {
-  const write = () => {
-    const items = { [storageKey(tabId)]: tab.list };
-    if (tab.dropped) items[droppedKey(tabId)] = tab.dropped;
-    return api.storage.session.set(items);
-  };
-  try {
-    await write();
-  } catch (err) {
-    if (tab.list.length < 2) throw err;
-    dropOldest(tab, Math.ceil(tab.list.length / 2));
-    await write();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await write(tabId, tab);
+      return;
+    } catch (err) {
+      if (attempt >= MAX_RETRIES) throw err;
+      const victimId = largestOther(tabId);
+      if (victimId !== undefined) {
+        const victim = await tabState(victimId);
+        dropOldest(victim, Math.ceil(victim.list.length / 4));
+        await write(victimId, victim);
+        schedulePublish(victimId);
+      } else if (tab.list.length >= 2) {
+        dropOldest(tab, Math.ceil(tab.list.length / 2));
+      } else {
+        throw err;
+      }
+    }
   }
-  tab.size = tab.list.length;
+}
+
+/** The tab other than `tabId` with the most stored findings (of equals, the one used least recently), if any. */
+function largestOther(tabId) {
+  let best;
+  for (const [id, t] of tabs) if (id !== tabId && t.size > 0 && (best === undefined || t.size > tabs.get(best).size)) best = id;
+  return best;
 }
 
 /**
@@ -317,7 +344,7 @@ async function makeRoom(tabId, tab) {
   let total = tab.list.length;
   for (const [id, t] of all) if (id !== tabId) total += t.size;
   while (total > MAX_FINDINGS) {
-    const [victimId] = [...all].filter(([id, t]) => id !== tabId && t.size > 0).sort((a, b) => b[1].size - a[1].size)[0] ?? [];
+    const victimId = largestOther(tabId);
     if (victimId === undefined) {
       dropOldest(tab, total - MAX_FINDINGS);
       return;
@@ -329,7 +356,7 @@ async function makeRoom(tabId, tab) {
       continue;
     }
     dropOldest(victim, over);
-    await save(victimId, victim);
+    await write(victimId, victim);
     total -= over;
     schedulePublish(victimId);
   }
