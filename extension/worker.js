@@ -205,20 +205,21 @@ async function loadTabs() {
   const all = await api.storage.session.get(null);
   tabs = new Map();
   const entry = (tabId) => {
-    if (!tabs.has(tabId)) tabs.set(tabId, { size: 0, dropped: 0, list: null });
+    if (!tabs.has(tabId)) tabs.set(tabId, { size: 0, dropped: 0, bytes: 0, list: null });
     return tabs.get(tabId);
   };
   for (const [key, value] of Object.entries(all)) {
     if (key.startsWith('findings:') && Array.isArray(value)) entry(Number(key.slice(9))).size = value.length;
     else if (key.startsWith('dropped:') && Number.isInteger(value)) entry(Number(key.slice(8))).dropped = value;
   }
+  if (BYTE_BUDGET) for (const [tabId, t] of tabs) t.bytes = await api.storage.session.getBytesInUse(storageKey(tabId));
   return tabs;
 }
 
 /** A tab's stored state, with its list (read from storage when not in memory). */
 async function tabState(tabId) {
   const all = await loadTabs();
-  const tab = all.get(tabId) ?? { size: 0, dropped: 0, list: [] };
+  const tab = all.get(tabId) ?? { size: 0, dropped: 0, bytes: 0, list: [] };
   if (!tab.list) {
     const key = storageKey(tabId);
     tab.list = (await api.storage.session.get(key))[key] ?? [];
@@ -291,6 +292,7 @@ async function write(tabId, tab) {
   if (tab.dropped) items[droppedKey(tabId)] = tab.dropped;
   await api.storage.session.set(items);
   tab.size = tab.list.length;
+  if (BYTE_BUDGET) tab.bytes = await api.storage.session.getBytesInUse(storageKey(tabId));
 }
 
 /** Failed writes that free space and try again, at most. */
@@ -334,30 +336,47 @@ function largestOther(tabId) {
 }
 
 /**
+ * How much of storage.session the lists may fill, as the browser counts it
+ * (`getBytesInUse`), leaving room for the other keys and for a list that
+ * grows more than estimated; 0 where the browser cannot say (then only a
+ * failed write frees space: `save`).
+ */
+const BYTE_BUDGET =
+  typeof api.storage.session.getBytesInUse === 'function' && Number.isFinite(api.storage.session.QUOTA_BYTES) ? 0.9 * api.storage.session.QUOTA_BYTES : 0;
+
+/** Bytes a tab's findings take each, by its last write (0: not known). */
+const bytesEach = (t) => (t.size > 0 ? t.bytes / t.size : 0);
+
+/**
  * Across tabs, before a tab's list is written: while the total would go over
- * MAX_FINDINGS, the other tab with the most findings (of equals, the one used
- * least recently) loses its oldest, and is written first, so that storage
- * never holds more than MAX_FINDINGS. With no other tab, the tab itself loses.
+ * MAX_FINDINGS or BYTE_BUDGET, the other tab with the most findings (of
+ * equals, the one used least recently) loses its oldest and is written first,
+ * so that storage never holds more than MAX_FINDINGS and a write seldom
+ * fails for want of space. With no other tab, the tab itself loses the
+ * findings over MAX_FINDINGS.
  */
 async function makeRoom(tabId, tab) {
   const all = await loadTabs();
-  let total = tab.list.length;
-  for (const [id, t] of all) if (id !== tabId) total += t.size;
-  while (total > MAX_FINDINGS) {
+  const others = () => [...all].filter(([id]) => id !== tabId).map(([, t]) => t);
+  // A tab written for the first time: as large as the others' findings.
+  const known = others().filter((t) => t.size > 0);
+  const each = bytesEach(tab) || known.reduce((n, t) => n + t.bytes, 0) / Math.max(1, known.reduce((n, t) => n + t.size, 0));
+  for (;;) {
+    const count = tab.list.length + others().reduce((n, t) => n + t.size, 0);
+    const bytes = each * tab.list.length + others().reduce((n, t) => n + t.bytes, 0);
+    const overCount = count - MAX_FINDINGS;
+    const overBytes = BYTE_BUDGET ? bytes - BYTE_BUDGET : 0;
+    if (overCount <= 0 && overBytes <= 0) return;
     const victimId = largestOther(tabId);
     if (victimId === undefined) {
-      dropOldest(tab, total - MAX_FINDINGS);
+      dropOldest(tab, overCount);
       return;
     }
     const victim = await tabState(victimId);
-    const over = Math.min(victim.list.length, total - MAX_FINDINGS);
-    if (over <= 0) {
-      victim.size = victim.list.length; // out of step with storage: count it as it is
-      continue;
-    }
+    const fromBytes = overBytes > 0 && bytesEach(victim) > 0 ? Math.ceil(overBytes / bytesEach(victim)) : 0;
+    const over = Math.min(victim.list.length, Math.max(overCount, fromBytes, 1));
     dropOldest(victim, over);
     await write(victimId, victim);
-    total -= over;
     schedulePublish(victimId);
   }
 }

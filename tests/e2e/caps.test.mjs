@@ -59,7 +59,9 @@ async function storedState() {
 test(`${TABS} tabs of ${PER_TAB} distinct failures: the ${TOTAL} cap across tabs`, { timeout: 300000 }, async () => {
   const started = Date.now();
   let maxTotal = 0;
+  const times = [];
   for (const [i, tab] of tabs.entries()) {
+    const tabStarted = Date.now();
     const urls = Array.from({ length: PER_TAB }, (_, n) => `${srv.apiOrigin}/fail/cap/${i}/${n}`);
     const last = i === TABS - 1;
     let burst = tab.page.evaluate(([u]) => window.burst(u, 100), [urls]);
@@ -77,6 +79,7 @@ test(`${TABS} tabs of ${PER_TAB} distinct failures: the ${TOTAL} cap across tabs
       e.message += `; ${JSON.stringify(await storedState())}; ${await reader.evaluate(() => chrome.storage.session.getBytesInUse(null))} bytes`;
       throw e;
     });
+    times.push(((Date.now() - tabStarted) / 1000).toFixed(1));
   }
   const sent = Date.now() - started;
 
@@ -91,7 +94,7 @@ test(`${TABS} tabs of ${PER_TAB} distinct failures: the ${TOTAL} cap across tabs
   const bytes = await reader.evaluate(() => chrome.storage.session.getBytesInUse(null));
   const quota = await reader.evaluate(() => chrome.storage.session.QUOTA_BYTES);
   console.log(
-    `caps: ${TABS * PER_TAB} requests in ${TABS} tabs in ${(sent / 1000).toFixed(1)} s; ${total} findings stored (${(bytes / 2 ** 20).toFixed(1)} of ${(quota / 2 ** 20).toFixed(1)} MB: ` +
+    `caps: ${TABS * PER_TAB} requests in ${TABS} tabs in ${(sent / 1000).toFixed(1)} s (per tab, stored: ${times.join(' ')} s); ${total} findings stored (${(bytes / 2 ** 20).toFixed(1)} of ${(quota / 2 ** 20).toFixed(1)} MB: ` +
       `${total === TOTAL ? 'the count cap held' : 'the storage quota held'}); per tab ${per.map((t) => t.stored).join(' ')}; dropped ${per.map((t) => t.dropped).join(' ')}; most ever stored ${maxTotal}`,
   );
 
