@@ -44,8 +44,43 @@ async function loadChoices() {
 let problems = [];
 /** How many older findings of this tab the worker dropped (its caps). */
 let dropped = 0;
-/** A render is scheduled (updates arriving meanwhile are folded into it). */
-let renderPending = false;
+/**
+ * Live updates render the latest list, never a backlog, with a gap after
+ * each render of at least RENDER_GAP_MS and at least three times what the render
+ * cost. Style and layout are most of that cost: 500 findings are about
+ * 60 000 elements, about 1 s of layout on a small machine, so a flood of
+ * updates would otherwise keep the panel (and a CPU) busy all the time.
+ */
+const RENDER_GAP_MS = 250;
+/** The pending live render, if any: updates arriving meanwhile are folded into it. */
+let renderTimer = null;
+/** When the next live render may start (performance.now() time). */
+let nextRenderAt = 0;
+/**
+ * The worker's latest message, not shown yet. It replaces what is shown only
+ * when rendered, so the per-finding buttons always match the list on screen.
+ */
+let latest = null;
+
+function scheduleRender() {
+  if (renderTimer) return;
+  renderTimer = setTimeout(() => {
+    renderTimer = null;
+    if (latest) {
+      findings = latest.findings;
+      problems = latest.problems ?? [];
+      dropped = latest.dropped ?? 0;
+      latest = null;
+    }
+    const start = performance.now();
+    render();
+    // Lay out now, to count it in (it would run before the next paint anyway);
+    // a hidden panel lays out only once shown.
+    if (document.visibilityState === 'visible') void document.body.offsetHeight;
+    const end = performance.now();
+    nextRenderAt = end + Math.max(RENDER_GAP_MS, 3 * (end - start));
+  }, Math.max(0, nextRenderAt - performance.now()));
+}
 
 /** The notice of dropped findings, hidden when none were. */
 function showDropped() {
@@ -301,18 +336,8 @@ function connect() {
   const port = api.runtime.connect({ name: PANEL_PORT });
   port.onMessage.addListener((msg) => {
     if (msg?.type === Msg.FINDINGS && msg.tabId === tabId) {
-      findings = msg.findings;
-      problems = msg.problems ?? [];
-      dropped = msg.dropped ?? 0;
-      // Under a flood the worker sends faster than a long list renders:
-      // render the latest list once per frame, never a backlog.
-      if (!renderPending) {
-        renderPending = true;
-        setTimeout(() => {
-          renderPending = false;
-          render();
-        }, 0);
-      }
+      latest = msg;
+      scheduleRender();
     }
   });
   // The worker stops when idle or restarts: reconnect, and say so if the

@@ -98,13 +98,33 @@ function feed(listener, details) {
   }
 }
 
+/**
+ * A worker woken by a request gets that request's events after some of the
+ * requests that followed it (measured in Chromium 156 with the lifecycle
+ * test: about 10 ms later), and the engine needs each request's events in
+ * order: an `onErrorOccurred` before its `onSendHeaders` loses the finding.
+ * So for this long after the worker starts, events wait in `queue`, and are
+ * fed sorted by the browser's `timeStamp`, even once wasm is ready.
+ */
+const START_HOLD_MS = 250;
+let holding = true;
+
+/** Feeds the queued events, oldest first (the sort is stable). */
+function drain() {
+  if (!engine || holding) return;
+  const at = ([, details]) => (Number.isFinite(details?.timeStamp) ? details.timeStamp : 0);
+  for (const [listener, details] of queue.splice(0).sort((a, b) => at(a) - at(b))) {
+    if (engine) feed(listener, details);
+  }
+}
+
 // Listeners are registered synchronously, at the top level, on every start:
 // the event that wakes a stopped worker is delivered only to listeners that
 // exist when this script's first run ends. wasm is not ready yet then, so
 // events wait in `queue`.
 for (const [listener, wanted] of LISTENERS) {
   const handler = (details) => {
-    if (engine) feed(listener, details);
+    if (engine && !holding) feed(listener, details);
     else if (queue.length < MAX_QUEUED) queue.push([listener, details]);
     else if (dropped++ === 0) problem('problem_queue_full', MAX_QUEUED);
   };
@@ -114,12 +134,15 @@ for (const [listener, wanted] of LISTENERS) {
   else api.webRequest[listener].addListener(handler, filter);
 }
 
+setTimeout(() => {
+  holding = false;
+  drain();
+}, START_HOLD_MS);
+
 init()
   .then(() => {
     engine = new Engine();
-    for (const [listener, details] of queue.splice(0)) {
-      if (engine) feed(listener, details);
-    }
+    drain();
   })
   .catch((err) => problem('problem_engine', err));
 
@@ -130,11 +153,46 @@ const storageKey = (tabId) => `findings:${tabId}`;
 const droppedKey = (tabId) => `dropped:${tabId}`;
 /** Findings not yet written, grouped by tab. */
 const pending = new Map();
-/** Writes run one after another: a concurrent get-then-set loses entries. */
+/**
+ * Everything that reads or writes findings runs on this one promise chain:
+ * a concurrent get-then-set loses entries.
+ */
 let writes = Promise.resolve();
+
+/**
+ * Runs `task` on the chain, after everything queued before it; `onError`
+ * gets its failure. Lists beyond the LISTS_KEPT used last leave memory only
+ * between tasks (a task may hold several tabs' lists).
+ */
+function onChain(task, onError) {
+  writes = writes.then(task).catch(onError).finally(trimLists);
+}
+
 let flushScheduled = false;
-/** Stored findings per tab, read from storage once per worker start. */
-let sizes = null;
+/**
+ * A flush waits after the previous one for WRITE_GAP times what that one
+ * took (Date.now() time of the earliest next start). Writing a small list
+ * takes a millisecond or two, so findings are written at once, as a stopped
+ * worker loses what is not written yet; a tab's full list (500 findings,
+ * about 700 KB) takes 50-100 ms, and under a flood writing it back to back
+ * halved the requests a page could make. With the gap, a flood's findings are
+ * written within a few tenths of a second, in fewer, larger writes.
+ */
+const WRITE_GAP = 3;
+/** The gap's upper bound (ms), whatever a slow write took. */
+const MAX_WRITE_GAP_MS = 1000;
+let nextFlushAt = 0;
+
+/**
+ * What storage holds, per tab: `{size, dropped, list}`, read once per worker
+ * start. Only this worker writes these keys, so it stays equal to storage and
+ * a flush writes without reading first: under a flood, reading a full list
+ * (500 findings, about 700 KB) cost as much as writing it. `list` is kept in
+ * memory for the few tabs used last only (null: read it from storage); the
+ * Map is in order of use, least recent first.
+ */
+let tabs = null;
+const LISTS_KEPT = 4;
 
 function enqueueFinding(record) {
   if (record.tabId < 0) return; // not from a tab: no panel can show it
@@ -142,112 +200,204 @@ function enqueueFinding(record) {
   pending.get(record.tabId).push(record);
   if (!flushScheduled) {
     flushScheduled = true;
-    // At once (a stopped worker loses what is not written yet); findings
-    // arriving while a write runs are written together by the next one.
-    writes = writes.then(flush);
+    // Findings arriving while a write runs or waits are written together by
+    // the next one.
+    const wait = nextFlushAt - Date.now();
+    const run = () => onChain(flush, (err) => problem('problem_store', err));
+    if (wait <= 0) run();
+    else setTimeout(run, wait);
   }
 }
 
-async function loadSizes() {
-  if (sizes) return sizes;
+async function loadTabs() {
+  if (tabs) return tabs;
   const all = await api.storage.session.get(null);
-  sizes = new Map();
+  tabs = new Map();
+  const entry = (tabId) => {
+    if (!tabs.has(tabId)) tabs.set(tabId, { size: 0, dropped: 0, bytes: 0, list: null });
+    return tabs.get(tabId);
+  };
   for (const [key, value] of Object.entries(all)) {
-    if (key.startsWith('findings:') && Array.isArray(value)) sizes.set(Number(key.slice(9)), value.length);
+    if (key.startsWith('findings:') && Array.isArray(value)) entry(Number(key.slice(9))).size = value.length;
+    else if (key.startsWith('dropped:') && Number.isInteger(value)) entry(Number(key.slice(8))).dropped = value;
   }
-  return sizes;
+  if (BYTE_BUDGET) for (const [tabId, t] of tabs) t.bytes = await api.storage.session.getBytesInUse(storageKey(tabId));
+  return tabs;
 }
 
-async function droppedOf(tabId) {
-  const key = droppedKey(tabId);
-  return (await api.storage.session.get(key))[key] ?? 0;
+/** A tab's stored state, with its list (read from storage when not in memory). */
+async function tabState(tabId) {
+  const all = await loadTabs();
+  const tab = all.get(tabId) ?? { size: 0, dropped: 0, bytes: 0, list: [] };
+  if (!tab.list) {
+    const key = storageKey(tabId);
+    tab.list = (await api.storage.session.get(key))[key] ?? [];
+  }
+  all.delete(tabId);
+  all.set(tabId, tab);
+  return tab;
 }
 
-/** Drops the `n` oldest findings of a tab's list, counting them. */
-async function dropOldest(tabId, list, n) {
+/** Forgets the lists of all but the LISTS_KEPT tabs used last (storage has them). */
+function trimLists() {
+  if (!tabs) return;
+  const kept = [...tabs.values()].filter((t) => t.list);
+  for (const t of kept.slice(0, -LISTS_KEPT)) t.list = null;
+}
+
+/** Drops the `n` oldest findings of a tab, counting them. */
+function dropOldest(tab, n) {
   if (n <= 0) return;
-  list.splice(0, n);
-  await api.storage.session.set({ [droppedKey(tabId)]: (await droppedOf(tabId)) + n });
+  tab.list.splice(0, n);
+  tab.dropped += n;
+}
+
+/**
+ * Adds records to a list: a record with the key of a listed one replaces it,
+ * counts added, and moves to the end (the latest). Returns the new list.
+ */
+function merge(list, records) {
+  const index = new Map(list.map((r, i) => [r.key, i]));
+  let moved = false;
+  for (const record of records) {
+    const same = index.get(record.key);
+    if (same !== undefined && list[same]) {
+      record.count = list[same].count + record.count;
+      // First and last seen: `time` is the latest; keep the first one (exports).
+      record.firstSeen = list[same].firstSeen ?? list[same].time;
+      list[same] = null; // removed below, keeps the other indexes valid
+      moved = true;
+    }
+    index.set(record.key, list.length);
+    list.push(record);
+  }
+  return moved ? list.filter(Boolean) : list;
 }
 
 async function flush() {
   flushScheduled = false;
+  const started = Date.now();
   const batch = [...pending];
   pending.clear();
   for (const [tabId, records] of batch) {
     try {
-      const key = storageKey(tabId);
-      const list = (await api.storage.session.get(key))[key] ?? [];
-      const index = new Map(list.map((r, i) => [r.key, i]));
-      let moved = false;
-      for (const record of records) {
-        const same = index.get(record.key);
-        if (same !== undefined && list[same]) {
-          record.count = list[same].count + record.count;
-          // First and last seen: `time` is the latest; keep the first one (exports).
-          record.firstSeen = list[same].firstSeen ?? list[same].time;
-          list[same] = null; // removed below, keeps the other indexes valid
-          moved = true;
-        }
-        index.set(record.key, list.length);
-        list.push(record);
-      }
-      const kept = moved ? list.filter(Boolean) : list;
-      await dropOldest(tabId, kept, kept.length - MAX_FINDINGS_PER_TAB);
-      await setFindings(tabId, kept);
-      await keepTotalUnderCap(tabId);
-      publish(tabId, kept);
+      const tab = await tabState(tabId);
+      tab.list = merge(tab.list, records);
+      dropOldest(tab, tab.list.length - MAX_FINDINGS_PER_TAB);
+      await makeRoom(tabId, tab);
+      await save(tabId, tab);
+      schedulePublish(tabId);
     } catch (err) {
       problem('problem_store', err);
     }
   }
+  const ended = Date.now();
+  nextFlushAt = ended + Math.min(MAX_WRITE_GAP_MS, WRITE_GAP * (ended - started));
+}
+
+/** Writes a tab's list and its dropped count, in one call. */
+async function write(tabId, tab) {
+  const items = { [storageKey(tabId)]: tab.list };
+  if (tab.dropped) items[droppedKey(tabId)] = tab.dropped;
+  await api.storage.session.set(items);
+  tab.size = tab.list.length;
+  if (BYTE_BUDGET) tab.bytes = await api.storage.session.getBytesInUse(storageKey(tabId));
+}
+
+/** Failed writes that free space and try again, at most. */
+const MAX_RETRIES = 8;
+
+/**
+ * Writes a tab's list and dropped count. storage.session holds 10 MB as the
+ * browser counts it (its estimate of memory: about 4 KB per finding of the
+ * flood tests, whose JSON is 1.4 KB), so it can fill up before MAX_FINDINGS
+ * (at about 2 600 such findings). Then, as for the count cap, the other tab
+ * with the most findings loses its oldest quarter and the write is tried
+ * again; with no other tab, this tab loses its oldest half.
+ */
+async function save(tabId, tab) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await write(tabId, tab);
+      return;
+    } catch (err) {
+      if (attempt >= MAX_RETRIES) throw err;
+      const victimId = largestOther(tabId);
+      if (victimId !== undefined) {
+        const victim = await tabState(victimId);
+        dropOldest(victim, Math.ceil(victim.list.length / 4));
+        await write(victimId, victim);
+        schedulePublish(victimId);
+      } else if (tab.list.length >= 2) {
+        dropOldest(tab, Math.ceil(tab.list.length / 2));
+      } else {
+        throw err;
+      }
+    }
+  }
+}
+
+/** The tab other than `tabId` with the most stored findings (of equals, the one used least recently), if any. */
+function largestOther(tabId) {
+  let best;
+  for (const [id, t] of tabs) if (id !== tabId && t.size > 0 && (best === undefined || t.size > tabs.get(best).size)) best = id;
+  return best;
 }
 
 /**
- * Writes a tab's list. Should storage be full (a hostile server's large
- * headers), the oldest half goes, counted as dropped, and the write is tried
- * once more.
+ * How much of storage.session the lists may fill, as the browser counts it
+ * (`getBytesInUse`), leaving room for the other keys and for a list that
+ * grows more than estimated; 0 where the browser cannot say (then only a
+ * failed write frees space: `save`).
  */
-async function setFindings(tabId, list) {
-  const key = storageKey(tabId);
-  try {
-    await api.storage.session.set({ [key]: list });
-  } catch (err) {
-    if (list.length < 2) throw err;
-    await dropOldest(tabId, list, Math.ceil(list.length / 2));
-    await api.storage.session.set({ [key]: list });
-  }
-  (await loadSizes()).set(tabId, list.length);
-}
+const BYTE_BUDGET =
+  typeof api.storage.session.getBytesInUse === 'function' && Number.isFinite(api.storage.session.QUOTA_BYTES) ? 0.9 * api.storage.session.QUOTA_BYTES : 0;
 
-/** Across tabs: the tab with the most findings loses its oldest. */
-async function keepTotalUnderCap(except) {
-  const all = await loadSizes();
-  let total = [...all.values()].reduce((a, b) => a + b, 0);
-  while (total > MAX_FINDINGS) {
-    const [tabId, size] = [...all].filter(([t]) => t !== except).sort((a, b) => b[1] - a[1])[0] ?? [except, all.get(except)];
-    const over = Math.min(size, total - MAX_FINDINGS);
-    const list = await findingsOf(tabId);
-    await dropOldest(tabId, list, over);
-    await setFindings(tabId, list);
-    total -= over;
-    if (tabId !== except) publish(tabId, list);
-  }
-}
+/** Bytes a tab's findings take each, by its last write (0: not known). */
+const bytesEach = (t) => (t.size > 0 ? t.bytes / t.size : 0);
 
-async function findingsOf(tabId) {
-  const key = storageKey(tabId);
-  return (await api.storage.session.get(key))[key] ?? [];
+/**
+ * Across tabs, before a tab's list is written: while the total would go over
+ * MAX_FINDINGS or BYTE_BUDGET, the other tab with the most findings (of
+ * equals, the one used least recently) loses its oldest and is written first,
+ * so that storage never holds more than MAX_FINDINGS and a write seldom
+ * fails for want of space. With no other tab, the tab itself loses the
+ * findings over MAX_FINDINGS.
+ */
+async function makeRoom(tabId, tab) {
+  const all = await loadTabs();
+  const others = () => [...all].filter(([id]) => id !== tabId).map(([, t]) => t);
+  // A tab written for the first time: as large as the others' findings.
+  const known = others().filter((t) => t.size > 0);
+  const each = bytesEach(tab) || known.reduce((n, t) => n + t.bytes, 0) / Math.max(1, known.reduce((n, t) => n + t.size, 0));
+  for (;;) {
+    const count = tab.list.length + others().reduce((n, t) => n + t.size, 0);
+    const bytes = each * tab.list.length + others().reduce((n, t) => n + t.bytes, 0);
+    const overCount = count - MAX_FINDINGS;
+    const overBytes = BYTE_BUDGET ? bytes - BYTE_BUDGET : 0;
+    if (overCount <= 0 && overBytes <= 0) return;
+    const victimId = largestOther(tabId);
+    if (victimId === undefined) {
+      dropOldest(tab, overCount);
+      return;
+    }
+    const victim = await tabState(victimId);
+    const fromBytes = overBytes > 0 && bytesEach(victim) > 0 ? Math.ceil(overBytes / bytesEach(victim)) : 0;
+    const over = Math.min(victim.list.length, Math.max(overCount, fromBytes, 1));
+    dropOldest(victim, over);
+    await write(victimId, victim);
+    schedulePublish(victimId);
+  }
 }
 
 async function forget(tabId) {
   pending.delete(tabId);
   await api.storage.session.remove([storageKey(tabId), droppedKey(tabId)]);
-  (await loadSizes()).delete(tabId);
+  (await loadTabs()).delete(tabId);
 }
 
 api.tabs.onRemoved.addListener((tabId) => {
-  writes = writes.then(() => forget(tabId)).catch((err) => problem('problem_clear', err));
+  onChain(() => forget(tabId), (err) => problem('problem_clear', err));
 });
 
 // A navigation of the tab starts a new log, unless the panel's "Preserve log"
@@ -256,36 +406,65 @@ api.tabs.onRemoved.addListener((tabId) => {
 api.tabs.onUpdated.addListener((tabId, change) => {
   if (change.status !== 'loading') return;
   const since = Date.now();
-  writes = writes
-    .then(async () => {
-      if ((await api.storage.local.get(PRESERVE_LOG))[PRESERVE_LOG]) return;
-      const stored = await findingsOf(tabId);
-      const keep = (r) => typeof r.time === 'number' && r.time >= since;
-      const waiting = pending.get(tabId);
-      if (waiting) pending.set(tabId, waiting.filter(keep));
-      if (stored.length === 0 && !(await droppedOf(tabId))) return;
-      const kept = stored.filter(keep);
-      await api.storage.session.remove(droppedKey(tabId));
-      await setFindings(tabId, kept);
-      publish(tabId, kept);
-    })
-    .catch((err) => problem('problem_clear', err));
+  onChain(async () => {
+    if ((await api.storage.local.get(PRESERVE_LOG))[PRESERVE_LOG]) return;
+    const keep = (r) => typeof r.time === 'number' && r.time >= since;
+    const waiting = pending.get(tabId);
+    if (waiting) pending.set(tabId, waiting.filter(keep));
+    const known = (await loadTabs()).get(tabId);
+    if (!known || (known.size === 0 && !known.dropped && !known.list?.length)) return;
+    const tab = await tabState(tabId);
+    tab.list = tab.list.filter(keep);
+    tab.dropped = 0;
+    await api.storage.session.remove(droppedKey(tabId));
+    await save(tabId, tab);
+    await publish(tabId);
+  }, (err) => problem('problem_clear', err));
 });
 
 // --- Panels ---
 
 /** Open panel ports, by the tab they inspect. */
 const subscribers = new Map();
+/**
+ * A panel gets a tab's list at most this often (ms), the latest each time:
+ * under a flood every write would otherwise post the whole list (500
+ * findings, about 700 KB) and the panel would render each one.
+ */
+const PUBLISH_MS = 250;
+const lastPublished = new Map();
+const publishTimers = new Map();
 
-async function publish(tabId, findings) {
+function findingsMessage(tabId, tab) {
+  return message(Msg.FINDINGS, { tabId, findings: tab.list, problems, dropped: tab.dropped });
+}
+
+/** Sends a tab's findings to its panels now (on the chain: after the writes before it). */
+async function publish(tabId) {
   const ports = subscribers.get(tabId);
   if (!ports?.size) return;
+  lastPublished.set(tabId, Date.now());
   try {
-    const msg = message(Msg.FINDINGS, { tabId, findings, problems, dropped: await droppedOf(tabId) });
+    const msg = findingsMessage(tabId, await tabState(tabId));
     for (const port of ports) port.postMessage(msg);
   } catch (err) {
     console.error('CORS Lens: publish', err);
   }
+}
+
+/**
+ * Publishes soon: at once when the tab's panels got nothing in the last
+ * PUBLISH_MS, else when that time is up. Changes meanwhile are folded into
+ * that one message, so the last change is always sent.
+ */
+function schedulePublish(tabId) {
+  if (!subscribers.get(tabId)?.size || publishTimers.has(tabId)) return;
+  const wait = Math.max(0, (lastPublished.get(tabId) ?? 0) + PUBLISH_MS - Date.now());
+  const timer = setTimeout(() => {
+    publishTimers.delete(tabId);
+    onChain(() => publish(tabId), (err) => console.error('CORS Lens: publish', err));
+  }, wait);
+  publishTimers.set(tabId, timer);
 }
 
 let problemsScheduled = false;
@@ -294,12 +473,10 @@ let problemsScheduled = false;
 function announceProblems() {
   if (problemsScheduled) return;
   problemsScheduled = true;
-  writes = writes
-    .then(async () => {
-      problemsScheduled = false;
-      for (const tabId of subscribers.keys()) await publish(tabId, await findingsOf(tabId));
-    })
-    .catch((err) => console.error('CORS Lens:', err));
+  onChain(async () => {
+    problemsScheduled = false;
+    for (const tabId of subscribers.keys()) await publish(tabId);
+  }, (err) => console.error('CORS Lens:', err));
 }
 
 api.runtime.onConnect.addListener((port) => {
@@ -315,19 +492,13 @@ api.runtime.onConnect.addListener((port) => {
       if (!subscribers.has(tabId)) subscribers.set(tabId, new Set());
       subscribers.get(tabId).add(port);
       // Read after pending writes so the panel never sees an older list.
-      writes = writes
-        .then(async () => {
-          port.postMessage(message(Msg.FINDINGS, { tabId, findings: await findingsOf(tabId), problems, dropped: await droppedOf(tabId) }));
-        })
-        .catch((err) => problem('problem_read', err));
+      onChain(async () => port.postMessage(findingsMessage(tabId, await tabState(tabId))), (err) => problem('problem_read', err));
     } else if (msg.type === Msg.CLEAR) {
       const cleared = msg.tabId;
-      writes = writes
-        .then(async () => {
-          await forget(cleared);
-          await publish(cleared, []);
-        })
-        .catch((err) => problem('problem_clear', err));
+      onChain(async () => {
+        await forget(cleared);
+        await publish(cleared);
+      }, (err) => problem('problem_clear', err));
     }
   });
   port.onDisconnect.addListener(() => {

@@ -1,4 +1,4 @@
-// A loopback server for the stress tests (flood, lifecycle, hostile, panic):
+// A loopback server for the stress tests (flood, caps, lifecycle, hostile, panic):
 // a page origin (127.0.0.1) that serves small pages, and an API origin
 // (localhost, another port) whose answers pass or fail CORS on purpose, with
 // fixed URLs so that findings group. `hostile` answers are written raw on the

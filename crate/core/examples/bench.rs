@@ -9,7 +9,7 @@ use cors_lens_core::{Engine, Event, EventKind};
 
 const PAGE: &str = "http://127.0.0.1:8080";
 
-/// The four events of one cross-origin request; every third one fails.
+/// The three events of one cross-origin request; every third one fails.
 fn request(i: usize) -> [Event; 3] {
     let id = i.to_string();
     let url = format!("http://localhost:8081/api/items/{i}?q=search");
