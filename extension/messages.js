@@ -24,7 +24,7 @@ export const Msg = Object.freeze({
    * findings (stored records, oldest first), the worker's problems
    * (`{key, detail, time}`, key = a message key) and `dropped`, how many
    * older findings of the tab were discarded to keep within the caps (500
-   * per tab, 5000 across tabs; 0 when none). Sent when the panel subscribes,
+   * per tab, 2000 across tabs; 0 when none). Sent when the panel subscribes,
    * then after changes, at most every 250 ms, each time the whole latest list.
    */
   FINDINGS: 'findings',

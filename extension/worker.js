@@ -9,7 +9,7 @@ import { Msg, PRESERVE_LOG, isOwnPage, message } from './messages.js';
 /** Most distinct findings kept per tab; the oldest go first, counted. */
 const MAX_FINDINGS_PER_TAB = 500;
 /** Most distinct findings kept across tabs (storage.session holds 10 MB). */
-const MAX_FINDINGS = 5000;
+const MAX_FINDINGS = 2000;
 
 /**
  * Only subresources can fail CORS; navigations cannot. Registering fewer
@@ -310,8 +310,8 @@ const MAX_RETRIES = 8;
 /**
  * Writes a tab's list and dropped count. storage.session holds 10 MB as the
  * browser counts it (its estimate of memory: about 4 KB per finding of the
- * flood tests, whose JSON is 1.4 KB), so it can fill up before MAX_FINDINGS
- * (at about 2 600 such findings). Then, as for the count cap, the other tab
+ * flood tests, whose JSON is 1.4 KB), so larger findings can fill it before
+ * MAX_FINDINGS (it fills at about 2 600 of those). Then, as for the count cap, the other tab
  * with the most findings loses its oldest quarter and the write is tried
  * again; with no other tab, this tab loses its oldest half.
  */
