@@ -49,6 +49,11 @@ struct Exchange {
     /// The preflight that let this request go, taken when it was sent: a
     /// request that reused a cached preflight has none.
     preflight: Option<Seen>,
+    /// On a preflight still running: its actual request already ended,
+    /// refused with no response (Firefox reports the actual request before
+    /// its preflight, and may end it first). What to say about that refusal
+    /// if this preflight's outcome does not explain it.
+    actual_refused: Option<Notice>,
 }
 
 /// The assembly state: one per service worker.
@@ -175,10 +180,11 @@ impl Engine {
                     }
                     self.allowed_before.insert(endpoint(&event.url));
                 }
+                let lenient = self.preflight_passed_late(&event);
                 let exchange = self.exchange(&event);
                 exchange.url = event.url;
                 exchange.response = Some((event.status, headers));
-                None
+                lenient.map(Report::Notice)
             }
             EventKind::BeforeRedirect => {
                 let exchange = self.exchange(&event);
@@ -195,9 +201,11 @@ impl Engine {
                 redirect_to_disabled_scheme(exchange, &event, &self.allowed_before)
             }
             EventKind::Completed | EventKind::ErrorOccurred => {
-                let Some(exchange) = self.in_flight.remove(&event.request_id) else {
+                let Some(mut exchange) = self.in_flight.remove(&event.request_id) else {
                     return self.unsent_request_failed(&event);
                 };
+                let actual_refused = exchange.actual_refused.take();
+                let unanswered = exchange.response.is_none() && !is_preflight(&exchange);
                 let key = (
                     exchange.tab_id,
                     exchange.url.clone(),
@@ -210,14 +218,26 @@ impl Engine {
                 {
                     return self.next_hop_refused(exchange, &event);
                 }
-                match conclude(exchange, &event, &self.allowed_before)? {
+                let Some(conclusion) = conclude(exchange, &event, &self.allowed_before) else {
+                    return actual_refused.map(Report::Notice);
+                };
+                match conclusion {
+                    Conclusion::Report(Report::Notice(n))
+                        if unanswered && n.kind == NoticeKind::CorsReasonNotShown =>
+                    {
+                        self.refused_unanswered(n)
+                    }
                     Conclusion::Report(Report::Failure(mut finding)) => {
+                        // A failed preflight explains its actual request's
+                        // refusal: remembered for it, unless it already ended.
                         if finding.reason.is_preflight() {
-                            if self.failed_preflights.len() >= MAX_FAILED_PREFLIGHTS {
-                                self.failed_preflights.pop_front();
+                            if actual_refused.is_none() {
+                                if self.failed_preflights.len() >= MAX_FAILED_PREFLIGHTS {
+                                    self.failed_preflights.pop_front();
+                                }
+                                self.failed_preflights
+                                    .push_back((finding.tab_id, finding.url.clone()));
                             }
-                            self.failed_preflights
-                                .push_back((finding.tab_id, finding.url.clone()));
                         } else {
                             // The preflight taken when the request left; else
                             // one that ended after it did (events can cross).
@@ -226,9 +246,19 @@ impl Engine {
                         Some(Report::Failure(finding))
                     }
                     Conclusion::Report(report) => Some(report),
+                    // The preflight passed, yet its actual request was
+                    // refused with no response: nothing shown explains it.
+                    Conclusion::PreflightPassed(..) if actual_refused.is_some() => {
+                        actual_refused.map(Report::Notice)
+                    }
                     Conclusion::PreflightPassed(passed, lenient) => {
                         self.remember_passed(passed);
                         lenient.map(Report::Notice)
+                    }
+                    // Only credentials fail it, and its actual request was
+                    // already refused: credentials were sent, this is why.
+                    Conclusion::Pending(pending) if actual_refused.is_some() => {
+                        Some(Report::Failure(pending.finding))
                     }
                     Conclusion::Pending(pending) => {
                         if self.pending.len() >= MAX_PENDING {
@@ -258,6 +288,74 @@ impl Engine {
         })?;
         let pending = self.pending.remove(i)?;
         Some(Report::Failure(pending.finding))
+    }
+
+    /// An actual request answered while a preflight for it waits to learn
+    /// the credentials mode: it went, so that preflight passed. Chromium says
+    /// so at `onSendHeaders` (it sends the actual request only after its
+    /// preflight); Firefox reports the actual request's `onSendHeaders`
+    /// before its preflight's, so the answer is the first sign. The preflight
+    /// is shown with the request, and its leniency warning returned.
+    fn preflight_passed_late(&mut self, event: &Event) -> Option<Notice> {
+        if event.method == "OPTIONS" {
+            return None;
+        }
+        let i = self.pending.iter().position(|p| {
+            p.tab_id == event.tab_id && p.url == event.url && p.method == event.method
+        })?;
+        let pending = self.pending.remove(i)?;
+        if let Some(exchange) = self.in_flight.get_mut(&event.request_id) {
+            if exchange.preflight.is_none() {
+                exchange.preflight = Some(pending.finding.exchange);
+            }
+        }
+        pending.lenient
+    }
+
+    /// A request that was sent, then refused for CORS with no response (the
+    /// `CorsReasonNotShown` notice `n`). Firefox does this to the actual
+    /// request of a failed preflight: it reports the actual request's
+    /// `onSendHeaders` before the preflight's, then ends both with its CORS
+    /// error, in either order. So a preflight for the same tab, URL and
+    /// method explains the refusal: one that failed only for credentials
+    /// (pending) is reported now; one reported as failed says it all; one
+    /// still running decides when it ends. Only when none does is the notice
+    /// given.
+    fn refused_unanswered(&mut self, n: Notice) -> Option<Report> {
+        self.pending
+            .retain(|p| n.time_ms - p.time_ms <= PENDING_WINDOW_MS);
+        if let Some(i) = self
+            .pending
+            .iter()
+            .position(|p| p.tab_id == n.tab_id && p.url == n.url && p.method == n.method)
+        {
+            return self.pending.remove(i).map(|p| Report::Failure(p.finding));
+        }
+        if let Some(i) = self
+            .failed_preflights
+            .iter()
+            .position(|(t, u)| *t == n.tab_id && *u == n.url)
+        {
+            self.failed_preflights.remove(i);
+            return None;
+        }
+        let running = self.in_flight.values_mut().find(|e| {
+            e.tab_id == n.tab_id
+                && is_preflight(e)
+                && e.actual_refused.is_none()
+                && e.redirects.first().unwrap_or(&e.url) == &n.url
+                && e.request_headers
+                    .first("access-control-request-method")
+                    .map(trim)
+                    == Some(n.method.as_str())
+        });
+        match running {
+            Some(preflight) => {
+                preflight.actual_refused = Some(n);
+                None
+            }
+            None => Some(Report::Notice(n)),
+        }
     }
 
     /// A request whose hop redirected, refused for CORS before the next hop
@@ -468,7 +566,7 @@ impl Allowed {
 /// CORS as completed, so a completed request is checked too, and only a
 /// failure the headers prove is reported.
 fn conclude(
-    exchange: Exchange,
+    mut exchange: Exchange,
     end: &Event,
     allowed_before: &HashSet<String>,
 ) -> Option<Conclusion> {
@@ -480,6 +578,13 @@ fn conclude(
         EventKind::ErrorOccurred => {
             let error = end.error.as_deref().unwrap_or("");
             if CORS_ERRORS.contains(&error) {
+                true
+            } else if firefox_refused_redirect(&exchange, &cors, end) {
+                // The hop that redirected is the finding's URL; it is not
+                // an earlier hop.
+                if exchange.redirects.last() == Some(&exchange.url) {
+                    exchange.redirects.pop();
+                }
                 true
             } else if ABORTED.contains(&error) {
                 // Cancelled by the page or a navigation: nothing to say.
@@ -869,11 +974,14 @@ fn redirect_to_disabled_scheme(
 /// origin whose URL carries credentials: the only refusal Chromium makes on
 /// a same-origin hop (`RedirectContainsCredentials`; the headers of a
 /// same-origin answer are never checked).
-fn same_origin_redirect(exchange: Exchange, end: &Event) -> Option<Conclusion> {
-    if end.kind != EventKind::ErrorOccurred
-        || !CORS_ERRORS.contains(&end.error.as_deref().unwrap_or(""))
-    {
+fn same_origin_redirect(mut exchange: Exchange, end: &Event) -> Option<Conclusion> {
+    let error = end.error.as_deref().unwrap_or("");
+    let firefox = firefox_redirect_error(&exchange, end);
+    if end.kind != EventKind::ErrorOccurred || !(CORS_ERRORS.contains(&error) || firefox) {
         return None;
+    }
+    if firefox && exchange.redirects.last() == Some(&exchange.url) {
+        exchange.redirects.pop();
     }
     let cors = CorsRequest::of_mode(&exchange)?;
     let (_, response) = exchange.response.as_ref()?;
@@ -896,6 +1004,52 @@ fn same_origin_redirect(exchange: Exchange, end: &Event) -> Option<Conclusion> {
         credentials,
         &HashSet::new(),
     ))))
+}
+
+/// Whether the request ended with a Firefox error (Chromium's all start with
+/// `net::`) after Firefox reported following a redirect, before the next hop
+/// was sent. Firefox ends a CORS request refused at a redirect this way, at
+/// the new URL, with an error that is not its CORS one (measured on Firefox
+/// ESR 153: `NS_ERROR_UNEXPECTED` or `NS_ERROR_NET_ON_RECEIVING_FROM`). A
+/// network failure at the new URL ends the same way, so the error alone
+/// proves nothing (see [`firefox_refused_redirect`]).
+fn firefox_redirect_error(exchange: &Exchange, end: &Event) -> bool {
+    let error = end.error.as_deref().unwrap_or("");
+    end.kind == EventKind::ErrorOccurred
+        && exchange.redirected_to.is_some()
+        && error.starts_with("NS_")
+        && !CORS_ERRORS.contains(&error)
+        && !ABORTED.contains(&error)
+        && !BLOCKED_BY_CLIENT.contains(&error)
+        && !is_preflight(exchange)
+}
+
+/// A cross-origin request that Firefox ended after following a redirect
+/// (see [`firefox_redirect_error`]) when the redirect itself explains the
+/// refusal: its headers fail the check (Firefox names that reason, e.g.
+/// `CORSMissingAllowOrigin`), or it leads to a URL with credentials (which
+/// Firefox refuses as `CORSDidNotSucceed`, the name CORS Lens gives
+/// `RedirectContainsCredentials`). Otherwise the end is a network failure
+/// at the new URL, and not taken for a refusal.
+fn firefox_refused_redirect(exchange: &Exchange, cors: &CorsRequest, end: &Event) -> bool {
+    if !firefox_redirect_error(exchange, end) {
+        return false;
+    }
+    let to = exchange.redirected_to.as_deref().unwrap_or_default();
+    if has_credentials(&exchange.url, to) {
+        return true;
+    }
+    let Some((_, response)) = &exchange.response else {
+        return false;
+    };
+    let allowed = Allowed::of(response);
+    cors_check(CheckInput {
+        request_origin: &cors.request_origin,
+        allow_origin: allowed.origin_joined.as_deref(),
+        allow_credentials: allowed.credentials.as_deref(),
+        credentials: exchange.request_headers.contains("cookie"),
+    })
+    .is_err()
 }
 
 /// Whether `Access-Control-Allow-Headers` covers `Authorization` only through
