@@ -93,8 +93,9 @@ function render() {
   const all = sourceRecords();
   // The core decides what the filter keeps: the list and the export of
   // "shown findings" are the same records.
-  // A Uint32Array: Array.from, not .map (which would stay a typed array).
-  visible = Array.from(filterRecords(all, filter.query, filter.kind, lang), (i) => all[i]);
+  // Unfiltered, nothing to ask. filterRecords gives a Uint32Array: Array.from,
+  // not .map (which would stay a typed array).
+  visible = filtering() ? Array.from(filterRecords(all, filter.query, filter.kind, lang), (i) => all[i]) : all;
   renderFindings(visible, lang, stack);
   addFindingActions(visible);
   showFilterState(all.length);
@@ -133,13 +134,14 @@ function showFilterState(total) {
 }
 
 function setUpFilter() {
+  // Through the render schedule: keystrokes on a long list fold into one render.
   filterInput.addEventListener('input', () => {
     filter.query = filterInput.value;
-    render();
+    scheduleRender();
   });
   kindSelect.addEventListener('change', () => {
     filter.kind = kindSelect.value;
-    render();
+    scheduleRender();
   });
 }
 

@@ -597,18 +597,12 @@ fn conclude(
                     NoticeKind::BlockedByClient,
                     error,
                 )));
-            } else if exchange.response.is_none() {
-                return done(Report::Notice(notice(
-                    &exchange,
-                    &cors,
-                    end,
-                    NoticeKind::NoResponse,
-                    error,
-                )));
-            } else if !is_preflight(&exchange) && NetworkError::of(error) == NetworkError::Redirect
-            {
+            } else if exchange.response.is_none()
                 // A redirect refused for what it points to, not for CORS
                 // (its headers passed, or the error would be ERR_FAILED).
+                || (!is_preflight(&exchange)
+                    && NetworkError::of(error) == NetworkError::Redirect)
+            {
                 return done(Report::Notice(notice(
                     &exchange,
                     &cors,

@@ -9,6 +9,8 @@
 //! a word to one field: `reason:`, `method:`, `status:`, `host:`, `type:`.
 //! A leading `-` keeps the records that do **not** match the word.
 
+use std::cell::OnceCell;
+
 use crate::explain::explain;
 use crate::l10n::Lang;
 use crate::notice::describe;
@@ -104,6 +106,9 @@ impl Filter {
     /// Whether `record` is kept. Titles are looked up in `lang` only when a
     /// word is not found in the record's own values.
     pub fn keeps(&self, record: &Record, lang: Lang) -> bool {
+        if self.is_empty() {
+            return true;
+        }
         let Some(view) = View::of(record) else {
             // Unreadable records are counted by the renderer; a filter shows
             // them only when it filters nothing.
@@ -114,11 +119,13 @@ impl Filter {
             Kind::Failures => matches!(view, View::Failure(_)),
             Kind::Notices => matches!(view, View::Notice(_)),
         };
+        // The title is built (a whole explanation) at most once per record.
+        let title = OnceCell::new();
         kind_ok
             && self
                 .words
                 .iter()
-                .all(|w| view.matches(w, lang) != w.negated)
+                .all(|w| view.matches(w, &title, lang) != w.negated)
     }
 
     /// Indices of the records of `records` that are kept, in order.
@@ -148,7 +155,14 @@ impl View {
         }
     }
 
-    fn matches(&self, word: &Word, lang: Lang) -> bool {
+    fn title(&self, lang: Lang) -> String {
+        match self {
+            View::Failure(f) => explain(f, lang).title,
+            View::Notice(n) => describe(n, lang).title,
+        }
+    }
+
+    fn matches(&self, word: &Word, title: &OnceCell<String>, lang: Lang) -> bool {
         let has = |value: &str| fold(value).contains(&word.text);
         let (method, url, status, resource_type, page_origin) = match self {
             View::Failure(f) => (
@@ -184,12 +198,11 @@ impl View {
                     || has(resource_type)
                     || has(page_origin)
                     || reason()
-                    || match self {
-                        View::Failure(f) => {
-                            has(&f.failed_parameter) || has(&explain(f, lang).title)
-                        }
-                        View::Notice(n) => has(&n.detail) || has(&describe(n, lang).title),
-                    }
+                    || has(match self {
+                        View::Failure(f) => &f.failed_parameter,
+                        View::Notice(n) => &n.detail,
+                    })
+                    || has(title.get_or_init(|| self.title(lang)))
             }
         }
     }

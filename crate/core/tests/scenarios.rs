@@ -186,6 +186,18 @@ fn chromium_events(scenario: &Value) -> Vec<Event> {
     events
 }
 
+/// The `onSendHeaders` of a CORS request from the page to `url`.
+fn cors_send(id: &str, url: &str) -> Event {
+    let mut send = Event::new(EventKind::SendHeaders, id, url);
+    send.initiator = Some(PAGE.to_owned());
+    send.request_headers = Some(
+        [("Origin", PAGE), ("Sec-Fetch-Mode", "cors")]
+            .into_iter()
+            .collect(),
+    );
+    send
+}
+
 fn run(events: Vec<Event>) -> Option<Finding> {
     match run_report(events) {
         Some(Report::Failure(f)) => Some(f),
@@ -317,13 +329,7 @@ fn requests_that_never_got_a_cors_verdict_give_a_notice_or_nothing() {
     for (error, with_response, want) in cases {
         let mut engine = Engine::new();
         let url = format!("{API}/x");
-        let mut send = Event::new(EventKind::SendHeaders, "1", &url);
-        send.initiator = Some(PAGE.to_owned());
-        send.request_headers = Some(
-            [("Origin", PAGE), ("Sec-Fetch-Mode", "cors")]
-                .into_iter()
-                .collect(),
-        );
+        let send = cors_send("1", &url);
         engine.ingest(send);
         if with_response {
             let mut received = Event::new(EventKind::HeadersReceived, "1", &url);
@@ -445,13 +451,7 @@ fn error_status_is_linked_to_the_same_endpoint_answering_with_cors_before() {
     let mut engine = Engine::new();
     let mut run_one = |id: &str, query: &str, status: u16, acao: bool| {
         let url = format!("{API}/items{query}");
-        let mut send = Event::new(EventKind::SendHeaders, id, &url);
-        send.initiator = Some(PAGE.to_owned());
-        send.request_headers = Some(
-            [("Origin", PAGE), ("Sec-Fetch-Mode", "cors")]
-                .into_iter()
-                .collect(),
-        );
+        let send = cors_send(id, &url);
         let mut received = Event::new(EventKind::HeadersReceived, id, &url);
         received.status = Some(status);
         let headers: Vec<(&str, &str)> = if acao {
@@ -771,13 +771,7 @@ fn header_values_are_read_without_surrounding_whitespace() {
     ];
     for (lines, want) in cases {
         let url = format!("{API}/x");
-        let mut send = Event::new(EventKind::SendHeaders, "1", &url);
-        send.initiator = Some(PAGE.to_owned());
-        send.request_headers = Some(
-            [("Origin", PAGE), ("Sec-Fetch-Mode", "cors")]
-                .into_iter()
-                .collect(),
-        );
+        let send = cors_send("1", &url);
         let mut received = Event::new(EventKind::HeadersReceived, "1", &url);
         received.status = Some(200);
         received.response_headers = Some(
@@ -1069,13 +1063,7 @@ fn a_redirect_to_a_scheme_webrequest_never_reports_ends_the_request_there() {
     ] {
         let url = format!("{API}/r");
         let mut engine = Engine::new();
-        let mut send = Event::new(EventKind::SendHeaders, "1", &url);
-        send.initiator = Some(PAGE.to_owned());
-        send.request_headers = Some(
-            [("Origin", PAGE), ("Sec-Fetch-Mode", "cors")]
-                .into_iter()
-                .collect(),
-        );
+        let send = cors_send("1", &url);
         let mut received = Event::new(EventKind::HeadersReceived, "1", &url);
         received.status = Some(302);
         received.response_headers = Some(

@@ -71,11 +71,11 @@ pub fn filter_records(
     Ok(values
         .into_iter()
         .enumerate()
-        .filter(|(_, v)| match serde_json::from_value::<Record>(v.clone()) {
-            Ok(record) => filter.keeps(&record, lang),
-            Err(_) => filter.is_empty(),
+        .filter_map(|(i, v)| {
+            let kept = filter.is_empty()
+                || serde_json::from_value::<Record>(v).is_ok_and(|r| filter.keeps(&r, lang));
+            kept.then_some(i as u32)
         })
-        .map(|(i, _)| i as u32)
         .collect())
 }
 
