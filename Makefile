@@ -18,13 +18,18 @@ demo: setup build
 test: setup setup-servers build lint unit e2e fixes fuzz-smoke
 
 ## setup: install the toolchain pieces that are missing (skips what is there)
-setup: setup-rust setup-browsers setup-node
+setup: setup-rust setup-browsers setup-node setup-shells
 
 setup-rust:
 	./scripts/setup-rust.sh
 
 setup-browsers:
 	./scripts/setup-browsers.sh
+
+## setup-shells: Debian's zsh (and dash), for the curl script test
+.PHONY: setup-shells
+setup-shells:
+	./scripts/setup-shells.sh
 
 ## setup-servers: Debian's nginx and apache2 (and caddy), for the fix tests
 setup-servers:

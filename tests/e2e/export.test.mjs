@@ -172,7 +172,9 @@ test('exports hold no secret, validate, reproduce with curl and import back', { 
     const script = await panel.textContent('#curl-out');
     assertNoSecret(`curl for ${lab}`, script);
     const reason = await a.getAttribute('data-reason');
-    const commands = script.split('\n').filter((l) => !l.startsWith('#')).join('\n').split(/\n(?=curl )/);
+    // Explanations are `: '…'` lines (never `#`: zsh runs those by default).
+    assert.ok(!script.split('\n').some((l) => l.startsWith('#')), script);
+    const commands = script.split('\n').filter((l) => !l.startsWith(": '")).join('\n').split(/\n(?=curl )/);
     // Async: the API server runs in this process and must keep answering.
     const out = [];
     for (const c of commands) out.push((await run('sh', ['-c', c], { encoding: 'utf8', timeout: 10000 })).stdout);

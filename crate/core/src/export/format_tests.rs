@@ -192,8 +192,8 @@ fn markdown_has_a_table_and_a_section_per_finding() {
         assert!(
             line.contains("\\<img")
                 || line.contains("`` ")
-                || line.starts_with("# CORS Lens: ")
-                || line.starts_with("curl "),
+                || line.starts_with(": 'CORS Lens: ")
+                || line.starts_with("  --url '"),
             "{line}"
         );
     }
@@ -232,7 +232,7 @@ fn curl_reproduces_preflight_and_request() {
     let pre = c.preflight.as_deref().unwrap();
     assert!(
         pre.starts_with(
-            "curl -sS -i -g -X 'OPTIONS' 'http://api.test:8080/data?token=[redacted]&lab=1'"
+            "curl -sS -i -g --proto '=http,https' -X 'OPTIONS' \\\n  --url 'http://api.test:8080/data?token=[redacted]&lab=1'"
         ),
         "{pre}"
     );
@@ -252,7 +252,8 @@ fn curl_reproduces_preflight_and_request() {
     let c = curl(&ex.findings[0], Lang::En);
     assert_eq!(c.preflight, None);
     assert!(
-        c.request.starts_with("curl -sS -i -g 'http://"),
+        c.request
+            .starts_with("curl -sS -i -g --proto '=http,https' \\\n  --url 'http://"),
         "{}",
         c.request
     );
@@ -278,11 +279,14 @@ fn curl_quoting_survives_hostile_values() {
     f.origin = "http://page.test'\n#".into();
     let (ex, _) = export(&records(&[f]), &meta(), Lang::En);
     let c = curl(&ex.findings[0], Lang::En);
-    // Every line is a comment, a curl line or a quoted continuation.
+    // Every line is a `:` remark, a curl line or a quoted continuation.
     for line in c.script.lines() {
         let t = line.trim_start();
         assert!(
-            t.starts_with('#') || t.starts_with("curl ") || t.starts_with("-H '"),
+            t.starts_with(": '")
+                || t.starts_with("curl ")
+                || t.starts_with("--url '")
+                || t.starts_with("-H '"),
             "{line:?}\n{}",
             c.script
         );
@@ -295,9 +299,65 @@ fn curl_quoting_survives_hostile_values() {
     );
     assert!(
         c.request
-            .contains("'http://api.test/'\\''; touch /tmp/pwned; echo '\\''%0A$(id)'"),
+            .contains("--url 'http://api.test/'\\''; touch /tmp/pwned; echo '\\''%0A$(id)'"),
         "{}",
         c.request
+    );
+}
+
+#[test]
+fn curl_sends_the_method_exactly_as_captured() {
+    for (method, want) in [
+        ("GET", None),
+        ("HEAD", Some("--head")),
+        ("PUT", Some("-X 'PUT'")),
+        ("patch", Some("-X 'patch'")),
+        ("get", Some("-X 'get'")),
+        ("head", Some("-X 'head'")),
+        ("-X", Some("-X '-X'")),
+        ("M'ETH", Some("-X 'M'\\''ETH'")),
+    ] {
+        let mut f = finding(CorsError::MissingAllowOriginHeader);
+        f.preflight = None;
+        f.method = method.into();
+        f.exchange.method = method.into();
+        let (ex, _) = export(&records(&[f]), &meta(), Lang::En);
+        let c = curl(&ex.findings[0], Lang::En);
+        let first = c.request.lines().next().unwrap();
+        let base = "curl -sS -i -g --proto '=http,https'";
+        match want {
+            None => assert_eq!(first, format!("{base} \\"), "{method}"),
+            Some(arg) => assert_eq!(first, format!("{base} {arg} \\"), "{method}"),
+        }
+    }
+}
+
+#[test]
+fn curl_hides_nothing_behind_invisible_characters() {
+    let mut f = finding(CorsError::MissingAllowOriginHeader);
+    f.preflight = None;
+    f.url = "http://api.test/a\u{202E}b\u{200B}c\u{2066}d\u{2028}e\u{7}".into();
+    f.exchange.request_headers = vec![Header::new("X-Bidi\u{202E}", "v\u{2069}\u{FEFF}\tw\u{85}")];
+    let (ex, _) = export(&records(&[f]), &meta(), Lang::En);
+    let c = curl(&ex.findings[0], Lang::En);
+    assert!(
+        c.request
+            .contains("--url 'http://api.test/a%E2%80%AEb%E2%80%8Bc%E2%81%A6d%E2%80%A8e%07'"),
+        "{}",
+        c.request
+    );
+    assert!(
+        c.request
+            .contains("-H 'X-Bidi\u{FFFD}: v\u{FFFD}\u{FFFD} w '"),
+        "{}",
+        c.request
+    );
+    assert!(
+        !c.script
+            .chars()
+            .any(|ch| ch != '\n' && (ch.is_control() || super::curl::is_invisible(ch))),
+        "{:?}",
+        c.script
     );
 }
 
