@@ -295,15 +295,16 @@ async function copyCurl(record) {
 async function importFile(file) {
   const fail = (message) => showIo('import-error', t(lang, 'ui_import_failed').replace('{file}', file.name).replace('{message}', message));
   if (file.size > maxImportBytes()) return fail(tooLargeMessage(file.size, lang));
-  let records;
+  let result;
   try {
-    records = importJson(await file.text(), lang);
+    result = importJson(await file.text(), lang);
   } catch (err) {
     return fail(err?.message ?? String(err));
   }
-  imported = { file: file.name, records };
+  imported = { file: file.name, records: result.records };
   curlOut.hidden = true;
-  showIo('imported', '');
+  // What was left out or cut, said plainly; nothing when the file was whole.
+  showIo('imported', result.message ?? '');
   render();
 }
 

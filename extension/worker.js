@@ -88,10 +88,28 @@ function restartEngine(listener, err) {
   }
 }
 
+/**
+ * Unfinished requests the engine forgot to stay within its caps (a count
+ * of requests and a byte budget): their verdicts are missing, never wrong.
+ * Said in the panel when the count grows, at most every 10 s.
+ */
+let forgotten = 0;
+let forgottenAt = 0;
+function noteForgotten() {
+  const n = engine?.dropped ?? 0;
+  if (n < forgotten) forgotten = 0; // a fresh engine after a restart
+  if (n > forgotten && Date.now() - forgottenAt > 10000) {
+    forgotten = n;
+    forgottenAt = Date.now();
+    problem('problem_engine_dropped', n);
+  }
+}
+
 function feed(listener, details) {
   try {
     const record = engine.ingest(listener, details);
     if (record) enqueueFinding(record);
+    noteForgotten();
   } catch (err) {
     if (err instanceof WebAssembly.RuntimeError) restartEngine(listener, err);
     else problem('problem_event', `${listener}: ${err?.message ?? err}`);

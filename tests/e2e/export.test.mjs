@@ -234,6 +234,18 @@ test('exports hold no secret, validate, reproduce with curl and import back', { 
   assert.match(messages['future.json'], /version 2/);
   assert.match(messages['huge.json'], /50\.0 MB/);
 
+  // A file past the import's caps: the first 2 000 records are kept, long
+  // values cut, and the panel says both plainly.
+  const crowded = { ...exported, findings: Array.from({ length: 2010 }, (_, i) => ({ ...exported.findings[0], url: `${exported.findings[0].url}&n=${i}` })) };
+  crowded.findings[0] = { ...crowded.findings[0], failedParameter: 'x'.repeat(100 * 1024) };
+  const crowdedFile = path.join(tmp, 'crowded.json');
+  fs.writeFileSync(crowdedFile, JSON.stringify(crowded));
+  await panel.setInputFiles('#import-file', crowdedFile);
+  await waitFor(async () => (await panel.textContent('#import-text')).includes('crowded.json'), { what: 'the crowded import' });
+  const said = await panel.textContent('#io-status');
+  assert.match(said, /Imported 2,000 of the 2,010 findings and notices/, said);
+  assert.match(said, /1 of them held values longer than 8 KB/, said);
+
   // Back to live findings.
   await panel.click('#import-back');
   await waitFor(async () => !(await panel.isVisible('#import-banner')), { what: 'the banner to go' });

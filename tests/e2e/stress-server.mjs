@@ -7,7 +7,9 @@
 //   page  GET /page.html            an empty page with window.burst(urls, batch)
 //   api   GET /pass...              200 with Access-Control-Allow-Origin: *
 //   api   GET /fail...              200 without the header (MissingAllowOriginHeader)
-//   api   GET /hostile/<n>          200 with raw header lines `hostile[n]` (a list of [name, bytes])
+//   api   GET /hostile/<n>          200 with raw header lines `hostile[n]` (a list of [name, bytes];
+//                                   a `:status` line sets another status, e.g. `302 Found`)
+//   api   OPTIONS /hostile/<n>      204 with `preflight[n]` when given (else the default answer)
 
 import http from 'node:http';
 import net from 'node:net';
@@ -26,7 +28,7 @@ window.burst = async (urls, batch = 100) => {
 };
 </script>`;
 
-export async function startStress({ hostile = [] } = {}) {
+export async function startStress({ hostile = [], preflight = [] } = {}) {
   const counts = { pass: 0, fail: 0, hostile: 0 };
   const page = http.createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
@@ -46,16 +48,22 @@ export async function startStress({ hostile = [] } = {}) {
         buf = buf.slice(end + 4);
         const [, method, target] = /^(\S+) (\S+)/.exec(head) ?? [];
         const lines = [];
-        if (method === 'OPTIONS') {
+        const hostileN = target?.startsWith('/hostile/') ? Number(target.split('/')[2].split('?')[0]) : -1;
+        if (method === 'OPTIONS' && preflight[hostileN]) {
+          lines.push('HTTP/1.1 204 No Content');
+          for (const [name, value] of preflight[hostileN]) lines.push(`${name}: ${Buffer.from(value).toString('latin1')}`);
+        } else if (method === 'OPTIONS') {
           lines.push('HTTP/1.1 204 No Content', 'Access-Control-Allow-Origin: *', 'Access-Control-Allow-Headers: *');
         } else if (target?.startsWith('/pass')) {
           counts.pass++;
           lines.push('HTTP/1.1 200 OK', 'Access-Control-Allow-Origin: *');
         } else if (target?.startsWith('/hostile/')) {
           counts.hostile++;
-          lines.push('HTTP/1.1 200 OK');
-          const n = Number(target.split('/')[2].split('?')[0]);
-          for (const [name, value] of hostile[n] ?? []) lines.push(`${name}: ${Buffer.from(value).toString('latin1')}`);
+          const answer = hostile[hostileN] ?? [];
+          // A `:status` line sets the status line (`302 Found`).
+          const status = answer.find(([name]) => name === ':status');
+          lines.push(`HTTP/1.1 ${status ? Buffer.from(status[1]).toString('latin1') : '200 OK'}`);
+          for (const [name, value] of answer) if (name !== ':status') lines.push(`${name}: ${Buffer.from(value).toString('latin1')}`);
         } else {
           counts.fail++;
           lines.push('HTTP/1.1 200 OK');

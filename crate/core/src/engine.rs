@@ -14,8 +14,19 @@ use crate::redact;
 
 /// How many unfinished requests the engine remembers. A page that opens more
 /// requests than this without any of them ending loses the oldest ones (they
-/// are forgotten, never misreported).
+/// are forgotten, never misreported, and counted: [`Engine::dropped`]).
 const MAX_IN_FLIGHT: usize = 4096;
+/// Most bytes one unfinished request may hold (URLs, methods, header names
+/// and values, the preflight shown with it). Four times what Chromium
+/// accepts as a whole response head (256 KB), so any answer the browser
+/// reads can be judged; a request past it is forgotten and counted.
+pub const MAX_EXCHANGE_BYTES: usize = 1024 * 1024;
+/// Most bytes the engine holds in all: unfinished requests, and the
+/// preflights kept for their actual requests. Past it, the oldest unfinished
+/// requests are forgotten (then the oldest preflights), and counted.
+pub const MAX_ENGINE_BYTES: usize = 32 * 1024 * 1024;
+/// What each kept string or header line costs besides its bytes.
+const ENTRY_COST: usize = 32;
 
 /// The errors that mean "the browser refused the response": Chromium says
 /// `net::ERR_FAILED` for every CORS reason, Firefox `NS_ERROR_DOM_BAD_URI`.
@@ -32,6 +43,8 @@ const MAX_ENDPOINTS: usize = 2048;
 #[derive(Debug, Default)]
 struct Exchange {
     seq: u64,
+    /// What this exchange holds, as last measured ([`Exchange::size`]).
+    bytes: usize,
     method: String,
     url: String,
     resource_type: String,
@@ -61,8 +74,14 @@ struct Exchange {
 pub struct Engine {
     in_flight: HashMap<String, Exchange>,
     next_seq: u64,
-    /// Endpoints whose responses carried `Access-Control-Allow-Origin`.
-    allowed_before: HashSet<String>,
+    /// The sum of the unfinished requests' `bytes`.
+    in_flight_bytes: usize,
+    budget: Budget,
+    /// Requests (and kept preflights) forgotten to stay within the caps.
+    dropped: u64,
+    /// Endpoints whose responses carried `Access-Control-Allow-Origin`, as
+    /// digests of their URLs (a few bytes each, whatever the URL's length).
+    allowed_before: HashSet<u64>,
     /// Preflights whose verdict depends on the actual request's credentials
     /// mode, waiting for the actual request to tell.
     pending: VecDeque<Pending>,
@@ -73,6 +92,22 @@ pub struct Engine {
     failed_preflights: VecDeque<(i64, String)>,
 }
 
+/// The engine's byte budgets (see [`MAX_EXCHANGE_BYTES`], [`MAX_ENGINE_BYTES`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    pub exchange: usize,
+    pub total: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget {
+            exchange: MAX_EXCHANGE_BYTES,
+            total: MAX_ENGINE_BYTES,
+        }
+    }
+}
+
 /// A preflight that passed, kept to be shown with its actual request.
 #[derive(Debug)]
 struct PassedPreflight {
@@ -80,6 +115,14 @@ struct PassedPreflight {
     url: String,
     method: String,
     seen: Seen,
+    /// What it holds, measured when kept.
+    bytes: usize,
+}
+
+impl PassedPreflight {
+    fn size(&self) -> usize {
+        self.url.len() + self.method.len() + seen_size(&self.seen)
+    }
 }
 
 /// How many passed preflights are remembered.
@@ -101,6 +144,8 @@ struct Pending {
     /// The warning to report if the actual request leaves (the preflight
     /// passed only through a leniency).
     lenient: Option<Notice>,
+    /// What it holds, measured when kept.
+    bytes: usize,
 }
 
 /// How long a pending preflight waits for its actual request.
@@ -124,14 +169,120 @@ impl Engine {
         Engine::default()
     }
 
+    /// An engine with other byte budgets (tests).
+    pub fn with_budget(budget: Budget) -> Engine {
+        Engine {
+            budget,
+            ..Engine::default()
+        }
+    }
+
     /// How many requests are between their first and last event.
     pub fn in_flight(&self) -> usize {
         self.in_flight.len()
     }
 
+    /// How many bytes the engine holds (unfinished requests and kept
+    /// preflights), as measured against [`MAX_ENGINE_BYTES`].
+    pub fn bytes(&self) -> usize {
+        self.in_flight_bytes + self.held_bytes()
+    }
+
+    /// How many unfinished requests (and kept preflights) were forgotten to
+    /// stay within the caps since the engine started: their verdicts are
+    /// missing, never wrong. The worker shows it in the panel.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
     /// Takes one event; returns a report when it ends a request that the
     /// browser refused for a CORS reason, or that deserves a notice.
-    pub fn ingest(&mut self, mut event: Event) -> Option<Report> {
+    ///
+    /// The verdict is computed from the values as the browser saw them;
+    /// only then is the report cut to the sizes of [`crate::wire`] (and
+    /// marked), and the engine's byte budgets enforced.
+    pub fn ingest(&mut self, event: Event) -> Option<Report> {
+        let id = event.request_id.clone();
+        let report = self.ingest_whole(event);
+        self.measure(&id);
+        self.enforce_budget();
+        report.map(|r| match r {
+            Report::Failure(mut f) => {
+                crate::wire::cut_finding(&mut f);
+                Report::Failure(f)
+            }
+            Report::Notice(mut n) => {
+                crate::wire::cut_notice(&mut n);
+                Report::Notice(n)
+            }
+        })
+    }
+
+    /// Measures the exchange `id` after an event changed it; one past its
+    /// budget is forgotten.
+    fn measure(&mut self, id: &str) {
+        let Some(exchange) = self.in_flight.get_mut(id) else {
+            return;
+        };
+        let size = exchange.size();
+        self.in_flight_bytes = self.in_flight_bytes - exchange.bytes + size;
+        exchange.bytes = size;
+        if size > self.budget.exchange {
+            self.take(id);
+            self.dropped += 1;
+        }
+    }
+
+    /// What the kept preflights hold.
+    fn held_bytes(&self) -> usize {
+        self.passed_preflights
+            .iter()
+            .map(|p| p.bytes)
+            .chain(self.pending.iter().map(|p| p.bytes))
+            .sum()
+    }
+
+    /// Past the engine's budget, forgets the oldest unfinished requests,
+    /// then the oldest kept preflights, until it holds no more than that.
+    fn enforce_budget(&mut self) {
+        if self.bytes() <= self.budget.total {
+            return;
+        }
+        let mut by_age: Vec<(u64, String)> = self
+            .in_flight
+            .iter()
+            .map(|(id, e)| (e.seq, id.clone()))
+            .collect();
+        by_age.sort_unstable();
+        let mut held = self.held_bytes();
+        for (_, id) in by_age {
+            if self.in_flight_bytes + held <= self.budget.total {
+                return;
+            }
+            self.take(&id);
+            self.dropped += 1;
+        }
+        while held > self.budget.total {
+            let freed = if let Some(p) = self.passed_preflights.pop_front() {
+                p.bytes
+            } else if let Some(p) = self.pending.pop_front() {
+                p.bytes
+            } else {
+                break;
+            };
+            held -= freed;
+            self.dropped += 1;
+        }
+    }
+
+    /// Removes an unfinished request, keeping the byte count.
+    fn take(&mut self, id: &str) -> Option<Exchange> {
+        let exchange = self.in_flight.remove(id)?;
+        self.in_flight_bytes -= exchange.bytes;
+        Some(exchange)
+    }
+
+    fn ingest_whole(&mut self, mut event: Event) -> Option<Report> {
         match event.kind {
             EventKind::SendHeaders => {
                 let mut lenient = None;
@@ -151,6 +302,7 @@ impl Engine {
                             url: p.url,
                             method: p.method,
                             seen: p.finding.exchange,
+                            bytes: 0,
                         });
                     }
                 }
@@ -197,11 +349,11 @@ impl Engine {
                 // Chromium refuses to follow a CORS request to this scheme
                 // (`CorsDisabledScheme`), and `webRequest` reports nothing
                 // more about the request: this event is the last one.
-                let exchange = self.in_flight.remove(&event.request_id)?;
+                let exchange = self.take(&event.request_id)?;
                 redirect_to_disabled_scheme(exchange, &event, &self.allowed_before)
             }
             EventKind::Completed | EventKind::ErrorOccurred => {
-                let Some(mut exchange) = self.in_flight.remove(&event.request_id) else {
+                let Some(mut exchange) = self.take(&event.request_id) else {
                     return self.unsent_request_failed(&event);
                 };
                 let actual_refused = exchange.actual_refused.take();
@@ -260,7 +412,12 @@ impl Engine {
                     Conclusion::Pending(pending) if actual_refused.is_some() => {
                         Some(Report::Failure(pending.finding))
                     }
-                    Conclusion::Pending(pending) => {
+                    Conclusion::Pending(mut pending) => {
+                        crate::wire::cut_finding(&mut pending.finding);
+                        if let Some(n) = &mut pending.lenient {
+                            crate::wire::cut_notice(n);
+                        }
+                        pending.bytes = pending.size();
                         if self.pending.len() >= MAX_PENDING {
                             self.pending.pop_front();
                         }
@@ -339,7 +496,7 @@ impl Engine {
             self.failed_preflights.remove(i);
             return None;
         }
-        let running = self.in_flight.values_mut().find(|e| {
+        let running = self.in_flight.iter_mut().find(|(_, e)| {
             e.tab_id == n.tab_id
                 && is_preflight(e)
                 && e.actual_refused.is_none()
@@ -350,8 +507,10 @@ impl Engine {
                     == Some(n.method.as_str())
         });
         match running {
-            Some(preflight) => {
+            Some((id, preflight)) => {
                 preflight.actual_refused = Some(n);
+                let id = id.clone();
+                self.measure(&id);
                 None
             }
             None => Some(Report::Notice(n)),
@@ -402,7 +561,8 @@ impl Engine {
         Some(Report::Notice(n))
     }
 
-    fn remember_passed(&mut self, passed: PassedPreflight) {
+    fn remember_passed(&mut self, mut passed: PassedPreflight) {
+        passed.bytes = passed.size();
         if self.passed_preflights.len() >= MAX_PASSED_PREFLIGHTS {
             self.passed_preflights.pop_front();
         }
@@ -449,7 +609,17 @@ impl Engine {
         let mut seqs: Vec<u64> = self.in_flight.values().map(|e| e.seq).collect();
         seqs.sort_unstable();
         let cutoff = seqs[seqs.len() / 2];
-        self.in_flight.retain(|_, e| e.seq >= cutoff);
+        let before = self.in_flight.len();
+        let mut freed = 0;
+        self.in_flight.retain(|_, e| {
+            let keep = e.seq >= cutoff;
+            if !keep {
+                freed += e.bytes;
+            }
+            keep
+        });
+        self.in_flight_bytes -= freed;
+        self.dropped += (before - self.in_flight.len()) as u64;
     }
 }
 
@@ -568,7 +738,7 @@ impl Allowed {
 fn conclude(
     mut exchange: Exchange,
     end: &Event,
-    allowed_before: &HashSet<String>,
+    allowed_before: &HashSet<u64>,
 ) -> Option<Conclusion> {
     let Some(cors) = CorsRequest::of(&exchange) else {
         return same_origin_redirect(exchange, end);
@@ -713,7 +883,7 @@ fn failure_finding(
     end: &Event,
     failure: Failure,
     credentials: Credentials,
-    allowed_before: &HashSet<String>,
+    allowed_before: &HashSet<u64>,
 ) -> Finding {
     let (status, allowed) = match &exchange.response {
         Some((status, headers)) => (*status, Allowed::of(headers)),
@@ -747,7 +917,9 @@ fn failure_finding(
     }
 }
 
-/// The exchange as it will be shown and exported: credentials redacted.
+/// The exchange as it will be shown and exported: credentials redacted,
+/// then cut to the sizes of [`crate::wire`] (after the verdict was taken
+/// from the whole values).
 fn seen(exchange: &Exchange) -> Seen {
     let (status, mut response) = match &exchange.response {
         Some((status, headers)) => (*status, redact::headers(headers)),
@@ -760,13 +932,15 @@ fn seen(exchange: &Exchange) -> Seen {
     {
         h.value = crate::export::redact_url(&h.value);
     }
-    Seen {
+    let mut shown = Seen {
         method: exchange.method.clone(),
         url: exchange.url.clone(),
         status,
         request_headers: redact::headers(&exchange.request_headers),
         response_headers: response,
-    }
+    };
+    crate::wire::cut_seen(&mut shown);
+    shown
 }
 
 /// Whether the request is a CORS preflight: `OPTIONS` with
@@ -851,6 +1025,7 @@ fn conclude_preflight(exchange: Exchange, cors: CorsRequest, end: &Event) -> Opt
                         url: exchange.url.clone(),
                         method,
                         seen: seen(&exchange),
+                        bytes: 0,
                     },
                     lenient,
                 ))
@@ -890,6 +1065,7 @@ fn conclude_preflight(exchange: Exchange, cors: CorsRequest, end: &Event) -> Opt
             time_ms: end.time_ms,
             finding,
             lenient,
+            bytes: 0,
         })
     } else {
         Conclusion::Report(Report::Failure(finding))
@@ -942,7 +1118,7 @@ fn reported_after_redirect(target: &str) -> bool {
 fn redirect_to_disabled_scheme(
     mut exchange: Exchange,
     end: &Event,
-    allowed_before: &HashSet<String>,
+    allowed_before: &HashSet<u64>,
 ) -> Option<Report> {
     let cors = CorsRequest::of_mode(&exchange)?;
     // The hop that redirected is the finding's URL; it is not an earlier hop.
@@ -1104,10 +1280,95 @@ fn notice(
     }
 }
 
-/// An endpoint: the URL without its query and fragment.
-fn endpoint(url: &str) -> String {
+/// An endpoint: the URL without its query and fragment, as a digest.
+fn endpoint(url: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
     let end = url.find(['?', '#']).unwrap_or(url.len());
-    url[..end].to_owned()
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    url[..end].hash(&mut h);
+    h.finish()
+}
+
+impl Exchange {
+    /// The bytes this exchange holds, roughly: its strings and header lines.
+    fn size(&self) -> usize {
+        let opt = |s: &Option<String>| s.as_ref().map_or(0, |s| s.len() + ENTRY_COST);
+        let response = self
+            .response
+            .as_ref()
+            .map_or(0, |(_, h)| headers_size(&h.0));
+        ENTRY_COST * 4
+            + self.method.len()
+            + self.url.len()
+            + self.resource_type.len()
+            + opt(&self.initiator)
+            + headers_size(&self.request_headers.0)
+            + response
+            + self
+                .redirects
+                .iter()
+                .map(|r| r.len() + ENTRY_COST)
+                .sum::<usize>()
+            + opt(&self.redirected_to)
+            + self.preflight.as_ref().map_or(0, seen_size)
+            + self.actual_refused.as_ref().map_or(0, notice_size)
+    }
+}
+
+impl Pending {
+    fn size(&self) -> usize {
+        self.url.len()
+            + self.method.len()
+            + finding_size(&self.finding)
+            + self.lenient.as_ref().map_or(0, notice_size)
+    }
+}
+
+fn headers_size(headers: &[crate::headers::Header]) -> usize {
+    headers
+        .iter()
+        .map(|h| h.name.len() + h.value.len() + ENTRY_COST)
+        .sum()
+}
+
+fn seen_size(s: &Seen) -> usize {
+    ENTRY_COST
+        + s.method.len()
+        + s.url.len()
+        + headers_size(&s.request_headers)
+        + headers_size(&s.response_headers)
+}
+
+fn notice_size(n: &Notice) -> usize {
+    ENTRY_COST * 8
+        + n.request_id.len()
+        + n.method.len()
+        + n.url.len()
+        + n.resource_type.len()
+        + n.origin.len()
+        + n.page_origin.len()
+        + n.detail.len()
+}
+
+fn finding_size(f: &Finding) -> usize {
+    let strings = |v: &[String]| v.iter().map(|s| s.len() + ENTRY_COST).sum::<usize>();
+    let opt = |s: &Option<String>| s.as_ref().map_or(0, |s| s.len() + ENTRY_COST);
+    ENTRY_COST * 16
+        + f.request_id.len()
+        + f.method.len()
+        + f.url.len()
+        + f.resource_type.len()
+        + f.origin.len()
+        + f.page_origin.len()
+        + f.failed_parameter.len()
+        + strings(&f.allow_origin)
+        + opt(&f.allow_credentials)
+        + opt(&f.allow_methods)
+        + opt(&f.allow_headers)
+        + strings(&f.requested_headers)
+        + strings(&f.redirects)
+        + seen_size(&f.exchange)
+        + f.preflight.as_ref().map_or(0, seen_size)
 }
 
 /// Header values as the HTTP parser hands them to the CORS check: without

@@ -10,13 +10,47 @@ use crate::headers::{Header, Headers};
 use crate::notice::{Notice, NoticeKind};
 use crate::reason::CorsError;
 
-/// Longest header value kept; longer ones are cut and marked, so a hostile
-/// server cannot fill the worker's memory or the session storage.
+// Caps. The verdict is computed from the values the browser saw: at intake
+// (`EventIn::into_event`) only what the verdict never reads is cut, and the
+// cuts that remain there keep every fact the check uses (see each constant).
+// What is kept after the verdict (findings, notices, records) is cut to these
+// sizes and marked (`cut_finding`, `cut_notice`, `cut_seen`).
+
+/// Longest header value kept in a finding; longer ones are cut and marked,
+/// so a hostile server cannot fill the worker's memory or the session
+/// storage. At intake, only values the verdict never reads are cut.
 pub const MAX_HEADER_VALUE: usize = 8 * 1024;
-/// Most header lines kept per request or response.
+/// Most header lines kept per request or response, besides the lines the
+/// verdict reads ([`JUDGED_HEADERS`], [`PRESENCE_HEADERS`]), which are never
+/// left out wherever they stand.
 pub const MAX_HEADERS: usize = 256;
-/// Longest URL kept.
+/// Longest header name kept; a line with a longer name keeps a cut name and
+/// none of its value (it could be a secret the name no longer shows).
+pub const MAX_HEADER_NAME: usize = 256;
+/// Longest URL kept. A longer one is cut after its origin (scheme, userinfo,
+/// host and port are always kept whole), and the mark carries a digest of
+/// the whole URL, so two URLs that differ past the cut never compare equal.
 pub const MAX_URL: usize = 16 * 1024;
+/// Longest method kept in a finding (the verdict compares whole methods).
+pub const MAX_METHOD: usize = 1024;
+
+/// The header lines whose values the verdict reads (`engine.rs`,
+/// `check.rs`): kept whole at intake, whatever their size or position.
+pub const JUDGED_HEADERS: [&str; 10] = [
+    "origin",
+    "sec-fetch-mode",
+    "access-control-request-method",
+    "access-control-request-headers",
+    "access-control-allow-origin",
+    "access-control-allow-credentials",
+    "access-control-allow-methods",
+    "access-control-allow-headers",
+    "vary",
+    "location",
+];
+/// The header lines whose presence the verdict reads (credentials): never
+/// left out, though their values may be cut.
+pub const PRESENCE_HEADERS: [&str; 1] = ["cookie"];
 
 /// A `webRequest` details object (the fields the core uses; Chromium and
 /// Firefox spellings both accepted).
@@ -50,13 +84,17 @@ pub struct HeaderIn {
 }
 
 impl EventIn {
-    /// The domain event, with oversized values cut down.
+    /// The domain event. Only what the verdict never reads is cut here:
+    /// other headers' values and names, the URLs past their origin (see
+    /// [`cap_url`]), the resource type and the error name (browser-given
+    /// words). The method and the headers the check reads stay whole; the
+    /// engine's byte budget bounds what it keeps of them.
     pub fn into_event(self, kind: EventKind) -> Event {
         Event {
             kind,
             request_id: self.request_id,
-            url: cap(self.url, MAX_URL),
-            method: cap(self.method, 64),
+            url: cap_url(self.url, MAX_URL),
+            method: self.method,
             resource_type: cap(self.resource_type, 64),
             tab_id: self.tab_id.map_or(-1, |t| t as i64),
             // NaN and infinities would be stored as `null` and the record
@@ -66,42 +104,83 @@ impl EventIn {
                 .initiator
                 .or(self.origin_url)
                 .or(self.document_url)
-                .map(|u| cap(u, MAX_URL)),
+                .map(|u| cap_url(u, MAX_URL)),
             status: self
                 .status_code
                 .and_then(|s| (0.0..=999.0).contains(&s).then_some(s as u16)),
             request_headers: self.request_headers.map(headers),
             response_headers: self.response_headers.map(headers),
-            redirect_url: self.redirect_url.map(|u| cap(u, MAX_URL)),
+            redirect_url: self.redirect_url.map(|u| cap_url(u, MAX_URL)),
             error: self.error.map(|e| cap(e, 256)),
         }
     }
 }
 
 fn headers(lines: Vec<HeaderIn>) -> Headers {
-    Headers(
-        lines
-            .into_iter()
-            .take(MAX_HEADERS)
-            .map(|h| {
-                let value = match (h.value, h.binary_value) {
-                    (Some(v), _) => v,
-                    (None, Some(bytes)) => {
-                        let bytes: Vec<u8> =
-                            bytes.iter().map(|&b| b.clamp(0.0, 255.0) as u8).collect();
-                        String::from_utf8_lossy(&bytes).into_owned()
-                    }
-                    (None, None) => String::new(),
-                };
-                Header::new(cap(h.name, 256), cap(value, MAX_HEADER_VALUE))
-            })
-            .collect(),
-    )
+    let lines = lines.into_iter().map(|h| {
+        let value = match (h.value, h.binary_value) {
+            (Some(v), _) => v,
+            (None, Some(bytes)) => {
+                let bytes: Vec<u8> = bytes.iter().map(|&b| b.clamp(0.0, 255.0) as u8).collect();
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+            (None, None) => String::new(),
+        };
+        Header::new(h.name, value)
+    });
+    Headers(keep_lines(lines, false))
 }
 
-/// Cuts `s` to at most `max` bytes on a character boundary, marking the cut.
+/// Whether the verdict reads this header's value.
+pub fn is_judged(name: &str) -> bool {
+    JUDGED_HEADERS.iter().any(|j| name.eq_ignore_ascii_case(j))
+}
+
+/// Whether the verdict reads this header's presence (and not its value).
+fn is_presence(name: &str) -> bool {
+    PRESENCE_HEADERS
+        .iter()
+        .any(|j| name.eq_ignore_ascii_case(j))
+}
+
+/// The header lines kept: every line the verdict reads, and the first
+/// [`MAX_HEADERS`] others, names and values cut. Values of the judged lines
+/// are cut only when `cut_judged` (after the verdict).
+fn keep_lines(lines: impl IntoIterator<Item = Header>, cut_judged: bool) -> Vec<Header> {
+    let mut others = 0;
+    let mut kept = Vec::new();
+    for mut h in lines {
+        let judged = is_judged(&h.name);
+        if !judged && !is_presence(&h.name) {
+            if others >= MAX_HEADERS {
+                continue;
+            }
+            others += 1;
+        }
+        if judged && !cut_judged {
+            kept.push(h);
+            continue;
+        }
+        if h.name.len() > MAX_HEADER_NAME + MARK_ROOM {
+            h.name = cap(h.name, MAX_HEADER_NAME);
+            h.value = cap(h.value, 0);
+        } else {
+            h.value = cap(h.value, MAX_HEADER_VALUE);
+        }
+        kept.push(h);
+    }
+    kept
+}
+
+/// What a cut mark may add: a value at most this much longer than its cap
+/// is kept whole (cutting it would save less than the mark costs), which
+/// also makes cutting twice the same as cutting once.
+pub const MARK_ROOM: usize = 64;
+
+/// Cuts `s` to `max` bytes on a character boundary, marking the cut, when it
+/// is longer than `max` + [`MARK_ROOM`].
 pub fn cap(mut s: String, max: usize) -> String {
-    if s.len() <= max {
+    if s.len() <= max + MARK_ROOM {
         return s;
     }
     let total = s.len();
@@ -112,6 +191,110 @@ pub fn cap(mut s: String, max: usize) -> String {
     s.truncate(end);
     s.push_str(&format!("… [{} bytes cut]", total - end));
     s
+}
+
+/// Cuts a URL to about `max` bytes without changing what the verdict reads
+/// of it: the cut falls after the scheme and authority (and the character
+/// that ends it), so the origin, the userinfo and the scheme are those of
+/// the whole URL; and the mark carries a digest of the whole URL, so two
+/// URLs equal after the cut were equal before it.
+pub fn cap_url(mut s: String, max: usize) -> String {
+    if s.len() <= max + MARK_ROOM {
+        return s;
+    }
+    let total = s.len();
+    let mut end = max.max(authority_end(&s) + 1).min(total);
+    while !s.is_char_boundary(end) {
+        end += 1;
+    }
+    // Cut only when it saves more than the mark costs (so a cut URL is not
+    // cut again).
+    if end + MARK_ROOM >= total {
+        return s;
+    }
+    let digest = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        s.hash(&mut h);
+        h.finish()
+    };
+    s.truncate(end);
+    s.push_str(&format!("… [{} bytes cut, {digest:016x}]", total - end));
+    s
+}
+
+/// Where the scheme and authority of a URL end (the byte index of the `/`,
+/// `?`, `#` or `\` after them, or the length): `blob:` URLs are read
+/// through to their inner URL's authority.
+fn authority_end(url: &str) -> usize {
+    let Some(colon) = url.find(':') else {
+        return 0;
+    };
+    let scheme = &url[..colon];
+    if !scheme
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    {
+        return 0;
+    }
+    let rest = &url[colon + 1..];
+    if scheme.eq_ignore_ascii_case("blob") {
+        return colon + 1 + authority_end(rest);
+    }
+    let slashes = rest.len() - rest.trim_start_matches(['/', '\\']).len();
+    let after = &rest[slashes..];
+    let end = after.find(['/', '?', '#', '\\']).unwrap_or(after.len());
+    colon + 1 + slashes + end
+}
+
+fn cut(s: &mut String, max: usize) {
+    if s.len() > max + MARK_ROOM {
+        *s = cap(std::mem::take(s), max);
+    }
+}
+
+/// Cuts what a finding keeps, after the verdict: values, lists and the
+/// exchanges shown (see the constants above). Cutting twice is cutting once.
+pub fn cut_finding(f: &mut Finding) {
+    cut(&mut f.method, MAX_METHOD);
+    cut(&mut f.failed_parameter, MAX_HEADER_VALUE);
+    f.allow_origin.truncate(MAX_HEADERS);
+    for v in &mut f.allow_origin {
+        cut(v, MAX_HEADER_VALUE);
+    }
+    for v in [
+        &mut f.allow_credentials,
+        &mut f.allow_methods,
+        &mut f.allow_headers,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        cut(v, MAX_HEADER_VALUE);
+    }
+    f.requested_headers.truncate(MAX_HEADERS);
+    for v in &mut f.requested_headers {
+        cut(v, MAX_HEADER_NAME);
+    }
+    f.redirects.truncate(MAX_HEADERS);
+    cut_seen(&mut f.exchange);
+    if let Some(p) = &mut f.preflight {
+        cut_seen(p);
+    }
+}
+
+/// Cuts what a notice keeps, after the verdict.
+pub fn cut_notice(n: &mut Notice) {
+    cut(&mut n.method, MAX_METHOD);
+    cut(&mut n.detail, MAX_HEADER_VALUE);
+}
+
+/// Cuts an exchange as shown: every line the verdict read stays (cut), and
+/// the first [`MAX_HEADERS`] others.
+pub fn cut_seen(s: &mut Seen) {
+    cut(&mut s.method, MAX_METHOD);
+    s.request_headers = keep_lines(std::mem::take(&mut s.request_headers), true);
+    s.response_headers = keep_lines(std::mem::take(&mut s.response_headers), true);
 }
 
 /// What the engine reports, as stored in `storage.session`, sent to the panel
@@ -384,10 +567,61 @@ mod tests {
     #[test]
     fn cap_cuts_on_a_char_boundary_and_says_how_much() {
         assert_eq!(cap("short".into(), 10), "short");
-        let long = "é".repeat(10); // 20 bytes
+        let long = "é".repeat(100); // 200 bytes
         let cut = cap(long, 5);
         assert!(cut.starts_with("éé"), "{cut}");
-        assert!(cut.ends_with("[16 bytes cut]"), "{cut}");
+        assert!(!cut.starts_with("ééé"), "{cut}");
+        assert!(cut.ends_with("[196 bytes cut]"), "{cut}");
+        // Cutting what was cut changes nothing.
+        assert_eq!(cap(cut.clone(), 5), cut);
+    }
+
+    #[test]
+    fn a_cut_url_keeps_its_origin_scheme_and_userinfo_and_stays_distinct() {
+        let long = "x".repeat(MAX_URL * 2);
+        let cases = [
+            format!("http://localhost:8081/{long}"),
+            format!("https://example.com/a?q={long}"),
+            format!("http://[::1]:8080/#{long}"),
+            format!("http://u:p@localhost:8082/{long}"),
+            // The authority itself past the cap: kept whole.
+            format!("http://{long}@localhost:8082/path/{long}"),
+            format!("ftp://localhost/{long}"),
+            format!("blob:http://localhost:8081/{long}"),
+        ];
+        for whole in cases {
+            let cut = cap_url(whole.clone(), MAX_URL);
+            assert!(cut.len() < whole.len(), "{}: cut", &whole[..30]);
+            assert!(cut.ends_with(']'), "{}: marked", &whole[..30]);
+            let parse = |u: &str| {
+                url::Url::parse(u)
+                    .map(|u| {
+                        (
+                            u.scheme().to_owned(),
+                            u.username().to_owned(),
+                            u.password().map(str::to_owned),
+                            u.origin().ascii_serialization(),
+                        )
+                    })
+                    .ok()
+            };
+            assert!(parse(&cut) == parse(&whole), "{}: parsed", &whole[..30]);
+            assert_eq!(crate::origin::of_url(&cut), crate::origin::of_url(&whole));
+            // Two URLs equal before the cut and different after it stay
+            // different once cut; the same URL is cut the same way twice.
+            let other = format!("{whole}y");
+            assert!(cap_url(other, MAX_URL) != cut, "{}: distinct", &whole[..30]);
+            assert!(
+                cap_url(whole.clone(), MAX_URL) == cut,
+                "{}: stable",
+                &whole[..30]
+            );
+            assert!(
+                cap_url(cut.clone(), MAX_URL) == cut,
+                "{}: cut twice",
+                &whole[..30]
+            );
+        }
     }
 
     #[test]

@@ -57,14 +57,26 @@ pub fn curl_for(record: JsValue, lang_tag: &str) -> Result<JsValue, JsError> {
     crate::to_js(&curl::curl(finding, lang))
 }
 
-/// Reads an exported JSON file back into records for `renderFindings`. A
-/// file that is not an export of a version this build reads is a `JsError`
-/// whose message is in `lang`.
+/// What `importJson` returns: the records, and what to tell the user when
+/// some were left out or cut (in the panel's language).
+#[derive(serde::Serialize)]
+struct ImportResult {
+    records: Vec<Value>,
+    message: Option<String>,
+}
+
+/// Reads an exported JSON file back into records for `renderFindings`:
+/// `{records, message}`, where `message` says, in `lang`, what was left out
+/// or cut (absent when nothing was). A file that is not an export of a
+/// version this build reads is a `JsError` whose message is in `lang`.
 #[wasm_bindgen(js_name = importJson)]
 pub fn import_json(text: &str, lang_tag: &str) -> Result<JsValue, JsError> {
     let lang = Lang::from_tag(lang_tag);
     match export::import(text) {
-        Ok((_, records)) => crate::to_js(&records),
+        Ok(imported) => crate::to_js(&ImportResult {
+            message: imported.summary.message(lang),
+            records: imported.records,
+        }),
         Err(e) => Err(JsError::new(&e.message(lang))),
     }
 }

@@ -67,6 +67,14 @@ impl Engine {
     pub fn in_flight(&self) -> usize {
         self.inner.in_flight()
     }
+
+    /// How many unfinished requests the engine forgot to stay within its
+    /// caps (4096 requests, 1 MB each, 32 MB in all): their verdicts are
+    /// missing, never wrong.
+    #[wasm_bindgen(getter)]
+    pub fn dropped(&self) -> f64 {
+        self.inner.dropped() as f64
+    }
 }
 
 /// The fix snippets for a stored failure record in one stack: the same

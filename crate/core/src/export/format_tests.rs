@@ -143,7 +143,8 @@ fn json_round_trip_keeps_every_field() {
     assert!(f.credentials_inferred);
     assert!(!f.explanation.summary.is_empty() && !f.explanation.fix.is_empty());
     let text = to_text(&ex);
-    let (back, recs) = import(&text).unwrap();
+    let imported = import(&text).unwrap();
+    let (back, recs) = (imported.export, imported.records);
     assert_eq!(back, ex);
     // Exporting the imported records gives the same file.
     let (again, _) = export(&recs, &meta(), Lang::Fr);

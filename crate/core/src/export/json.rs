@@ -15,6 +15,10 @@ use crate::wire::{FindingRecord, NoticeRecord, Record, SeenRecord};
 
 /// Largest file the import reads.
 pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
+/// Most records (findings and notices) an import keeps: as many as the
+/// worker keeps across tabs. The first ones of the file are kept, findings
+/// before notices; the rest are left out and the panel says so.
+pub const MAX_IMPORT_RECORDS: usize = 2000;
 
 /// A whole export file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -323,10 +327,108 @@ impl std::fmt::Display for ImportError {
 
 impl std::error::Error for ImportError {}
 
+/// What an import kept of a file that was read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Imported {
+    pub export: Export,
+    /// The records the panel renders, at most [`MAX_IMPORT_RECORDS`].
+    pub records: Vec<Value>,
+    pub summary: ImportSummary,
+}
+
+/// How much of a file an import left out or cut.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Findings and notices in the file.
+    pub total: usize,
+    /// How many were kept ([`MAX_IMPORT_RECORDS`] at most).
+    pub kept: usize,
+    /// How many of the kept ones had values longer than what a finding
+    /// keeps (`wire`'s caps): cut and marked.
+    pub cut: usize,
+}
+
+impl ImportSummary {
+    /// What the panel says after the import, in `lang`; `None` when the
+    /// whole file was kept as it was.
+    pub fn message(&self, lang: Lang) -> Option<String> {
+        let n = |v: usize| group_digits(v, lang);
+        let mut parts = Vec::new();
+        if self.kept < self.total {
+            parts.push(tf(
+                lang,
+                "ui_import_left_out",
+                &[
+                    ("kept", &n(self.kept)),
+                    ("total", &n(self.total)),
+                    ("max", &n(MAX_IMPORT_RECORDS)),
+                ],
+            ));
+        }
+        if self.cut > 0 {
+            parts.push(tf(
+                lang,
+                "ui_import_cut",
+                &[
+                    ("count", &n(self.cut)),
+                    ("max", &n(crate::wire::MAX_HEADER_VALUE / 1024)),
+                ],
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }
+}
+
+/// `v` with its digits grouped by thousands as `lang` writes them
+/// (`5,310`; `5 310` with a narrow no-break space).
+fn group_digits(v: usize, lang: Lang) -> String {
+    let sep = match lang {
+        Lang::Fr => '\u{202f}',
+        Lang::En => ',',
+    };
+    let digits = v.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The cuts of `wire` on an imported finding, and on the fields only an
+/// import can make long (URLs and origins come capped from the engine).
+fn cut_imported_finding(f: &mut Finding) {
+    use crate::wire::{cap, cap_url, cut_finding, MAX_URL};
+    cut_finding(f);
+    for s in [&mut f.url, &mut f.origin, &mut f.page_origin] {
+        *s = cap_url(std::mem::take(s), MAX_URL);
+    }
+    f.resource_type = cap(std::mem::take(&mut f.resource_type), 64);
+    for r in &mut f.redirects {
+        *r = cap_url(std::mem::take(r), MAX_URL);
+    }
+    for seen in std::iter::once(&mut f.exchange).chain(f.preflight.as_mut()) {
+        seen.url = cap_url(std::mem::take(&mut seen.url), MAX_URL);
+    }
+}
+
+fn cut_imported_notice(n: &mut Notice) {
+    use crate::wire::{cap, cap_url, cut_notice, MAX_URL};
+    cut_notice(n);
+    for s in [&mut n.url, &mut n.origin, &mut n.page_origin] {
+        *s = cap_url(std::mem::take(s), MAX_URL);
+    }
+    n.resource_type = cap(std::mem::take(&mut n.resource_type), 64);
+}
+
 /// Reads an export file back into records the panel renders (`kind:
 /// failure` / `notice`, each with `firstSeen`, `pageUrl` and `imported:
-/// true`). Never panics; anything unexpected is an [`ImportError`].
-pub fn import(text: &str) -> Result<(Export, Vec<Value>), ImportError> {
+/// true`): at most [`MAX_IMPORT_RECORDS`], each value cut to what a finding
+/// keeps; the summary says what was left out or cut. Never panics; a file
+/// that cannot be read is an [`ImportError`].
+pub fn import(text: &str) -> Result<Imported, ImportError> {
     if text.len() > MAX_IMPORT_BYTES {
         return Err(ImportError::TooLarge { bytes: text.len() });
     }
@@ -346,8 +448,11 @@ pub fn import(text: &str) -> Result<(Export, Vec<Value>), ImportError> {
     }
     let export: Export =
         serde_json::from_value(value).map_err(|e| ImportError::WrongShape(e.to_string()))?;
-    let mut records = Vec::with_capacity(export.findings.len() + export.notices.len());
-    for (i, f) in export.findings.iter().enumerate() {
+    let total = export.findings.len() + export.notices.len();
+    let mut records = Vec::with_capacity(total.min(MAX_IMPORT_RECORDS));
+    let mut cut = 0;
+    let notices_kept = MAX_IMPORT_RECORDS.saturating_sub(export.findings.len());
+    for (i, f) in export.findings.iter().enumerate().take(MAX_IMPORT_RECORDS) {
         let at = |what: &str| ImportError::WrongShape(format!("findings[{i}]: {what}"));
         let reason = CorsError::from_chromium_id(&f.reason).ok_or_else(|| at("unknown reason"))?;
         let last = parse_iso(&f.last_seen).ok_or_else(|| at("lastSeen is not a date"))?;
@@ -378,13 +483,15 @@ pub fn import(text: &str) -> Result<(Export, Vec<Value>), ImportError> {
             preflight: f.preflight.clone(),
             count: f.count,
         };
-        let key = Finding::try_from(record.clone())
-            .map_err(|_| at("unknown reason"))?
-            .group_key();
-        let record = FindingRecord { key, ..record };
-        records.push(with_extras(Record::Failure(record), first, &f.page_url)?);
+        let whole = Finding::try_from(record).map_err(|_| at("unknown reason"))?;
+        let mut kept = whole.clone();
+        cut_imported_finding(&mut kept);
+        let page_url = crate::wire::cap_url(f.page_url.clone(), crate::wire::MAX_URL);
+        cut += usize::from(kept != whole || page_url != f.page_url);
+        let record = FindingRecord::from(&kept);
+        records.push(with_extras(Record::Failure(record), first, &page_url)?);
     }
-    for (i, n) in export.notices.iter().enumerate() {
+    for (i, n) in export.notices.iter().enumerate().take(notices_kept) {
         let at = |what: &str| ImportError::WrongShape(format!("notices[{i}]: {what}"));
         let kind = NoticeKind::from_id(&n.notice).ok_or_else(|| at("unknown notice"))?;
         let last = parse_iso(&n.last_seen).ok_or_else(|| at("lastSeen is not a date"))?;
@@ -403,10 +510,23 @@ pub fn import(text: &str) -> Result<(Export, Vec<Value>), ImportError> {
             detail: n.detail.clone(),
             count: n.count,
         };
-        let record = NoticeRecord::from(&notice);
-        records.push(with_extras(Record::Notice(record), first, &n.page_url)?);
+        let mut kept = notice.clone();
+        cut_imported_notice(&mut kept);
+        let page_url = crate::wire::cap_url(n.page_url.clone(), crate::wire::MAX_URL);
+        cut += usize::from(kept != notice || page_url != n.page_url);
+        let record = NoticeRecord::from(&kept);
+        records.push(with_extras(Record::Notice(record), first, &page_url)?);
     }
-    Ok((export, records))
+    let summary = ImportSummary {
+        total,
+        kept: records.len(),
+        cut,
+    };
+    Ok(Imported {
+        export,
+        records,
+        summary,
+    })
 }
 
 fn with_extras(record: Record, first: f64, page_url: &str) -> Result<Value, ImportError> {
@@ -417,4 +537,123 @@ fn with_extras(record: Record, first: f64, page_url: &str) -> Result<Value, Impo
         obj.insert("imported".to_owned(), true.into());
     }
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Credentials, Seen};
+    use crate::headers::Header;
+    use crate::wire::MAX_HEADER_VALUE;
+
+    fn finding(i: usize) -> Finding {
+        Finding {
+            request_id: i.to_string(),
+            tab_id: 1,
+            time_ms: 1_700_000_000_000.0,
+            method: "GET".into(),
+            url: format!("http://api.test/{i}"),
+            resource_type: "xmlhttprequest".into(),
+            origin: "http://page.test".into(),
+            page_origin: "http://page.test".into(),
+            status: Some(200),
+            reason: CorsError::AllowOriginMismatch,
+            failed_parameter: "http://other.test".into(),
+            allow_origin: vec!["http://other.test".into()],
+            allow_credentials: None,
+            allow_methods: None,
+            allow_headers: None,
+            requested_headers: vec![],
+            credentials: Credentials::Unknown,
+            redirects: vec![],
+            endpoint_allowed_before: false,
+            exchange: Seen {
+                method: "GET".into(),
+                url: format!("http://api.test/{i}"),
+                status: Some(200),
+                request_headers: vec![Header::new("Origin", "http://page.test")],
+                response_headers: vec![Header::new(
+                    "Access-Control-Allow-Origin",
+                    "http://other.test",
+                )],
+            },
+            preflight: None,
+            count: 1,
+        }
+    }
+
+    /// An export file holding `findings`, as text.
+    fn file(findings: &[Finding]) -> String {
+        let records: Vec<Value> = findings
+            .iter()
+            .map(|f| serde_json::to_value(Record::Failure(f.into())).expect("a record"))
+            .collect();
+        to_text(&export(&records, &Meta::default(), Lang::En).0)
+    }
+
+    #[test]
+    fn a_file_kept_whole_says_nothing() {
+        let imported = import(&file(&[finding(0), finding(1)])).expect("imported");
+        assert_eq!(
+            imported.summary,
+            ImportSummary {
+                total: 2,
+                kept: 2,
+                cut: 0
+            }
+        );
+        for lang in Lang::ALL {
+            assert_eq!(imported.summary.message(lang), None);
+        }
+    }
+
+    #[test]
+    fn past_the_record_cap_the_rest_is_left_out_and_said_so() {
+        let many: Vec<Finding> = (0..MAX_IMPORT_RECORDS + 310).map(finding).collect();
+        let imported = import(&file(&many)).expect("imported");
+        assert_eq!(imported.records.len(), MAX_IMPORT_RECORDS);
+        assert_eq!(imported.summary.total, MAX_IMPORT_RECORDS + 310);
+        // The first ones of the file are kept.
+        assert_eq!(imported.records[0]["url"], "http://api.test/0");
+        let cases = [
+            (Lang::En, "Imported 2,000 of the 2,310 findings and notices"),
+            (Lang::Fr, "2\u{202f}000 des 2\u{202f}310 échecs"),
+        ];
+        for (lang, want) in cases {
+            let message = imported.summary.message(lang).expect("a message");
+            assert!(message.contains(want), "{message}");
+            assert!(!message.contains('{'), "{message}");
+        }
+    }
+
+    #[test]
+    fn values_past_the_field_caps_are_cut_marked_and_counted() {
+        let mut long = finding(0);
+        long.failed_parameter = "x".repeat(100_000);
+        long.allow_origin = vec!["y".repeat(100_000)];
+        long.url = format!("http://api.test/{}", "z".repeat(100_000));
+        long.exchange.response_headers[0].value = "w".repeat(100_000);
+        let imported = import(&file(&[long, finding(1)])).expect("imported");
+        assert_eq!(imported.summary.cut, 1);
+        let r = &imported.records[0];
+        for v in [
+            &r["failedParameter"],
+            &r["allowOrigin"][0],
+            &r["exchange"]["responseHeaders"][0][1],
+        ] {
+            let v = v.as_str().expect("a string");
+            assert!(
+                v.len() <= MAX_HEADER_VALUE + crate::wire::MARK_ROOM,
+                "{}",
+                v.len()
+            );
+            assert!(v.ends_with("bytes cut]"), "marked");
+        }
+        let url = r["url"].as_str().expect("a URL");
+        assert!(url.starts_with("http://api.test/zzz") && url.len() < 20_000);
+        for (lang, want) in [(Lang::En, "1 of them"), (Lang::Fr, "1 d’entre eux")] {
+            let message = imported.summary.message(lang).expect("a message");
+            assert!(message.contains(want), "{message}");
+        }
+    }
 }

@@ -14,7 +14,9 @@ pub mod json;
 pub mod markdown;
 mod time;
 
-pub use json::{export, import, ImportError, MAX_IMPORT_BYTES};
+pub use json::{
+    export, import, ImportError, ImportSummary, Imported, MAX_IMPORT_BYTES, MAX_IMPORT_RECORDS,
+};
 pub use time::{format_iso, parse_iso};
 
 use serde::Deserialize;
