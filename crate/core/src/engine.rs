@@ -131,7 +131,15 @@ impl Engine {
 
     /// Takes one event; returns a report when it ends a request that the
     /// browser refused for a CORS reason, or that deserves a notice.
-    pub fn ingest(&mut self, mut event: Event) -> Option<Report> {
+    ///
+    /// The verdict is reached on the raw values; the report is redacted
+    /// afterwards ([`redact::report`]), so nothing that leaves the engine
+    /// holds a secret and redaction never changes a verdict.
+    pub fn ingest(&mut self, event: Event) -> Option<Report> {
+        self.judge(event).map(redact::report)
+    }
+
+    fn judge(&mut self, mut event: Event) -> Option<Report> {
         match event.kind {
             EventKind::SendHeaders => {
                 let mut lenient = None;
@@ -674,13 +682,12 @@ fn conclude(
             // A refused redirect to another scheme that the browser did not
             // follow: no rule the events show explains it; say so.
             Ok(()) if refused && location.is_some_and(|l| !is_http_target(&exchange.url, l)) => {
-                let shown = crate::export::redact_url(location.unwrap_or_default());
                 return done(Report::Notice(notice(
                     &exchange,
                     &cors,
                     end,
                     NoticeKind::CorsReasonNotShown,
-                    &shown,
+                    location.unwrap_or_default(),
                 )));
             }
             // Passes without credentials: if the browser refused it anyway
@@ -747,24 +754,17 @@ fn failure_finding(
     }
 }
 
-/// The exchange as it will be shown and exported: credentials redacted.
+/// The exchange as it will be shown and exported (redacted with the report).
 fn seen(exchange: &Exchange) -> Seen {
-    let (status, mut response) = match &exchange.response {
-        Some((status, headers)) => (*status, redact::headers(headers)),
+    let (status, response) = match &exchange.response {
+        Some((status, headers)) => (*status, headers.0.clone()),
         None => (None, Vec::new()),
     };
-    // A redirect target may carry `user:pass@`: never kept, shown or stored.
-    for h in response
-        .iter_mut()
-        .filter(|h| h.name.eq_ignore_ascii_case("location"))
-    {
-        h.value = crate::export::redact_url(&h.value);
-    }
     Seen {
         method: exchange.method.clone(),
         url: exchange.url.clone(),
         status,
-        request_headers: redact::headers(&exchange.request_headers),
+        request_headers: exchange.request_headers.0.clone(),
         response_headers: response,
     }
 }
