@@ -444,7 +444,7 @@ mod tests {
         let record = serde_json::to_value(Record::Failure(FindingRecord::from(&f))).unwrap();
         for lang in crate::l10n::Lang::ALL {
             let meta = super::super::Meta::default();
-            let (ex, _) = export(&[record.clone()], &meta, lang);
+            let (ex, _) = export(std::slice::from_ref(&record), &meta, lang);
             let md = markdown(&ex, lang);
             // The value itself is quoted, not rewritten.
             assert!(md.contains("https://app.example.com @team $x$"), "{md}");
