@@ -200,6 +200,11 @@ pub fn redact_header(name: &str, value: &str) -> String {
         | "proxy-authentication-info" => challenges(value),
         _ if is_secret_header(&lower) => MARKER.to_owned(),
         _ if URL_HEADERS.contains(&lower.as_str()) => redact_url(value),
+        // `0; url=/next?code=…`: the URL may be relative.
+        "refresh" => match value.to_ascii_lowercase().find("url=") {
+            Some(i) => format!("{}{}", &value[..i + 4], redact_url(&value[i + 4..])),
+            None => redact_value(value),
+        },
         _ => redact_value_in(value, !NOT_TOKENS.contains(&lower.as_str())),
     }
 }

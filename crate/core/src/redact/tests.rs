@@ -188,6 +188,11 @@ fn header_values_that_look_like_credentials_are_replaced_in_any_header() {
             "0; url=https://a.test/?code=[redacted]",
         ),
         (
+            "Refresh",
+            "0; URL=/cb#id_token=t".to_owned(),
+            "0; URL=/cb#id_token=[redacted]",
+        ),
+        (
             "Cookie",
             "sid=abc; theme=dark".to_owned(),
             "sid=[redacted]; theme=[redacted]",
