@@ -577,8 +577,12 @@ fn challenges(value: &str) -> String {
             let lead = &item[..item.len() - item.trim_start().len()];
             let body = item.trim_start();
             // `Scheme rest`: a first word without `=`.
-            let (scheme, rest) = match body.find(char::is_whitespace) {
-                Some(i) if !body[..i].contains('=') => (&body[..=i], body[i + 1..].trim_start()),
+            let space = body.char_indices().find(|(_, c)| c.is_whitespace());
+            let (scheme, rest) = match space {
+                Some((i, c)) if !body[..i].contains('=') => {
+                    let after = i + c.len_utf8();
+                    (&body[..after], body[after..].trim_start())
+                }
                 _ if !body.contains('=') && !body.contains(' ') && !body.is_empty() => {
                     // A bare scheme (`Negotiate`), or a bare token68.
                     let bare = if AUTH_SCHEMES.iter().any(|s| body.eq_ignore_ascii_case(s))

@@ -342,3 +342,40 @@ fn a_finding_is_redacted_everywhere_it_quotes_a_value() {
     assert_eq!(f.exchange.request_headers[0].value, MARKER);
     assert_eq!(f.exchange.request_headers[1].value, "*/*");
 }
+
+#[test]
+fn odd_input_never_panics_and_redaction_is_idempotent() {
+    let odd = [
+        "Negotiate\u{a0}abc",
+        "Digest\u{3000}nonce=\"x\"",
+        "\u{a0}Bearer\u{a0}x",
+        "é://ü:p@h/é;é=é?é=é#é=é",
+        "//",
+        "://@",
+        "http://@/",
+        "a=b=c; ;;=",
+        "\"unterminated, nonce=\"x",
+        "eyJ.eyJ.",
+        "?&;#=&;",
+        "url=",
+    ];
+    let names = [
+        "WWW-Authenticate",
+        "Set-Cookie",
+        "Cookie",
+        "Refresh",
+        "Location",
+        "X-Other",
+        "Authentication-Info",
+    ];
+    for v in odd {
+        for name in names {
+            let once = redact_header(name, v);
+            assert_eq!(redact_header(name, &once), once, "{name}: {v:?}");
+        }
+        let once = redact_url(v);
+        assert_eq!(redact_url(&once), once, "{v:?}");
+        let _ = strip_userinfo(v);
+        let _ = redact_value(v);
+    }
+}
