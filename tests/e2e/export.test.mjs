@@ -123,6 +123,7 @@ test('exports hold no secret, validate, reproduce with curl and import back', { 
   assert.deepEqual(reasons, ['MissingAllowOriginHeader', 'MissingAllowOriginHeader', 'PreflightMissingAllowOriginHeader']);
   const stored = await readStoredFindings(br.serviceWorker, tabId);
   assert.ok(JSON.stringify(stored).includes('[redacted]'), 'credentials were redacted at capture');
+  assertNoSecret('storage.session', JSON.stringify(stored));
 
   assert.ok(await panel.isVisible('#export-note'), 'the panel says secrets are redacted');
 
@@ -144,7 +145,7 @@ test('exports hold no secret, validate, reproduce with curl and import back', { 
   const sent = Object.fromEntries(withAuth.exchange.requestHeaders.map(([n, v]) => [n.toLowerCase(), v]));
   assert.equal(sent.authorization, '[redacted]');
   assert.equal(sent['x-api-key'], '[redacted]');
-  assert.equal(sent.cookie, '[redacted]');
+  assert.equal(sent.cookie, 'sid=[redacted]');
   assert.equal(withAuth.credentials, 'include-cookie');
   console.log('JSON excerpt:\n' + JSON.stringify({ ...exported, findings: [withAuth], notices: exported.notices.slice(0, 1) }, null, 2).slice(0, 2500));
 
@@ -250,7 +251,8 @@ test('exports hold no secret, validate, reproduce with curl and import back', { 
   await panel.click('#import-back');
   await waitFor(async () => !(await panel.isVisible('#import-banner')), { what: 'the banner to go' });
   const back = await waitForPanel(panel, (p) => p.findings.length === 3);
-  assert.ok(back.findings.some((f) => f.url.includes('SECRETTOKEN')), 'the live view shows the live (unredacted) URL again');
+  assert.ok(back.findings.some((f) => f.url.includes('token=[redacted]')), 'the live view shows the live URLs again, redacted at capture');
+  assertNoSecret('the live panel', JSON.stringify(back.findings));
 });
 
 // The filter (issue 4: "export all findings, the filtered ones, or one"):

@@ -102,7 +102,7 @@ test('hostile answers and URLs: the worker survives, the panel shows text only',
   assert.ok(dom.text.includes(SCRIPT), 'the script payload is shown as text');
   assert.equal(await page.evaluate(() => typeof window.__xss), 'undefined', 'a script ran in the page');
 
-  // Storage holds the values raw but bounded (8 KB per value).
+  // Storage holds the values redacted and bounded (8 KB per value).
   const stored = await readStoredRecords(panel, tabId);
   const big = stored.find((r) => r.url?.endsWith('/hostile/3'));
   assert.ok(big, 'the 180 KB value was stored');

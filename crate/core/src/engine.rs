@@ -198,15 +198,17 @@ impl Engine {
     /// Takes one event; returns a report when it ends a request that the
     /// browser refused for a CORS reason, or that deserves a notice.
     ///
-    /// The verdict is computed from the values as the browser saw them;
-    /// only then is the report cut to the sizes of [`crate::wire`] (and
-    /// marked), and the engine's byte budgets enforced.
+    /// The verdict is computed from the raw values as the browser saw them;
+    /// only then is the report redacted ([`redact::report`]: nothing that
+    /// leaves the engine holds a secret, and redaction never changes a
+    /// verdict), cut to the sizes of [`crate::wire`] (and marked), and the
+    /// engine's byte budgets enforced.
     pub fn ingest(&mut self, event: Event) -> Option<Report> {
         let id = event.request_id.clone();
         let report = self.ingest_whole(event);
         self.measure(&id);
         self.enforce_budget();
-        report.map(|r| match r {
+        report.map(redact::report).map(|r| match r {
             Report::Failure(mut f) => {
                 crate::wire::cut_finding(&mut f);
                 Report::Failure(f)
@@ -844,13 +846,12 @@ fn conclude(
             // A refused redirect to another scheme that the browser did not
             // follow: no rule the events show explains it; say so.
             Ok(()) if refused && location.is_some_and(|l| !is_http_target(&exchange.url, l)) => {
-                let shown = crate::export::redact_url(location.unwrap_or_default());
                 return done(Report::Notice(notice(
                     &exchange,
                     &cors,
                     end,
                     NoticeKind::CorsReasonNotShown,
-                    &shown,
+                    location.unwrap_or_default(),
                 )));
             }
             // Passes without credentials: if the browser refused it anyway
@@ -917,26 +918,19 @@ fn failure_finding(
     }
 }
 
-/// The exchange as it will be shown and exported: credentials redacted,
-/// then cut to the sizes of [`crate::wire`] (after the verdict was taken
-/// from the whole values).
+/// The exchange as it will be shown and exported: cut to the sizes of
+/// [`crate::wire`] after the verdict was taken from the whole values
+/// (redacted with the report).
 fn seen(exchange: &Exchange) -> Seen {
-    let (status, mut response) = match &exchange.response {
-        Some((status, headers)) => (*status, redact::headers(headers)),
+    let (status, response) = match &exchange.response {
+        Some((status, headers)) => (*status, headers.0.clone()),
         None => (None, Vec::new()),
     };
-    // A redirect target may carry `user:pass@`: never kept, shown or stored.
-    for h in response
-        .iter_mut()
-        .filter(|h| h.name.eq_ignore_ascii_case("location"))
-    {
-        h.value = crate::export::redact_url(&h.value);
-    }
     let mut shown = Seen {
         method: exchange.method.clone(),
         url: exchange.url.clone(),
         status,
-        request_headers: redact::headers(&exchange.request_headers),
+        request_headers: exchange.request_headers.0.clone(),
         response_headers: response,
     };
     crate::wire::cut_seen(&mut shown);

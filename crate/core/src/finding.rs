@@ -4,8 +4,8 @@
 use crate::headers::Header;
 use crate::reason::CorsError;
 
-/// One HTTP exchange as the core saw it, credentials already redacted
-/// (see [`crate::redact`]).
+/// One HTTP exchange as the core saw it: raw inside the engine, redacted
+/// before a report leaves it (see [`crate::redact`]).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Seen {
     pub method: String,
@@ -86,7 +86,7 @@ pub struct Finding {
     /// `always` is the classic case).
     pub endpoint_allowed_before: bool,
     /// The exchange that failed (for a preflight failure, the `OPTIONS`),
-    /// last hop, credentials redacted.
+    /// last hop (redacted once reported).
     pub exchange: Seen,
     /// For a failure of the actual request, the preflight that let it go,
     /// when one was seen (a cached preflight is not repeated).
