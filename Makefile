@@ -51,9 +51,10 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	node scripts/lint-manifest.mjs
 
-## unit: the core natively, and the wasm binding under Node
+## unit: the core natively, the wasm binding under Node, and the worker's pure modules and the manifest lint (tests/unit/)
 unit:
 	cargo test --workspace
+	node --test tests/unit/
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown -p cors-lens
 
 ## test-ext: a copy of the extension built with the `test-panic` feature, in

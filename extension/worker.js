@@ -5,6 +5,8 @@
 import init, { Engine, reinstantiate } from '../www/pkg/cors_lens.js';
 import { api, extraInfoSpec } from './compat.js';
 import { Msg, PRESERVE_LOG, isOwnPage, message } from './messages.js';
+import { fullBucket, takeRestart } from './restarts.js';
+import { aheadKey, merge, recoverAhead } from './store.js';
 
 /** Most distinct findings kept per tab; the oldest go first, counted. */
 const MAX_FINDINGS_PER_TAB = 500;
@@ -43,9 +45,15 @@ const queue = [];
 /** More than this many events before wasm is ready means it is not coming. */
 const MAX_QUEUED = 50000;
 let dropped = 0;
-/** Engine restarts after a crash; past this many, observing stops (a bug that fires on every event). */
-const MAX_RESTARTS = 50;
-let restarts = 0;
+/**
+ * Engine restarts after a crash are rationed (restarts.js: 10 in a row, 10 a
+ * minute sustained). A bug that fires on every event empties the bucket;
+ * observation then pauses (events are dropped, not queued) and resumes by
+ * itself with a fresh engine. The bucket lives in memory: a worker stopped
+ * during a pause starts again with a full one, which is no worse.
+ */
+let restartBucket = fullBucket(Date.now());
+let paused = false;
 /**
  * Problems of the extension itself, shown in the panel (never swallowed):
  * `{key, detail, time}`, where `key` names a localised message.
@@ -76,10 +84,24 @@ function restartEngine(listener, err) {
     // the handle is gone either way
   }
   problem('problem_panic', `${listener}: ${err?.message ?? err}`);
-  if (++restarts > MAX_RESTARTS) {
-    problem('problem_engine', `crashed ${restarts} times`);
+  const { bucket, restart, resumeAt } = takeRestart(restartBucket, Date.now());
+  restartBucket = bucket;
+  if (restart) {
+    startFresh();
     return;
   }
+  paused = true;
+  queue.length = 0;
+  problem('problem_paused', ''); // the message says how long: RESTART_PAUSE_MS
+  setTimeout(() => {
+    paused = false;
+    startFresh();
+    if (engine) problem('problem_resumed', '');
+  }, resumeAt - Date.now());
+}
+
+/** A fresh wasm instance and engine (the old instance is unusable after a trap). */
+function startFresh() {
   try {
     reinstantiate();
     engine = new Engine();
@@ -142,6 +164,7 @@ function drain() {
 // events wait in `queue`.
 for (const [listener, wanted] of LISTENERS) {
   const handler = (details) => {
+    if (paused) return;
     if (engine && !holding) feed(listener, details);
     else if (queue.length < MAX_QUEUED) queue.push([listener, details]);
     else if (dropped++ === 0) problem('problem_queue_full', MAX_QUEUED);
@@ -169,13 +192,51 @@ init()
 const storageKey = (tabId) => `findings:${tabId}`;
 /** How many older findings of a tab were dropped to keep within the caps. */
 const droppedKey = (tabId) => `dropped:${tabId}`;
-/** Findings not yet written, grouped by tab. */
+/**
+ * Findings not yet merged into their tab's list, grouped by tab: entries
+ * `{record, key, written}`, where `key` is the record's write-ahead key and
+ * `written` the promise of that write.
+ */
 const pending = new Map();
 /**
- * Everything that reads or writes findings runs on this one promise chain:
- * a concurrent get-then-set loses entries.
+ * Everything that reads or writes the lists and counts runs on this one
+ * promise chain: a concurrent get-then-set loses entries. The one write off
+ * the chain is the write-ahead (`writeAhead`): a key of its own per finding,
+ * added only there and removed only on the chain, so no read-modify-write
+ * can race it.
  */
 let writes = Promise.resolve();
+
+/**
+ * This run of the worker, in write-ahead keys: a later run recovers the keys
+ * of earlier runs only (its own are in `pending`).
+ */
+const RUN = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+let aheadSeq = 0;
+/** Whether the last write-ahead failed (reported once until one succeeds). */
+let aheadFailing = false;
+
+/**
+ * Writes a finding ahead of its merge, at once: one small key
+ * (`pending:<tabId>:<run>:<seq>`, about 1.5 KB), so a worker stopped before
+ * the next list write (up to MAX_WRITE_GAP_MS under a flood) loses nothing
+ * the engine handed over. The list write that merges the finding replaces
+ * the key with `null` in the same call, so a recovery never counts it twice.
+ */
+function writeAhead(record) {
+  const key = aheadKey(record.tabId, RUN, aheadSeq++);
+  const written = api.storage.session.set({ [key]: record }).then(
+    () => {
+      aheadFailing = false;
+    },
+    (err) => {
+      // The finding is still in memory and written with its list.
+      if (!aheadFailing) problem('problem_store', err);
+      aheadFailing = true;
+    },
+  );
+  return { record, key, written };
+}
 
 /**
  * Runs `task` on the chain, after everything queued before it; `onError`
@@ -215,7 +276,12 @@ const LISTS_KEPT = 4;
 function enqueueFinding(record) {
   if (record.tabId < 0) return; // not from a tab: no panel can show it
   if (!pending.has(record.tabId)) pending.set(record.tabId, []);
-  pending.get(record.tabId).push(record);
+  pending.get(record.tabId).push(writeAhead(record));
+  scheduleFlush();
+}
+
+/** Runs a flush on the chain, after the write gap; one at a time. */
+function scheduleFlush() {
   if (!flushScheduled) {
     flushScheduled = true;
     // Findings arriving while a write runs or waits are written together by
@@ -227,14 +293,26 @@ function enqueueFinding(record) {
   }
 }
 
+// What an earlier run wrote ahead and never merged is merged as soon as this
+// one starts, new findings or not.
+onChain(loadTabs, (err) => problem('problem_read', err));
+
 async function loadTabs() {
   if (tabs) return tabs;
   const all = await api.storage.session.get(null);
   tabs = new Map();
   const entry = (tabId) => {
-    if (!tabs.has(tabId)) tabs.set(tabId, { size: 0, dropped: 0, bytes: 0, list: null });
+    if (!tabs.has(tabId)) tabs.set(tabId, { size: 0, dropped: 0, bytes: 0, list: null, merged: [] });
     return tabs.get(tabId);
   };
+  // Findings an earlier run wrote ahead and did not merge: merged first.
+  const { byTab, spent } = recoverAhead(all, RUN);
+  for (const [tabId, entries] of byTab) {
+    const found = entries.map(({ key, record }) => ({ key, record, written: Promise.resolve() }));
+    pending.set(tabId, [...found, ...(pending.get(tabId) ?? [])]);
+  }
+  if (byTab.size) scheduleFlush();
+  if (spent.length) await api.storage.session.remove(spent);
   for (const [key, value] of Object.entries(all)) {
     if (key.startsWith('findings:') && Array.isArray(value)) entry(Number(key.slice(9))).size = value.length;
     else if (key.startsWith('dropped:') && Number.isInteger(value)) entry(Number(key.slice(8))).dropped = value;
@@ -246,7 +324,7 @@ async function loadTabs() {
 /** A tab's stored state, with its list (read from storage when not in memory). */
 async function tabState(tabId) {
   const all = await loadTabs();
-  const tab = all.get(tabId) ?? { size: 0, dropped: 0, bytes: 0, list: [] };
+  const tab = all.get(tabId) ?? { size: 0, dropped: 0, bytes: 0, list: [], merged: [] };
   if (!tab.list) {
     const key = storageKey(tabId);
     tab.list = (await api.storage.session.get(key))[key] ?? [];
@@ -256,10 +334,10 @@ async function tabState(tabId) {
   return tab;
 }
 
-/** Forgets the lists of all but the LISTS_KEPT tabs used last (storage has them). */
+/** Forgets the lists of all but the LISTS_KEPT tabs used last (storage has them; a list with merges not yet written stays). */
 function trimLists() {
   if (!tabs) return;
-  const kept = [...tabs.values()].filter((t) => t.list);
+  const kept = [...tabs.values()].filter((t) => t.list && !t.merged.length);
   for (const t of kept.slice(0, -LISTS_KEPT)) t.list = null;
 }
 
@@ -270,37 +348,22 @@ function dropOldest(tab, n) {
   tab.dropped += n;
 }
 
-/**
- * Adds records to a list: a record with the key of a listed one replaces it,
- * counts added, and moves to the end (the latest). Returns the new list.
- */
-function merge(list, records) {
-  const index = new Map(list.map((r, i) => [r.key, i]));
-  let moved = false;
-  for (const record of records) {
-    const same = index.get(record.key);
-    if (same !== undefined && list[same]) {
-      record.count = list[same].count + record.count;
-      // First and last seen: `time` is the latest; keep the first one (exports).
-      record.firstSeen = list[same].firstSeen ?? list[same].time;
-      list[same] = null; // removed below, keeps the other indexes valid
-      moved = true;
-    }
-    index.set(record.key, list.length);
-    list.push(record);
-  }
-  return moved ? list.filter(Boolean) : list;
-}
-
 async function flush() {
   flushScheduled = false;
   const started = Date.now();
+  await loadTabs(); // first, so that what an earlier run wrote ahead is in the batch
   const batch = [...pending];
   pending.clear();
-  for (const [tabId, records] of batch) {
+  for (const [tabId, entries] of batch) {
     try {
+      // The `null`s that mark these entries merged must land after them.
+      await Promise.all(entries.map((e) => e.written));
       const tab = await tabState(tabId);
-      tab.list = merge(tab.list, records);
+      tab.list = merge(
+        tab.list,
+        entries.map((e) => e.record),
+      );
+      tab.merged.push(...entries.map((e) => e.key));
       dropOldest(tab, tab.list.length - MAX_FINDINGS_PER_TAB);
       await makeRoom(tabId, tab);
       await save(tabId, tab);
@@ -313,12 +376,24 @@ async function flush() {
   nextFlushAt = ended + Math.min(MAX_WRITE_GAP_MS, WRITE_GAP * (ended - started));
 }
 
-/** Writes a tab's list and its dropped count, in one call. */
+/**
+ * Writes a tab's list and its dropped count, in one call, which also marks
+ * the findings written ahead and merged into the list since its last write
+ * (`null`: a recovery skips them); those keys are removed afterwards.
+ */
 async function write(tabId, tab) {
   const items = { [storageKey(tabId)]: tab.list };
   if (tab.dropped) items[droppedKey(tabId)] = tab.dropped;
-  await api.storage.session.set(items);
+  const merged = tab.merged.splice(0);
+  for (const key of merged) items[key] = null;
+  try {
+    await api.storage.session.set(items);
+  } catch (err) {
+    tab.merged.unshift(...merged);
+    throw err;
+  }
   tab.size = tab.list.length;
+  if (merged.length) await api.storage.session.remove(merged);
   if (BYTE_BUDGET) tab.bytes = await api.storage.session.getBytesInUse(storageKey(tabId));
 }
 
@@ -409,9 +484,16 @@ async function makeRoom(tabId, tab) {
 }
 
 async function forget(tabId) {
+  const waiting = pending.get(tabId) ?? [];
   pending.delete(tabId);
-  await api.storage.session.remove([storageKey(tabId), droppedKey(tabId)]);
-  (await loadTabs()).delete(tabId);
+  await Promise.all(waiting.map((e) => e.written));
+  const merged = (await loadTabs()).get(tabId)?.merged ?? [];
+  // A recovery in loadTabs may have queued this tab's entries again.
+  const recovered = pending.get(tabId) ?? [];
+  pending.delete(tabId);
+  const ahead = [...waiting, ...recovered].map((e) => e.key);
+  await api.storage.session.remove([storageKey(tabId), droppedKey(tabId), ...ahead, ...merged]);
+  tabs.delete(tabId);
 }
 
 api.tabs.onRemoved.addListener((tabId) => {
@@ -428,7 +510,15 @@ api.tabs.onUpdated.addListener((tabId, change) => {
     if ((await api.storage.local.get(PRESERVE_LOG))[PRESERVE_LOG]) return;
     const keep = (r) => typeof r.time === 'number' && r.time >= since;
     const waiting = pending.get(tabId);
-    if (waiting) pending.set(tabId, waiting.filter(keep));
+    if (waiting) {
+      pending.set(
+        tabId,
+        waiting.filter((e) => keep(e.record)),
+      );
+      const gone = waiting.filter((e) => !keep(e.record));
+      await Promise.all(gone.map((e) => e.written));
+      if (gone.length) await api.storage.session.remove(gone.map((e) => e.key));
+    }
     const known = (await loadTabs()).get(tabId);
     if (!known || (known.size === 0 && !known.dropped && !known.list?.length)) return;
     const tab = await tabState(tabId);

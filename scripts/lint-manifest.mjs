@@ -1,12 +1,21 @@
 // Checks manifest.json against what both browsers need and what we promise:
-// the files it names exist, the CSP allows wasm and nothing looser, the
-// permissions are exactly the documented ones, and every __MSG_ key exists.
+// the files it names exist, the CSP is exactly the documented one (wasm
+// allowed, nothing loaded or sent anywhere but the extension itself), the
+// permissions are exactly the documented ones, nothing opens the extension to
+// pages or other extensions, and every __MSG_ key exists.
+//
+//   node scripts/lint-manifest.mjs [path/to/manifest.json]
+//
+// The files a manifest names are looked for beside it (default: the
+// repository's manifest.json). Exits 1, listing the problems, when any.
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const manifestPath = process.argv[2] ? resolve(process.argv[2]) : join(repo, 'manifest.json');
+const root = dirname(manifestPath);
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
 const problems = [];
 const need = (cond, text) => cond || problems.push(text);
 
@@ -14,6 +23,38 @@ need(manifest.manifest_version === 3, 'manifest_version must be 3');
 const csp = manifest.content_security_policy?.extension_pages ?? '';
 need(csp.includes("'wasm-unsafe-eval'"), "CSP must allow 'wasm-unsafe-eval'");
 need(!/'unsafe-eval'|'unsafe-inline'|https?:/.test(csp), 'CSP must not allow eval, inline scripts or remote code');
+// The extension pages' policy, directive by directive (docs/permissions.md):
+// scripts and wasm from the package only, every other load and every
+// connection to the extension itself, no <base> and no form submission.
+const CSP = {
+  'script-src': "'self' 'wasm-unsafe-eval'",
+  'object-src': "'self'",
+  'default-src': "'self'",
+  'connect-src': "'self'",
+  'base-uri': "'none'",
+  'form-action': "'none'",
+};
+const directives = new Map();
+for (const part of csp.split(';')) {
+  const [name, ...values] = part.trim().split(/\s+/);
+  if (!name) continue;
+  need(!directives.has(name.toLowerCase()), `CSP names ${name} twice`);
+  directives.set(name.toLowerCase(), values.join(' '));
+}
+for (const [name, value] of Object.entries(CSP)) {
+  need(directives.get(name) === value, `CSP must say \`${name} ${value}\` (has ${directives.has(name) ? `\`${name} ${directives.get(name)}\`` : 'none'})`);
+}
+for (const name of directives.keys()) need(name in CSP, `CSP directive ${name} is not documented in docs/permissions.md`);
+need(!manifest.content_security_policy?.sandbox, 'no sandboxed pages (content_security_policy.sandbox)');
+// Nothing that lets a page or another extension reach in, or our code run in
+// pages: the extension only observes, and "nothing leaves the browser" is
+// then the browser's rule, not only our promise.
+const FORBIDDEN = {
+  web_accessible_resources: 'would let web pages load files of the extension (and detect it)',
+  externally_connectable: 'would let web pages or other extensions message the worker',
+  content_scripts: 'would run extension code inside web pages',
+};
+for (const [key, why] of Object.entries(FORBIDDEN)) need(!(key in manifest), `${key} is forbidden: it ${why}`);
 const documented = ['webRequest', 'storage'];
 need(JSON.stringify(manifest.permissions) === JSON.stringify(documented),
   `permissions must be exactly ${documented} (each is justified in docs/permissions.md)`);
@@ -31,7 +72,7 @@ for (const locale of ['en', 'fr']) {
     need(messages[key], `_locales/${locale} lacks ${key}`);
   }
 }
-need(existsSync(join(root, 'docs', 'permissions.md')), 'docs/permissions.md must justify each permission');
+need(existsSync(join(repo, 'docs', 'permissions.md')), 'docs/permissions.md must justify each permission');
 
 if (problems.length) {
   console.error(`manifest lint: ${problems.length} problem(s)\n- ${problems.join('\n- ')}`);

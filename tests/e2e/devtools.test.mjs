@@ -26,6 +26,7 @@ import {
   waitFor,
   isFailure,
   freshTab,
+  probePolicyInPage,
 } from './helpers.mjs';
 
 let lab;
@@ -109,6 +110,16 @@ test('DevTools shows the finding of a failure that happened before the panel was
   const records = await panelTs.evaluate(`chrome.storage.session.get('findings:${tabId}').then((o) => o['findings:${tabId}'] || [])`);
   const stored = records.filter(isFailure);
   assert.equal(stored.length, st.findings.length, 'panel (DevTools) vs storage of the inspected tab');
+
+  // The panel runs under the extension pages' CSP: its CSS and wasm loaded
+  // (above), and a request to any server is refused by the browser, unsent.
+  const probe = `${lab.apiOrigin}/csp-probe?lab=csp-devtools`;
+  const policy = await panelTs.evaluate(`(${probePolicyInPage.toString()})(${JSON.stringify(probe)})`);
+  console.log(`panel CSP: fetch ${policy.fetched}, violated ${policy.violations.join(', ') || 'nothing'}, stylesheet rules ${policy.sheets.join(', ')}`);
+  assert.equal(policy.fetched, 'refused', 'the panel cannot fetch from a server');
+  assert.ok(policy.violations.includes('connect-src'), `reported as a connect-src violation: ${policy.violations}`);
+  assert.ok(!lab.requests.some((r) => r.url.includes('csp-devtools')), 'the server saw nothing');
+  assert.ok(policy.sheets.length >= 1 && policy.sheets.every((n) => n > 0), `panel.css loaded: ${policy.sheets}`);
 
   const outDir = path.join(ROOT, 'tests/out');
   fs.mkdirSync(outDir, { recursive: true });

@@ -29,7 +29,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLab, waitFor, readPanelInPage, isFailure, PANEL_PATH } from './helpers.mjs';
+import { startLab, waitFor, readPanelInPage, isFailure, PANEL_PATH, probePolicyInPage } from './helpers.mjs';
 import { launchFirefox, firefoxReason } from './firefox-helpers.mjs';
 
 /** Scenarios where Firefox and Chromium name the same reason: asserted one by one. */
@@ -231,4 +231,12 @@ test('the extension in Firefox: stored verdicts and the panel agree with Firefox
   const shownSet = shown.findings.map((f) => `${f.reason} ${f.url}`).sort();
   assert.deepEqual(shownSet, storedSet, 'the panel shows exactly the stored failures');
   console.log(`panel: ${shown.count} findings shown, ${stored.length} stored; ${Date.now() - t0} ms in all`);
+
+  // The panel runs under the extension pages' CSP in Firefox too: its CSS
+  // and wasm loaded (it rendered), and a request to any server is refused unsent.
+  const policy = await ff.evaluate(panel, probePolicyInPage, `${lab.apiOrigin}/csp-probe?lab=csp-firefox`);
+  console.log(`panel CSP: fetch ${policy.fetched}, violated ${policy.violations.join(', ') || 'nothing'}, stylesheet rules ${policy.sheets.join(', ')}`);
+  assert.equal(policy.fetched, 'refused', 'the panel cannot fetch from a server');
+  assert.ok(!lab.requests.some((r) => r.url.includes('csp-firefox')), 'the server saw nothing');
+  assert.ok(policy.sheets.length >= 1 && policy.sheets.every((n) => n > 0), `panel.css loaded: ${policy.sheets}`);
 });

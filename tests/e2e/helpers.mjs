@@ -467,3 +467,33 @@ export async function findPanelTarget(browserSession, extensionId, { timeout = 2
 export async function readPanelViaTarget(ts) {
   return ts.evaluate(`(${readPanelInPage.toString()})()`);
 }
+
+/**
+ * Runs inside an extension page: what its Content Security Policy lets
+ * through (manifest.json, docs/permissions.md). Returns whether a fetch to
+ * `url` (a loopback lab server, which logs what it receives) was sent or
+ * refused, the directives the browser reported violated, and the number of
+ * rules of each stylesheet (the page's own CSS loaded: more than 0).
+ */
+export async function probePolicyInPage(url) {
+  const violations = [];
+  const listener = (e) => violations.push(e.effectiveDirective || e.violatedDirective);
+  document.addEventListener('securitypolicyviolation', listener);
+  let fetched;
+  try {
+    await fetch(url, { cache: 'no-store' });
+    fetched = 'sent';
+  } catch {
+    fetched = 'refused';
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  document.removeEventListener('securitypolicyviolation', listener);
+  const sheets = [...document.styleSheets].map((s) => {
+    try {
+      return s.cssRules.length;
+    } catch {
+      return -1;
+    }
+  });
+  return { fetched, violations, sheets };
+}

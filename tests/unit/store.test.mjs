@@ -1,0 +1,104 @@
+// The worker's store, its pure parts (extension/store.js): merging findings
+// into a tab's list, and recovering what a stopped worker wrote ahead of its
+// merge. No browser: storage contents are plain objects here.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AHEAD_PREFIX, aheadKey, merge, recoverAhead } from '../../extension/store.js';
+
+const rec = (key, count = 1, time = 0, extra = {}) => ({ key, count, time, tabId: 1, ...extra });
+
+const mergeCases = [
+  { name: 'new keys are appended in order', list: [rec('a')], records: [rec('b'), rec('c')], expect: [['a', 1], ['b', 1], ['c', 1]] },
+  { name: 'a known key adds its count and moves to the end', list: [rec('a', 2), rec('b')], records: [rec('a', 3)], expect: [['b', 1], ['a', 5]] },
+  { name: 'the same key twice in one batch is counted twice', list: [], records: [rec('a'), rec('a')], expect: [['a', 2]] },
+  { name: 'an empty batch leaves the list as it is', list: [rec('a'), rec('b')], records: [], expect: [['a', 1], ['b', 1]] },
+];
+
+for (const { name, list, records, expect } of mergeCases) {
+  test(`merge: ${name}`, () => {
+    const out = merge(list, records);
+    assert.deepEqual(
+      out.map((r) => [r.key, r.count]),
+      expect,
+    );
+  });
+}
+
+test('merge: keeps the first time seen and never changes the records merged (they were written ahead as they are)', () => {
+  const incoming = [rec('a', 1, 200), rec('a', 1, 300)];
+  const before = JSON.stringify(incoming);
+  const out = merge([rec('a', 4, 100)], incoming);
+  assert.deepEqual(out, [{ ...rec('a', 6, 300), firstSeen: 100 }]);
+  assert.equal(JSON.stringify(incoming), before, 'the incoming records are unchanged');
+});
+
+test('aheadKey: one key per tab, run and sequence number, under the prefix', () => {
+  assert.equal(aheadKey(7, 'r1', 3), 'pending:7:r1:3');
+  assert.ok(aheadKey(7, 'r1', 3).startsWith(AHEAD_PREFIX));
+  assert.notEqual(aheadKey(7, 'r1', 3), aheadKey(7, 'r2', 3));
+});
+
+const recoverCases = [
+  {
+    name: 'entries of an earlier run are recovered per tab, oldest first',
+    all: {
+      [aheadKey(1, 'old', 1)]: rec('b', 1, 20),
+      [aheadKey(1, 'old', 0)]: rec('a', 1, 10),
+      [aheadKey(2, 'old', 2)]: rec('c', 1, 5),
+      'findings:1': [rec('z')],
+      'dropped:1': 3,
+    },
+    run: 'new',
+    byTab: { 1: ['pending:1:old:0', 'pending:1:old:1'], 2: ['pending:2:old:2'] },
+    spent: [],
+  },
+  {
+    name: 'entries already merged (null) are removed, not recovered',
+    all: { [aheadKey(1, 'old', 0)]: null, [aheadKey(1, 'old', 1)]: rec('a') },
+    run: 'new',
+    byTab: { 1: ['pending:1:old:1'] },
+    spent: ['pending:1:old:0'],
+  },
+  {
+    name: "the current run's own entries are left alone (they are in memory)",
+    all: { [aheadKey(1, 'now', 0)]: rec('a'), [aheadKey(1, 'now', 1)]: null },
+    run: 'now',
+    byTab: {},
+    spent: [],
+  },
+  {
+    name: 'malformed entries are removed, never merged',
+    all: { 'pending:x:old:0': rec('a'), 'pending:-1:old:0': rec('a'), [aheadKey(1, 'old', 0)]: { key: 'a' }, [aheadKey(1, 'old', 1)]: 'text' },
+    run: 'new',
+    byTab: {},
+    spent: ['pending:x:old:0', 'pending:-1:old:0', 'pending:1:old:0', 'pending:1:old:1'],
+  },
+  {
+    name: 'the same time is ordered by run, then by sequence number',
+    all: { [aheadKey(1, 'b', 0)]: rec('x', 1, 5), [aheadKey(1, 'a', 10)]: rec('y', 1, 5), [aheadKey(1, 'a', 9)]: rec('z', 1, 5) },
+    run: 'c',
+    byTab: { 1: ['pending:1:a:9', 'pending:1:a:10', 'pending:1:b:0'] },
+    spent: [],
+  },
+  { name: 'nothing stored, nothing recovered', all: {}, run: 'r', byTab: {}, spent: [] },
+];
+
+for (const { name, all, run, byTab, spent } of recoverCases) {
+  test(`recoverAhead: ${name}`, () => {
+    const out = recoverAhead(all, run);
+    assert.deepEqual(Object.fromEntries([...out.byTab].map(([tab, entries]) => [tab, entries.map((e) => e.key)])), byTab);
+    assert.deepEqual(out.spent.sort(), [...spent].sort());
+    for (const entries of out.byTab.values()) for (const e of entries) assert.equal(e.record, all[e.key], 'the stored record itself');
+  });
+}
+
+test('recover then merge counts each finding written ahead exactly once', () => {
+  // A run wrote three findings ahead; its list write merged the first two
+  // (and nulled their keys), then it was stopped before the third's merge.
+  const list = merge([], [rec('a', 1, 1), rec('a', 1, 2)]);
+  const all = { 'findings:1': list, [aheadKey(1, 'old', 0)]: null, [aheadKey(1, 'old', 1)]: null, [aheadKey(1, 'old', 2)]: rec('a', 1, 3) };
+  const { byTab } = recoverAhead(all, 'new');
+  const after = merge(all['findings:1'], byTab.get(1).map((e) => e.record));
+  assert.equal(after[0].count, 3);
+});
