@@ -207,13 +207,31 @@ pub fn snippets(f: &Finding, stack: Stack, lang: Lang) -> Vec<Snippet> {
 
 /// The variants a finding calls for, in the order they are offered.
 pub fn variants(f: &Finding) -> Vec<Variant> {
-    // The CORS headers passed: the fix is where the redirect leads, which
-    // the explanation says; no CORS configuration would change the verdict.
-    if f.reason.is_redirect() {
-        return Vec::new();
-    }
-    if f.reason.base() == CorsError::MultipleAllowOriginValues {
-        return vec![Variant::SingleSource];
+    match f.reason {
+        // The CORS headers passed: the fix is where the redirect leads, which
+        // the explanation says; no CORS configuration would change the verdict.
+        CorsError::RedirectContainsCredentials | CorsError::CorsDisabledScheme => {
+            return Vec::new()
+        }
+        CorsError::MultipleAllowOriginValues | CorsError::PreflightMultipleAllowOriginValues => {
+            return vec![Variant::SingleSource]
+        }
+        CorsError::WildcardOriginNotAllowed
+        | CorsError::MissingAllowOriginHeader
+        | CorsError::InvalidAllowOriginValue
+        | CorsError::AllowOriginMismatch
+        | CorsError::InvalidAllowCredentials
+        | CorsError::PreflightDisallowedRedirect
+        | CorsError::PreflightWildcardOriginNotAllowed
+        | CorsError::PreflightMissingAllowOriginHeader
+        | CorsError::PreflightInvalidAllowOriginValue
+        | CorsError::PreflightAllowOriginMismatch
+        | CorsError::PreflightInvalidAllowCredentials
+        | CorsError::PreflightInvalidStatus
+        | CorsError::InvalidAllowMethodsPreflightResponse
+        | CorsError::InvalidAllowHeadersPreflightResponse
+        | CorsError::MethodDisallowedByPreflightResponse
+        | CorsError::HeaderDisallowedByPreflightResponse => {}
     }
     let mut out = vec![Variant::Exact];
     if f.origin != "null" {
@@ -228,11 +246,30 @@ pub fn variants(f: &Finding) -> Vec<Variant> {
 /// Whether credentials are involved: then Allow-Credentials is added and `*`
 /// is never offered.
 pub fn credentials_involved(f: &Finding) -> bool {
-    f.credentials.included()
-        || matches!(
-            f.reason.base(),
-            CorsError::InvalidAllowCredentials | CorsError::WildcardOriginNotAllowed
-        )
+    // The reasons only a request with credentials can meet.
+    let only_with_credentials = match f.reason {
+        CorsError::InvalidAllowCredentials
+        | CorsError::PreflightInvalidAllowCredentials
+        | CorsError::WildcardOriginNotAllowed
+        | CorsError::PreflightWildcardOriginNotAllowed => true,
+        CorsError::MissingAllowOriginHeader
+        | CorsError::MultipleAllowOriginValues
+        | CorsError::InvalidAllowOriginValue
+        | CorsError::AllowOriginMismatch
+        | CorsError::RedirectContainsCredentials
+        | CorsError::CorsDisabledScheme
+        | CorsError::PreflightDisallowedRedirect
+        | CorsError::PreflightMissingAllowOriginHeader
+        | CorsError::PreflightMultipleAllowOriginValues
+        | CorsError::PreflightInvalidAllowOriginValue
+        | CorsError::PreflightAllowOriginMismatch
+        | CorsError::PreflightInvalidStatus
+        | CorsError::InvalidAllowMethodsPreflightResponse
+        | CorsError::InvalidAllowHeadersPreflightResponse
+        | CorsError::MethodDisallowedByPreflightResponse
+        | CorsError::HeaderDisallowedByPreflightResponse => false,
+    };
+    f.credentials.included() || only_with_credentials
 }
 
 /// Used in code when the request's origin cannot be written safely.
