@@ -9,6 +9,7 @@
 
 use crate::finding::Finding;
 use crate::fix::{self, Variant, PLACEHOLDER_ORIGIN};
+use crate::http;
 use crate::l10n::{t, tf, Lang};
 use crate::reason::CorsError;
 
@@ -285,7 +286,7 @@ fn preflight_note(f: &Finding) -> Option<&'static str> {
             && no_cors_header(f)
             && ((200..300).contains(&status) || (400..500).contains(&status)) =>
         {
-            let method = !is_simple_method(&f.method);
+            let method = !http::is_cors_safelisted_method(&f.method);
             let headers = !f.requested_headers.is_empty();
             match (method, headers) {
                 (true, true) => Some("note_preflight_rejected_both"),
@@ -326,13 +327,6 @@ fn no_cors_header(f: &Finding) -> bool {
         && f.allow_credentials.is_none()
         && f.allow_methods.is_none()
         && f.allow_headers.is_none()
-}
-
-/// GET, HEAD and POST never need a preflight by themselves.
-fn is_simple_method(method: &str) -> bool {
-    ["GET", "HEAD", "POST"]
-        .iter()
-        .any(|m| m.eq_ignore_ascii_case(method))
 }
 
 /// For the method and header steps, the list the preflight's answer gave

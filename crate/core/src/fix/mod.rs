@@ -28,6 +28,7 @@ mod s3;
 mod spring;
 
 use crate::finding::Finding;
+use crate::http;
 use crate::l10n::{t, tf, Lang};
 use crate::reason::CorsError;
 
@@ -299,11 +300,9 @@ pub fn usable_in_code(origin: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b":/.-[]_".contains(&b))
 }
 
-/// The method as the browser sends it (the Fetch standard upper-cases the six
-/// well-known methods only; any other method is compared case-sensitively),
-/// or `None` when it cannot be written into code safely.
+/// The method as the browser sends it (`http::normalize_method`), or `None`
+/// when it cannot be written into code safely.
 fn normalized_method(method: &str) -> Option<String> {
-    const NORMALIZED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
     if method.is_empty()
         || method.len() > MAX_CODE_METHOD_LEN
         || !method
@@ -312,17 +311,12 @@ fn normalized_method(method: &str) -> Option<String> {
     {
         return None;
     }
-    Some(
-        NORMALIZED
-            .into_iter()
-            .find(|m| m.eq_ignore_ascii_case(method))
-            .map_or_else(|| method.to_owned(), str::to_owned),
-    )
+    Some(http::normalize_method(method))
 }
 
-/// Whether a request with this (normalized) method needs a preflight.
+/// Whether a request with this method needs a preflight for its method.
 fn needs_preflight(method: &str) -> bool {
-    !matches!(method, "GET" | "HEAD" | "POST")
+    !http::is_cors_safelisted_method(method)
 }
 
 /// A request header name as written into code, or `None` when it cannot be
@@ -433,7 +427,7 @@ impl Ctx {
 
     /// The methods to allow: the simple ones and the request's own.
     pub fn methods(&self) -> Vec<&str> {
-        let mut out = vec!["GET", "HEAD", "POST"];
+        let mut out = http::CORS_SAFELISTED_METHODS.to_vec();
         if let Some(m) = &self.method {
             out.push(m);
         }
