@@ -2,7 +2,7 @@
 // the worker, and hands each list of findings to the wasm renderer.
 
 import init, {
-  localizePage, renderFindings, stackChoices, t,
+  localizePage, renderFindings, stackChoices, t, tf,
   exportJson, exportMarkdown, curlFor, importJson, findingOrder, maxImportBytes, tooLargeMessage,
   filterRecords,
 } from '../www/pkg/cors_lens.js';
@@ -86,7 +86,7 @@ function scheduleRender() {
 function showDropped() {
   const el = document.getElementById('dropped');
   el.hidden = !dropped;
-  el.textContent = dropped ? t(lang, 'ui_dropped').replace('{count}', dropped.toLocaleString(lang)) : '';
+  el.textContent = dropped ? tf(lang, 'ui_dropped', { count: dropped.toLocaleString(lang) }) : '';
 }
 
 function render() {
@@ -101,7 +101,7 @@ function render() {
   showFilterState(all.length);
   showImportBanner();
   showDropped();
-  const lines = problems.map((p) => `${new Date(p.time).toLocaleTimeString(lang)} ${t(lang, p.key).replace('{detail}', p.detail)}`);
+  const lines = problems.map((p) => `${new Date(p.time).toLocaleTimeString(lang)} ${tf(lang, p.key, { detail: p.detail })}`);
   showStatus('problems', lines.join('\n'));
 }
 
@@ -123,14 +123,14 @@ function showFilterState(total) {
   const count = document.getElementById('filter-count');
   count.hidden = !filtering();
   count.textContent = filtering()
-    ? t(lang, 'ui_filter_count').replace('{shown}', visible.length.toLocaleString(lang)).replace('{total}', total.toLocaleString(lang))
+    ? tf(lang, 'ui_filter_count', { shown: visible.length.toLocaleString(lang), total: total.toLocaleString(lang) })
     : '';
   const nothing = total > 0 && visible.length === 0;
   document.getElementById('filter-nothing').hidden = !nothing;
   if (nothing) document.getElementById('empty').hidden = true;
   const [shownOption, allOption] = scopeSelect.options;
-  shownOption.textContent = t(lang, 'ui_export_scope_shown').replace('{count}', visible.length.toLocaleString(lang));
-  allOption.textContent = t(lang, 'ui_export_scope_all').replace('{count}', total.toLocaleString(lang));
+  shownOption.textContent = tf(lang, 'ui_export_scope_shown', { count: visible.length.toLocaleString(lang) });
+  allOption.textContent = tf(lang, 'ui_export_scope_all', { count: total.toLocaleString(lang) });
 }
 
 function setUpFilter() {
@@ -190,7 +190,7 @@ function addFindingActions(records) {
 function showImportBanner() {
   const banner = document.getElementById('import-banner');
   banner.hidden = !imported;
-  document.getElementById('import-text').textContent = imported ? t(lang, 'ui_import_banner').replace('{file}', imported.file) : '';
+  document.getElementById('import-text').textContent = imported ? tf(lang, 'ui_import_banner', { file: imported.file }) : '';
   document.getElementById('clear').disabled = !!imported;
 }
 
@@ -268,7 +268,7 @@ async function exportRecords(records, format) {
     if (format === 'json') download(exportJson(records, meta, lang), fileName(meta, 'json'), 'application/json');
     else download(exportMarkdown(records, meta, lang), fileName(meta, 'md'), 'text/markdown');
   } catch (err) {
-    showIo('export-error', t(lang, 'ui_export_failed').replace('{detail}', err?.message ?? String(err)));
+    showIo('export-error', tf(lang, 'ui_export_failed', { detail: err?.message ?? String(err) }));
   }
 }
 
@@ -277,7 +277,7 @@ async function copyCurl(record) {
   try {
     script = curlFor(record, lang).script;
   } catch (err) {
-    showIo('export-error', t(lang, 'ui_export_failed').replace('{detail}', err?.message ?? String(err)));
+    showIo('export-error', tf(lang, 'ui_export_failed', { detail: err?.message ?? String(err) }));
     return;
   }
   // Shown either way, so what was copied can be read; the clipboard may be
@@ -293,7 +293,7 @@ async function copyCurl(record) {
 }
 
 async function importFile(file) {
-  const fail = (message) => showIo('import-error', t(lang, 'ui_import_failed').replace('{file}', file.name).replace('{message}', message));
+  const fail = (message) => showIo('import-error', tf(lang, 'ui_import_failed', { file: file.name, message }));
   if (file.size > maxImportBytes()) return fail(tooLargeMessage(file.size, lang));
   let result;
   try {
@@ -382,8 +382,9 @@ async function main() {
 
 main().catch((err) => {
   // Shown to the user: the panel has no other way to say it is broken. wasm
-  // may be what failed, so the message comes from the browser's own i18n.
-  const text = api.i18n.getMessage('ui_error').replace('{message}', err?.message ?? String(err));
+  // may be what failed, so the message comes from the browser's own i18n
+  // (one placeholder, filled by a function so that `$&` in it stays as is).
+  const text = api.i18n.getMessage('ui_error').replace('{message}', () => err?.message ?? String(err));
   showStatus('error', text);
   console.error(err);
 });

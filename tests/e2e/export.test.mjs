@@ -219,6 +219,8 @@ test('exports hold no secret, validate, reproduce with curl and import back', { 
     'har.json': JSON.stringify({ log: { version: '1.2', entries: [] } }),
     'future.json': JSON.stringify({ ...exported, version: 2 }),
     'huge.json': ' '.repeat(50 * 1024 * 1024),
+    // Named like a placeholder of the message: shown as named (one-pass filling).
+    '{message}.json': 'hello, not json',
   };
   const messages = {};
   for (const [name, text] of Object.entries(bad)) {
@@ -234,6 +236,7 @@ test('exports hold no secret, validate, reproduce with curl and import back', { 
   assert.match(messages['har.json'], /not a CORS Lens export/);
   assert.match(messages['future.json'], /version 2/);
   assert.match(messages['huge.json'], /50\.0 MB/);
+  assert.match(messages['{message}.json'], /Could not import \{message\}\.json: .*not JSON/);
 
   // A file past the import's caps: the first 2 000 records are kept, long
   // values cut, and the panel says both plainly.

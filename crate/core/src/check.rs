@@ -4,6 +4,7 @@
 //! See `services/network/public/cpp/cors/cors.cc` (`CheckAccess`) and the
 //! Fetch standard's "CORS check": <https://fetch.spec.whatwg.org/#cors-check>.
 
+use crate::http;
 use crate::origin;
 use crate::reason::CorsError;
 
@@ -125,7 +126,7 @@ pub fn preflight_check(input: PreflightInput<'_>) -> Result<(), Failure> {
     // Methods compare case-sensitively; the safelisted ones always pass,
     // and `*` counts only without credentials.
     let method_allowed = methods.iter().any(|m| m == input.method)
-        || matches!(input.method, "GET" | "HEAD" | "POST")
+        || http::is_cors_safelisted_method(input.method)
         || (!credentials && methods.iter().any(|m| m == "*"));
     if !method_allowed {
         return Err(Failure::new(
@@ -162,7 +163,7 @@ fn parse_list(value: Option<&str>, lowercase: bool) -> Option<Vec<String>> {
         .map(|v| v.trim_matches([' ', '\t']))
         .filter(|v| !v.is_empty())
         .map(|v| {
-            is_token(v).then(|| {
+            http::is_token(v).then(|| {
                 if lowercase {
                     v.to_ascii_lowercase()
                 } else {
@@ -171,13 +172,6 @@ fn parse_list(value: Option<&str>, lowercase: bool) -> Option<Vec<String>> {
             })
         })
         .collect()
-}
-
-/// An HTTP token (RFC 9110 `tchar`s).
-pub fn is_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 #[cfg(test)]

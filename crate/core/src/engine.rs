@@ -3,11 +3,12 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
+use crate::browser_error::{BrowserError, NetworkError};
 use crate::check::{cors_check, preflight_check, CheckInput, Failure, PreflightInput};
 use crate::event::{Event, EventKind};
 use crate::finding::{Credentials, Finding, Seen};
 use crate::headers::Headers;
-use crate::notice::{NetworkError, Notice, NoticeKind};
+use crate::notice::{Notice, NoticeKind};
 use crate::origin;
 use crate::reason::CorsError;
 use crate::redact;
@@ -28,13 +29,6 @@ pub const MAX_ENGINE_BYTES: usize = 32 * 1024 * 1024;
 /// What each kept string or header line costs besides its bytes.
 const ENTRY_COST: usize = 32;
 
-/// The errors that mean "the browser refused the response": Chromium says
-/// `net::ERR_FAILED` for every CORS reason, Firefox `NS_ERROR_DOM_BAD_URI`.
-const CORS_ERRORS: [&str; 2] = ["net::ERR_FAILED", "NS_ERROR_DOM_BAD_URI"];
-/// Cancelled requests (the page aborted, or navigated away).
-const ABORTED: [&str; 2] = ["net::ERR_ABORTED", "NS_BINDING_ABORTED"];
-/// Requests another extension (an ad blocker) stopped before they left.
-const BLOCKED_BY_CLIENT: [&str; 2] = ["net::ERR_BLOCKED_BY_CLIENT", "NS_ERROR_ABORT"];
 /// How many endpoints the engine remembers as having answered with CORS
 /// headers; the memory starts over when full.
 const MAX_ENDPOINTS: usize = 2048;
@@ -368,7 +362,7 @@ impl Engine {
                 let preflight = exchange.preflight.clone();
                 if exchange.redirected_to.is_some()
                     && event.kind == EventKind::ErrorOccurred
-                    && CORS_ERRORS.contains(&event.error.as_deref().unwrap_or(""))
+                    && BrowserError::of(event.error.as_deref().unwrap_or("")) == BrowserError::Cors
                 {
                     return self.next_hop_refused(exchange, &event);
                 }
@@ -436,7 +430,7 @@ impl Engine {
     /// because the actual request carried credentials.
     fn unsent_request_failed(&mut self, event: &Event) -> Option<Report> {
         if event.kind != EventKind::ErrorOccurred
-            || !CORS_ERRORS.contains(&event.error.as_deref().unwrap_or(""))
+            || BrowserError::of(event.error.as_deref().unwrap_or("")) != BrowserError::Cors
         {
             return None;
         }
@@ -749,7 +743,8 @@ fn conclude(
     let refused = match end.kind {
         EventKind::ErrorOccurred => {
             let error = end.error.as_deref().unwrap_or("");
-            if CORS_ERRORS.contains(&error) {
+            let kind = BrowserError::of(error);
+            if kind == BrowserError::Cors {
                 true
             } else if firefox_refused_redirect(&exchange, &cors, end) {
                 // The hop that redirected is the finding's URL; it is not
@@ -758,10 +753,10 @@ fn conclude(
                     exchange.redirects.pop();
                 }
                 true
-            } else if ABORTED.contains(&error) {
+            } else if kind == BrowserError::Aborted {
                 // Cancelled by the page or a navigation: nothing to say.
                 return None;
-            } else if BLOCKED_BY_CLIENT.contains(&error) {
+            } else if kind == BrowserError::BlockedByClient {
                 return done(Report::Notice(notice(
                     &exchange,
                     &cors,
@@ -773,7 +768,7 @@ fn conclude(
                 // A redirect refused for what it points to, not for CORS
                 // (its headers passed, or the error would be ERR_FAILED).
                 || (!is_preflight(&exchange)
-                    && NetworkError::of(error) == NetworkError::Redirect)
+                    && kind == BrowserError::Network(NetworkError::Redirect))
             {
                 return done(Report::Notice(notice(
                     &exchange,
@@ -1141,7 +1136,9 @@ fn redirect_to_disabled_scheme(
 fn same_origin_redirect(mut exchange: Exchange, end: &Event) -> Option<Conclusion> {
     let error = end.error.as_deref().unwrap_or("");
     let firefox = firefox_redirect_error(&exchange, end);
-    if end.kind != EventKind::ErrorOccurred || !(CORS_ERRORS.contains(&error) || firefox) {
+    if end.kind != EventKind::ErrorOccurred
+        || !(BrowserError::of(error) == BrowserError::Cors || firefox)
+    {
         return None;
     }
     if firefox && exchange.redirects.last() == Some(&exchange.url) {
@@ -1181,10 +1178,8 @@ fn firefox_redirect_error(exchange: &Exchange, end: &Event) -> bool {
     let error = end.error.as_deref().unwrap_or("");
     end.kind == EventKind::ErrorOccurred
         && exchange.redirected_to.is_some()
-        && error.starts_with("NS_")
-        && !CORS_ERRORS.contains(&error)
-        && !ABORTED.contains(&error)
-        && !BLOCKED_BY_CLIENT.contains(&error)
+        && BrowserError::is_firefox_name(error)
+        && matches!(BrowserError::of(error), BrowserError::Network(_))
         && !is_preflight(exchange)
 }
 

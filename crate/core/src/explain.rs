@@ -9,6 +9,7 @@
 
 use crate::finding::Finding;
 use crate::fix::{self, Variant, PLACEHOLDER_ORIGIN};
+use crate::http;
 use crate::l10n::{t, tf, Lang};
 use crate::reason::CorsError;
 
@@ -56,9 +57,9 @@ pub fn explain(f: &Finding, lang: Lang) -> Explanation {
         variants: fix::variants(f),
     };
     Explanation {
-        title: t(lang, &format!("title_{}", reason.chromium_id())),
+        title: t(lang, reason.row().title_key),
         what: what(f, lang),
-        why: t(lang, &format!("why_{}", reason.chromium_id())),
+        why: t(lang, reason.row().why_key),
         fix: fix(f, lang),
         warnings: warnings(&plan, origin_usable, lang),
         links: links(reason, lang),
@@ -71,21 +72,39 @@ fn what(f: &Finding, lang: Lang) -> String {
     let base = args.pairs();
 
     let mut sentences = Vec::new();
-    let key = match reason {
-        CorsError::InvalidAllowCredentials | CorsError::PreflightInvalidAllowCredentials
-            if f.allow_credentials.is_some() =>
-        {
-            format!("what_{}_value", reason.chromium_id())
+    let row = reason.row();
+    // The row's second wording: a value sent for the credentials step, no
+    // list at all for the method and header steps.
+    let alt = match reason {
+        CorsError::InvalidAllowCredentials | CorsError::PreflightInvalidAllowCredentials => {
+            f.allow_credentials.is_some()
         }
-        CorsError::MethodDisallowedByPreflightResponse if f.allow_methods.is_none() => {
-            format!("what_{}_absent", reason.chromium_id())
+        CorsError::MethodDisallowedByPreflightResponse
+        | CorsError::HeaderDisallowedByPreflightResponse => {
+            matches!(answered_list(f), Some(None))
         }
-        CorsError::HeaderDisallowedByPreflightResponse if f.allow_headers.is_none() => {
-            format!("what_{}_absent", reason.chromium_id())
-        }
-        _ => format!("what_{}", reason.chromium_id()),
+        CorsError::WildcardOriginNotAllowed
+        | CorsError::MissingAllowOriginHeader
+        | CorsError::MultipleAllowOriginValues
+        | CorsError::InvalidAllowOriginValue
+        | CorsError::AllowOriginMismatch
+        | CorsError::RedirectContainsCredentials
+        | CorsError::CorsDisabledScheme
+        | CorsError::PreflightDisallowedRedirect
+        | CorsError::PreflightWildcardOriginNotAllowed
+        | CorsError::PreflightMissingAllowOriginHeader
+        | CorsError::PreflightMultipleAllowOriginValues
+        | CorsError::PreflightInvalidAllowOriginValue
+        | CorsError::PreflightAllowOriginMismatch
+        | CorsError::PreflightInvalidStatus
+        | CorsError::InvalidAllowMethodsPreflightResponse
+        | CorsError::InvalidAllowHeadersPreflightResponse => false,
     };
-    sentences.push(tf(lang, &key, &base));
+    let key = match row.what_alt_key {
+        Some(alt_key) if alt => alt_key,
+        _ => row.what_key,
+    };
+    sentences.push(tf(lang, key, &base));
     if reason.base() == CorsError::AllowOriginMismatch {
         if let Some(hint) = mismatch_hint(&f.origin, &args.rejected) {
             sentences.push(t(lang, hint));
@@ -139,9 +158,11 @@ struct Args {
 
 impl Args {
     fn new(f: &Finding) -> Args {
+        // What the failing step rejected, when the browser named nothing.
         let rejected = if f.failed_parameter.is_empty() {
-            match f.reason.base() {
-                CorsError::MultipleAllowOriginValues => f.allow_origin.join(", "),
+            match f.reason {
+                CorsError::MultipleAllowOriginValues
+                | CorsError::PreflightMultipleAllowOriginValues => f.allow_origin.join(", "),
                 CorsError::InvalidAllowMethodsPreflightResponse => {
                     f.allow_methods.clone().unwrap_or_default()
                 }
@@ -150,10 +171,24 @@ impl Args {
                 }
                 CorsError::MethodDisallowedByPreflightResponse => f.method.clone(),
                 CorsError::HeaderDisallowedByPreflightResponse => f.requested_headers.join(", "),
-                CorsError::InvalidAllowCredentials => {
+                CorsError::InvalidAllowCredentials
+                | CorsError::PreflightInvalidAllowCredentials => {
                     f.allow_credentials.clone().unwrap_or_default()
                 }
-                _ => f.allow_origin.first().cloned().unwrap_or_default(),
+                CorsError::WildcardOriginNotAllowed
+                | CorsError::MissingAllowOriginHeader
+                | CorsError::InvalidAllowOriginValue
+                | CorsError::AllowOriginMismatch
+                | CorsError::RedirectContainsCredentials
+                | CorsError::CorsDisabledScheme
+                | CorsError::PreflightDisallowedRedirect
+                | CorsError::PreflightWildcardOriginNotAllowed
+                | CorsError::PreflightMissingAllowOriginHeader
+                | CorsError::PreflightInvalidAllowOriginValue
+                | CorsError::PreflightAllowOriginMismatch
+                | CorsError::PreflightInvalidStatus => {
+                    f.allow_origin.first().cloned().unwrap_or_default()
+                }
             }
         } else {
             f.failed_parameter.clone()
@@ -167,16 +202,12 @@ impl Args {
         } else {
             "Content-Type".to_owned()
         };
-        let allowed = match f.reason {
-            CorsError::MethodDisallowedByPreflightResponse => f.allow_methods.clone(),
-            CorsError::HeaderDisallowedByPreflightResponse => f.allow_headers.clone(),
-            _ => None,
-        };
+        let allowed = answered_list(f).flatten();
         // The credentials step quotes what the server sent.
-        let value = match (f.reason.base(), &f.allow_credentials) {
-            (CorsError::InvalidAllowCredentials, Some(sent)) => shown(sent),
-            _ => shown(&rejected),
-        };
+        let credentials_sent = (f.reason.base() == CorsError::InvalidAllowCredentials)
+            .then_some(f.allow_credentials.as_deref())
+            .flatten();
+        let value = shown(credentials_sent.unwrap_or(&rejected));
         Args {
             method: shown(&f.method),
             url: shown(&f.url),
@@ -188,7 +219,7 @@ impl Args {
                 .map(|s| s.to_string())
                 .unwrap_or_else(|| "?".to_owned()),
             headers: shown(&headers),
-            allowed: shown(allowed.as_deref().unwrap_or_default()),
+            allowed: shown(allowed.unwrap_or_default()),
             target: f
                 .exchange
                 .response_headers
@@ -255,7 +286,7 @@ fn preflight_note(f: &Finding) -> Option<&'static str> {
             && no_cors_header(f)
             && ((200..300).contains(&status) || (400..500).contains(&status)) =>
         {
-            let method = !is_simple_method(&f.method);
+            let method = !http::is_cors_safelisted_method(&f.method);
             let headers = !f.requested_headers.is_empty();
             match (method, headers) {
                 (true, true) => Some("note_preflight_rejected_both"),
@@ -298,33 +329,45 @@ fn no_cors_header(f: &Finding) -> bool {
         && f.allow_headers.is_none()
 }
 
-/// GET, HEAD and POST never need a preflight by themselves.
-fn is_simple_method(method: &str) -> bool {
-    ["GET", "HEAD", "POST"]
-        .iter()
-        .any(|m| m.eq_ignore_ascii_case(method))
+/// For the method and header steps, the list the preflight's answer gave
+/// (`Access-Control-Allow-Methods` or `-Headers`, `None` when absent);
+/// `None` for the steps that read no such list.
+fn answered_list(f: &Finding) -> Option<Option<&str>> {
+    match f.reason {
+        CorsError::MethodDisallowedByPreflightResponse => Some(f.allow_methods.as_deref()),
+        CorsError::HeaderDisallowedByPreflightResponse => Some(f.allow_headers.as_deref()),
+        CorsError::WildcardOriginNotAllowed
+        | CorsError::MissingAllowOriginHeader
+        | CorsError::MultipleAllowOriginValues
+        | CorsError::InvalidAllowOriginValue
+        | CorsError::AllowOriginMismatch
+        | CorsError::InvalidAllowCredentials
+        | CorsError::RedirectContainsCredentials
+        | CorsError::CorsDisabledScheme
+        | CorsError::PreflightDisallowedRedirect
+        | CorsError::PreflightWildcardOriginNotAllowed
+        | CorsError::PreflightMissingAllowOriginHeader
+        | CorsError::PreflightMultipleAllowOriginValues
+        | CorsError::PreflightInvalidAllowOriginValue
+        | CorsError::PreflightAllowOriginMismatch
+        | CorsError::PreflightInvalidAllowCredentials
+        | CorsError::PreflightInvalidStatus
+        | CorsError::InvalidAllowMethodsPreflightResponse
+        | CorsError::InvalidAllowHeadersPreflightResponse => None,
+    }
 }
 
 /// A method or header refused although the answer listed `*`: `*` is only a
 /// wildcard for requests without credentials, so this one had some.
 fn star_with_credentials(f: &Finding) -> bool {
-    let listed = match f.reason {
-        CorsError::MethodDisallowedByPreflightResponse => &f.allow_methods,
-        CorsError::HeaderDisallowedByPreflightResponse => &f.allow_headers,
-        _ => return false,
-    };
-    listed
-        .as_deref()
+    answered_list(f)
+        .flatten()
         .is_some_and(|v| v.split(',').any(|item| item.trim() == "*"))
 }
 
 fn fix(f: &Finding, lang: Lang) -> String {
     let args = Args::new(f);
-    let base = tf(
-        lang,
-        &format!("fix_{}", f.reason.chromium_id()),
-        &args.pairs(),
-    );
+    let base = tf(lang, f.reason.row().fix_key, &args.pairs());
     // The headers passed: where the redirect leads is the whole fix.
     if f.origin != "null" || f.reason.is_redirect() {
         return base;
@@ -340,8 +383,21 @@ fn fix(f: &Finding, lang: Lang) -> String {
         CorsError::WildcardOriginNotAllowed
         | CorsError::MultipleAllowOriginValues
         | CorsError::InvalidAllowCredentials => format!("{base} {null_fix}"),
-        // The preflight steps after the origin check: keep both.
-        _ => format!("{base} {null_fix}"),
+        // Every preflight step: keep both (the preflight needs an answer).
+        CorsError::PreflightDisallowedRedirect
+        | CorsError::PreflightWildcardOriginNotAllowed
+        | CorsError::PreflightMissingAllowOriginHeader
+        | CorsError::PreflightMultipleAllowOriginValues
+        | CorsError::PreflightInvalidAllowOriginValue
+        | CorsError::PreflightAllowOriginMismatch
+        | CorsError::PreflightInvalidAllowCredentials
+        | CorsError::PreflightInvalidStatus
+        | CorsError::InvalidAllowMethodsPreflightResponse
+        | CorsError::InvalidAllowHeadersPreflightResponse
+        | CorsError::MethodDisallowedByPreflightResponse
+        | CorsError::HeaderDisallowedByPreflightResponse => format!("{base} {null_fix}"),
+        // Returned above: where the redirect leads is the whole fix.
+        CorsError::RedirectContainsCredentials | CorsError::CorsDisabledScheme => base,
     }
 }
 
@@ -446,6 +502,7 @@ fn host_part(host_port: &str) -> &str {
 mod tests {
     use super::*;
     use crate::finding::Credentials;
+    use crate::reason::Phase;
 
     const ORIGIN: &str = "http://127.0.0.1:8080";
 
@@ -488,7 +545,7 @@ mod tests {
 
     /// Whether the failed parameter of `reason` is an Allow-Origin value.
     fn origin_step(reason: CorsError) -> bool {
-        CorsError::RESPONSE.contains(&reason.base())
+        reason.base().phase() == Phase::Response
             && reason.base() != CorsError::InvalidAllowCredentials
     }
 
@@ -516,7 +573,22 @@ mod tests {
             CorsError::HeaderDisallowedByPreflightResponse => {
                 f.allow_headers = Some("Content-Type".to_owned());
             }
-            _ => {}
+            CorsError::WildcardOriginNotAllowed
+            | CorsError::MissingAllowOriginHeader
+            | CorsError::MultipleAllowOriginValues
+            | CorsError::InvalidAllowOriginValue
+            | CorsError::AllowOriginMismatch
+            | CorsError::InvalidAllowCredentials
+            | CorsError::RedirectContainsCredentials
+            | CorsError::CorsDisabledScheme
+            | CorsError::PreflightDisallowedRedirect
+            | CorsError::PreflightWildcardOriginNotAllowed
+            | CorsError::PreflightMissingAllowOriginHeader
+            | CorsError::PreflightMultipleAllowOriginValues
+            | CorsError::PreflightInvalidAllowOriginValue
+            | CorsError::PreflightAllowOriginMismatch
+            | CorsError::PreflightInvalidAllowCredentials
+            | CorsError::PreflightInvalidStatus => {}
         }
         f
     }
@@ -539,7 +611,13 @@ mod tests {
             | CorsError::PreflightInvalidStatus
             | CorsError::InvalidAllowMethodsPreflightResponse
             | CorsError::InvalidAllowHeadersPreflightResponse => "",
-            preflight => typical_parameter(preflight.base()),
+            // The origin and credentials steps of the preflight: as on a response.
+            CorsError::PreflightWildcardOriginNotAllowed
+            | CorsError::PreflightMissingAllowOriginHeader
+            | CorsError::PreflightMultipleAllowOriginValues
+            | CorsError::PreflightInvalidAllowOriginValue
+            | CorsError::PreflightAllowOriginMismatch
+            | CorsError::PreflightInvalidAllowCredentials => typical_parameter(reason.base()),
         }
     }
 
@@ -657,7 +735,24 @@ mod tests {
                     let status = match reason {
                         CorsError::PreflightDisallowedRedirect => 301,
                         CorsError::PreflightInvalidStatus => 500,
-                        _ => 204,
+                        CorsError::WildcardOriginNotAllowed
+                        | CorsError::MissingAllowOriginHeader
+                        | CorsError::MultipleAllowOriginValues
+                        | CorsError::InvalidAllowOriginValue
+                        | CorsError::AllowOriginMismatch
+                        | CorsError::InvalidAllowCredentials
+                        | CorsError::RedirectContainsCredentials
+                        | CorsError::CorsDisabledScheme
+                        | CorsError::PreflightWildcardOriginNotAllowed
+                        | CorsError::PreflightMissingAllowOriginHeader
+                        | CorsError::PreflightMultipleAllowOriginValues
+                        | CorsError::PreflightInvalidAllowOriginValue
+                        | CorsError::PreflightAllowOriginMismatch
+                        | CorsError::PreflightInvalidAllowCredentials
+                        | CorsError::InvalidAllowMethodsPreflightResponse
+                        | CorsError::InvalidAllowHeadersPreflightResponse
+                        | CorsError::MethodDisallowedByPreflightResponse
+                        | CorsError::HeaderDisallowedByPreflightResponse => 204,
                     };
                     let f = preflight_finding(
                         reason,

@@ -4,6 +4,7 @@
 //! Plain Rust with no browser dependency: the wasm binding (`crate/wasm`) feeds
 //! it one event at a time, and the native tests drive it the same way.
 
+pub mod browser_error;
 pub mod check;
 pub mod engine;
 pub mod event;
@@ -13,6 +14,7 @@ pub mod filter;
 pub mod finding;
 pub mod fix;
 pub mod headers;
+pub mod http;
 pub mod l10n;
 pub mod notice;
 pub mod origin;

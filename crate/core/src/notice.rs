@@ -2,6 +2,8 @@
 //! person debugging one — risky configurations on responses that passed, and
 //! requests that never got a CORS verdict at all.
 
+use crate::browser_error::NetworkError;
+
 /// What a notice is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NoticeKind {
@@ -31,82 +33,6 @@ pub enum NoticeKind {
     /// response was seen and without a failed preflight: the reason is one
     /// the headers do not show (see docs/verdicts.md).
     CorsReasonNotShown,
-}
-
-/// What kind of network error a request without a response met, read from
-/// the browser's error name: each has its own words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NetworkError {
-    ConnectionRefused,
-    NameNotResolved,
-    Certificate,
-    TimedOut,
-    /// A redirect the browser will not follow for reasons other than CORS:
-    /// to `data:`, `about:`, `file:` or an extension (`ERR_UNSAFE_REDIRECT`),
-    /// to a scheme it cannot fetch (`ERR_UNKNOWN_URL_SCHEME`), a loop.
-    Redirect,
-    Other,
-}
-
-impl NetworkError {
-    pub const ALL: [NetworkError; 6] = [
-        NetworkError::ConnectionRefused,
-        NetworkError::NameNotResolved,
-        NetworkError::Certificate,
-        NetworkError::TimedOut,
-        NetworkError::Redirect,
-        NetworkError::Other,
-    ];
-
-    /// From `net::ERR_*` (Chromium) or `NS_ERROR_*` (Firefox).
-    pub fn of(error: &str) -> NetworkError {
-        let e = error.trim();
-        let name = e.strip_prefix("net::").unwrap_or(e);
-        if name == "ERR_CONNECTION_REFUSED" || name == "NS_ERROR_CONNECTION_REFUSED" {
-            NetworkError::ConnectionRefused
-        } else if name == "ERR_NAME_NOT_RESOLVED"
-            || name == "ERR_NAME_RESOLUTION_FAILED"
-            || name == "NS_ERROR_UNKNOWN_HOST"
-        {
-            NetworkError::NameNotResolved
-        } else if name.starts_with("ERR_CERT_")
-            || name == "ERR_SSL_PROTOCOL_ERROR"
-            || name == "ERR_BAD_SSL_CLIENT_AUTH_CERT"
-            || name.starts_with("SEC_ERROR_")
-            || name.starts_with("SSL_ERROR_")
-        {
-            NetworkError::Certificate
-        } else if name == "ERR_TIMED_OUT"
-            || name == "ERR_CONNECTION_TIMED_OUT"
-            || name == "NS_ERROR_NET_TIMEOUT"
-        {
-            NetworkError::TimedOut
-        } else if matches!(
-            name,
-            "ERR_UNSAFE_REDIRECT"
-                | "ERR_UNKNOWN_URL_SCHEME"
-                | "ERR_INVALID_REDIRECT"
-                | "ERR_TOO_MANY_REDIRECTS"
-                | "NS_ERROR_REDIRECT_LOOP"
-                | "NS_ERROR_UNKNOWN_PROTOCOL"
-        ) {
-            NetworkError::Redirect
-        } else {
-            NetworkError::Other
-        }
-    }
-
-    /// The suffix of its message keys (`notice_what_NoResponse_refused`, ...).
-    pub fn key_suffix(self) -> &'static str {
-        match self {
-            NetworkError::ConnectionRefused => "_refused",
-            NetworkError::NameNotResolved => "_dns",
-            NetworkError::Certificate => "_cert",
-            NetworkError::TimedOut => "_timeout",
-            NetworkError::Redirect => "_redirect",
-            NetworkError::Other => "",
-        }
-    }
 }
 
 impl NoticeKind {

@@ -1,166 +1,342 @@
-//! The reasons a CORS check fails, named as Chromium's DevTools protocol spells
-//! them, each carrying the matching MDN / Firefox identifier.
+//! The reasons a CORS check fails: one table, one row per reason, with the
+//! names each browser and MDN give it, the phase of the fetch it belongs to,
+//! its Fetch-standard link and its message keys.
+//!
+//! To add a reason, see "How to add a reason" in ARCHITECTURE.md: a row here,
+//! the check that reports it, its texts and a scenario row.
 
-/// One failed step of the CORS check on a response.
-///
-/// The variant names are the `corsError` values of the DevTools protocol
-/// (`Network.CorsError`), so a finding can be compared with the browser's own
-/// verdict without a translation table.
+/// Which part of a fetch a reason is about. Explicit in every row, so that a
+/// new reason is never taken for another phase's by default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CorsError {
+pub enum Phase {
+    /// The CORS check on the actual request's response (or on the headers of
+    /// a redirect it was answered with).
+    Response,
+    /// The preflight (`OPTIONS`): its response and what it allows. Reported
+    /// under the actual request's method.
+    Preflight,
+    /// Where a redirect of the actual request leads, once its headers passed.
+    Redirect,
+}
+
+/// The Fetch standard's CORS check (origin and credentials steps).
+const SPEC_CORS_CHECK: &str = "https://fetch.spec.whatwg.org/#cors-check";
+/// The Fetch standard's CORS-preflight fetch.
+const SPEC_PREFLIGHT: &str = "https://fetch.spec.whatwg.org/#cors-preflight-fetch";
+/// The Fetch standard's HTTP-redirect fetch.
+const SPEC_REDIRECT: &str = "https://fetch.spec.whatwg.org/#http-redirect-fetch";
+
+/// One row of the table: everything known about a reason besides the check
+/// that reports it (check.rs, engine.rs) and its words (`_locales`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reason {
+    /// The DevTools protocol's name (`Network.CorsError`): the variant's name.
+    pub chromium_id: &'static str,
+    pub phase: Phase,
+    /// For a preflight step that repeats a step of the check on an actual
+    /// response (the origin and credentials steps run on both, under two
+    /// names): that step.
+    pub repeats: Option<CorsError>,
+    /// MDN's identifier (`CORSMissingAllowOrigin`, ...), which names its page
+    /// and which Firefox prints for the same refusal.
+    pub mdn_id: &'static str,
+    /// What Firefox's console says instead of `mdn_id`, where it differs in
+    /// the lab's scenarios (tests/e2e/firefox.test.mjs, docs/verdicts.md).
+    pub firefox_id: Option<&'static str>,
+    /// The section of the Fetch standard that defines the failing step.
+    pub spec_url: &'static str,
+    /// Message keys (`_locales/*/messages.json`), named after the variant:
+    /// `title_<id>`, `what_<id>`, `why_<id>`, `fix_<id>`.
+    pub title_key: &'static str,
+    pub what_key: &'static str,
+    pub why_key: &'static str,
+    pub fix_key: &'static str,
+    /// A second wording of `what`, for the other case of the header the step
+    /// reads (explain.rs says which case takes it).
+    pub what_alt_key: Option<&'static str>,
+}
+
+/// Declares `CorsError`, its `ALL` list and its table at once: each entry is
+/// a variant (with its doc comment) and its row. The Chromium id and the
+/// four message keys come from the variant's name.
+macro_rules! reasons {
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident {
+            phase: $phase:expr,
+            repeats: $repeats:expr,
+            mdn_id: $mdn:expr,
+            firefox_id: $firefox:expr,
+            spec_url: $spec:expr,
+            what_alt_key: $alt:expr $(,)?
+        }
+    )*) => {
+        /// One failed step of the CORS check on a response.
+        ///
+        /// The variant names are the `corsError` values of the DevTools
+        /// protocol (`Network.CorsError`), so a finding can be compared with
+        /// the browser's own verdict without a translation table.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum CorsError {
+            $($(#[doc = $doc])* $name,)*
+        }
+
+        impl CorsError {
+            /// Every reason, in the order of the table (the order of the
+            /// checks that report them).
+            pub const ALL: [CorsError; [$(CorsError::$name),*].len()] = [$(CorsError::$name),*];
+
+            /// This reason's row of the table.
+            pub const fn row(self) -> &'static Reason {
+                match self {
+                    $(CorsError::$name => {
+                        const ROW: Reason = Reason {
+                            chromium_id: stringify!($name),
+                            phase: $phase,
+                            repeats: $repeats,
+                            mdn_id: $mdn,
+                            firefox_id: $firefox,
+                            spec_url: $spec,
+                            title_key: concat!("title_", stringify!($name)),
+                            what_key: concat!("what_", stringify!($name)),
+                            why_key: concat!("why_", stringify!($name)),
+                            fix_key: concat!("fix_", stringify!($name)),
+                            what_alt_key: $alt,
+                        };
+                        &ROW
+                    })*
+                }
+            }
+        }
+    };
+}
+
+reasons! {
     /// `Access-Control-Allow-Origin: *` on a request made with credentials.
-    WildcardOriginNotAllowed,
+    WildcardOriginNotAllowed {
+        phase: Phase::Response,
+        repeats: None,
+        mdn_id: "CORSNotSupportingCredentials",
+        firefox_id: None,
+        spec_url: SPEC_CORS_CHECK,
+        what_alt_key: None,
+    }
     /// No `Access-Control-Allow-Origin` header at all.
-    MissingAllowOriginHeader,
+    MissingAllowOriginHeader {
+        phase: Phase::Response,
+        repeats: None,
+        mdn_id: "CORSMissingAllowOrigin",
+        firefox_id: None,
+        spec_url: SPEC_CORS_CHECK,
+        what_alt_key: None,
+    }
     /// More than one origin in `Access-Control-Allow-Origin` (a comma or a space).
-    MultipleAllowOriginValues,
+    MultipleAllowOriginValues {
+        phase: Phase::Response,
+        repeats: None,
+        mdn_id: "CORSMultipleAllowOriginNotAllowed",
+        // For one line with a list, `*` and an origin, or spaces; two
+        // header lines are `CORSMultipleAllowOriginNotAllowed` there too.
+        firefox_id: Some("CORSAllowOriginNotMatchingOrigin"),
+        spec_url: SPEC_CORS_CHECK,
+        what_alt_key: None,
+    }
     /// `Access-Control-Allow-Origin` is not a valid serialized origin.
-    InvalidAllowOriginValue,
+    InvalidAllowOriginValue {
+        phase: Phase::Response,
+        repeats: None,
+        mdn_id: "CORSAllowOriginNotMatchingOrigin",
+        firefox_id: None,
+        spec_url: SPEC_CORS_CHECK,
+        what_alt_key: None,
+    }
     /// `Access-Control-Allow-Origin` names another origin (or `null`).
-    AllowOriginMismatch,
+    AllowOriginMismatch {
+        phase: Phase::Response,
+        repeats: None,
+        mdn_id: "CORSAllowOriginNotMatchingOrigin",
+        firefox_id: None,
+        spec_url: SPEC_CORS_CHECK,
+        what_alt_key: None,
+    }
     /// Credentials were sent but `Access-Control-Allow-Credentials` is not `true`.
-    InvalidAllowCredentials,
+    InvalidAllowCredentials {
+        phase: Phase::Response,
+        repeats: None,
+        mdn_id: "CORSMissingAllowCredentials",
+        firefox_id: None,
+        spec_url: SPEC_CORS_CHECK,
+        what_alt_key: Some("what_InvalidAllowCredentials_value"),
+    }
     /// A redirect whose headers passed led to a URL with a user name or a
     /// password (`http://user:pass@host/`), which a CORS request may not follow.
-    RedirectContainsCredentials,
+    RedirectContainsCredentials {
+        phase: Phase::Redirect,
+        repeats: None,
+        // Firefox names no reason of its own: MDN's generic "CORS request
+        // did not succeed" page is the nearest there is.
+        mdn_id: "CORSDidNotSucceed",
+        firefox_id: None,
+        spec_url: SPEC_REDIRECT,
+        what_alt_key: None,
+    }
     /// A redirect whose headers passed led to a URL whose scheme is not one
     /// CORS works with (`ftp:`, `javascript:`, an app's own scheme...).
-    CorsDisabledScheme,
+    CorsDisabledScheme {
+        phase: Phase::Redirect,
+        repeats: None,
+        mdn_id: "CORSRequestNotHttp",
+        // Firefox refuses these redirects as a request that did not succeed.
+        firefox_id: Some("CORSDidNotSucceed"),
+        spec_url: SPEC_REDIRECT,
+        what_alt_key: None,
+    }
     /// The preflight (`OPTIONS`) was answered with a redirect.
-    PreflightDisallowedRedirect,
+    PreflightDisallowedRedirect {
+        phase: Phase::Preflight,
+        repeats: None,
+        mdn_id: "CORSExternalRedirectNotAllowed",
+        firefox_id: None,
+        spec_url: SPEC_PREFLIGHT,
+        what_alt_key: None,
+    }
     /// The preflight failed step 1 of the check (see `WildcardOriginNotAllowed`).
-    PreflightWildcardOriginNotAllowed,
+    PreflightWildcardOriginNotAllowed {
+        phase: Phase::Preflight,
+        repeats: Some(CorsError::WildcardOriginNotAllowed),
+        mdn_id: "CORSNotSupportingCredentials",
+        firefox_id: None,
+        spec_url: SPEC_PREFLIGHT,
+        what_alt_key: None,
+    }
     /// The preflight response had no `Access-Control-Allow-Origin`.
-    PreflightMissingAllowOriginHeader,
+    PreflightMissingAllowOriginHeader {
+        phase: Phase::Preflight,
+        repeats: Some(CorsError::MissingAllowOriginHeader),
+        mdn_id: "CORSMissingAllowOrigin",
+        firefox_id: None,
+        spec_url: SPEC_PREFLIGHT,
+        what_alt_key: None,
+    }
     /// The preflight response named several origins.
-    PreflightMultipleAllowOriginValues,
+    PreflightMultipleAllowOriginValues {
+        phase: Phase::Preflight,
+        repeats: Some(CorsError::MultipleAllowOriginValues),
+        mdn_id: "CORSMultipleAllowOriginNotAllowed",
+        // As for `MultipleAllowOriginValues`.
+        firefox_id: Some("CORSAllowOriginNotMatchingOrigin"),
+        spec_url: SPEC_PREFLIGHT,
+        what_alt_key: None,
+    }
     /// The preflight response's `Access-Control-Allow-Origin` is not a URL.
-    PreflightInvalidAllowOriginValue,
+    PreflightInvalidAllowOriginValue {
+        phase: Phase::Preflight,
+        repeats: Some(CorsError::InvalidAllowOriginValue),
+        mdn_id: "CORSAllowOriginNotMatchingOrigin",
+        firefox_id: None,
+        spec_url: SPEC_PREFLIGHT,
+        what_alt_key: None,
+    }
     /// The preflight response named another origin.
-    PreflightAllowOriginMismatch,
+    PreflightAllowOriginMismatch {
+        phase: Phase::Preflight,
+        repeats: Some(CorsError::AllowOriginMismatch),
+        mdn_id: "CORSAllowOriginNotMatchingOrigin",
+        firefox_id: None,
+        spec_url: SPEC_PREFLIGHT,
+        what_alt_key: None,
+    }
     /// The preflight response lacked `Access-Control-Allow-Credentials: true`.
-    PreflightInvalidAllowCredentials,
+    PreflightInvalidAllowCredentials {
+        phase: Phase::Preflight,
+        repeats: Some(CorsError::InvalidAllowCredentials),
+        mdn_id: "CORSMissingAllowCredentials",
+        firefox_id: None,
+        spec_url: SPEC_PREFLIGHT,
+        what_alt_key: Some("what_PreflightInvalidAllowCredentials_value"),
+    }
     /// The preflight passed the origin check but its status was not 2xx.
-    PreflightInvalidStatus,
+    PreflightInvalidStatus {
+        phase: Phase::Preflight,
+        repeats: None,
+        mdn_id: "CORSPreflightDidNotSucceed",
+        firefox_id: None,
+        spec_url: SPEC_PREFLIGHT,
+        what_alt_key: None,
+    }
     /// `Access-Control-Allow-Methods` could not be parsed.
-    InvalidAllowMethodsPreflightResponse,
+    InvalidAllowMethodsPreflightResponse {
+        phase: Phase::Preflight,
+        repeats: None,
+        mdn_id: "CORSInvalidAllowMethod",
+        firefox_id: None,
+        spec_url: SPEC_PREFLIGHT,
+        what_alt_key: None,
+    }
     /// `Access-Control-Allow-Headers` could not be parsed.
-    InvalidAllowHeadersPreflightResponse,
+    InvalidAllowHeadersPreflightResponse {
+        phase: Phase::Preflight,
+        repeats: None,
+        mdn_id: "CORSInvalidAllowHeader",
+        firefox_id: None,
+        spec_url: SPEC_PREFLIGHT,
+        what_alt_key: None,
+    }
     /// The request's method is not in `Access-Control-Allow-Methods`.
-    MethodDisallowedByPreflightResponse,
+    MethodDisallowedByPreflightResponse {
+        phase: Phase::Preflight,
+        repeats: None,
+        mdn_id: "CORSMethodNotFound",
+        firefox_id: None,
+        spec_url: SPEC_PREFLIGHT,
+        what_alt_key: Some("what_MethodDisallowedByPreflightResponse_absent"),
+    }
     /// A request header is not in `Access-Control-Allow-Headers`.
-    HeaderDisallowedByPreflightResponse,
+    HeaderDisallowedByPreflightResponse {
+        phase: Phase::Preflight,
+        repeats: None,
+        mdn_id: "CORSMissingAllowHeaderFromPreflight",
+        firefox_id: None,
+        spec_url: SPEC_PREFLIGHT,
+        what_alt_key: Some("what_HeaderDisallowedByPreflightResponse_absent"),
+    }
 }
 
 impl CorsError {
-    /// Every reason, in the order of the check that reports them.
-    pub const ALL: [CorsError; 20] = [
-        CorsError::WildcardOriginNotAllowed,
-        CorsError::MissingAllowOriginHeader,
-        CorsError::MultipleAllowOriginValues,
-        CorsError::InvalidAllowOriginValue,
-        CorsError::AllowOriginMismatch,
-        CorsError::InvalidAllowCredentials,
-        CorsError::RedirectContainsCredentials,
-        CorsError::CorsDisabledScheme,
-        CorsError::PreflightDisallowedRedirect,
-        CorsError::PreflightWildcardOriginNotAllowed,
-        CorsError::PreflightMissingAllowOriginHeader,
-        CorsError::PreflightMultipleAllowOriginValues,
-        CorsError::PreflightInvalidAllowOriginValue,
-        CorsError::PreflightAllowOriginMismatch,
-        CorsError::PreflightInvalidAllowCredentials,
-        CorsError::PreflightInvalidStatus,
-        CorsError::InvalidAllowMethodsPreflightResponse,
-        CorsError::InvalidAllowHeadersPreflightResponse,
-        CorsError::MethodDisallowedByPreflightResponse,
-        CorsError::HeaderDisallowedByPreflightResponse,
-    ];
-
-    /// The reasons of the check on an actual response.
-    pub const RESPONSE: [CorsError; 6] = [
-        CorsError::WildcardOriginNotAllowed,
-        CorsError::MissingAllowOriginHeader,
-        CorsError::MultipleAllowOriginValues,
-        CorsError::InvalidAllowOriginValue,
-        CorsError::AllowOriginMismatch,
-        CorsError::InvalidAllowCredentials,
-    ];
-
-    /// The reasons about where a redirect of the actual request led, once
-    /// its headers passed the check.
-    pub const REDIRECT: [CorsError; 2] = [
-        CorsError::RedirectContainsCredentials,
-        CorsError::CorsDisabledScheme,
-    ];
+    /// The phase of the fetch this reason is about.
+    pub fn phase(self) -> Phase {
+        self.row().phase
+    }
 
     /// Whether the reason is about the preflight (`OPTIONS`) response.
     pub fn is_preflight(self) -> bool {
-        !CorsError::RESPONSE.contains(&self) && !self.is_redirect()
+        self.phase() == Phase::Preflight
     }
 
     /// Whether the reason is about the target of a redirect rather than
     /// about a response's CORS headers.
     pub fn is_redirect(self) -> bool {
-        CorsError::REDIRECT.contains(&self)
+        self.phase() == Phase::Redirect
     }
 
     /// The same step of the check on the preflight response: the origin
     /// and credentials steps run on both responses, under two names.
     pub fn on_preflight(self) -> CorsError {
-        match self {
-            CorsError::WildcardOriginNotAllowed => CorsError::PreflightWildcardOriginNotAllowed,
-            CorsError::MissingAllowOriginHeader => CorsError::PreflightMissingAllowOriginHeader,
-            CorsError::MultipleAllowOriginValues => CorsError::PreflightMultipleAllowOriginValues,
-            CorsError::InvalidAllowOriginValue => CorsError::PreflightInvalidAllowOriginValue,
-            CorsError::AllowOriginMismatch => CorsError::PreflightAllowOriginMismatch,
-            CorsError::InvalidAllowCredentials => CorsError::PreflightInvalidAllowCredentials,
-            other => other,
-        }
+        CorsError::ALL
+            .into_iter()
+            .find(|r| r.row().repeats == Some(self))
+            .unwrap_or(self)
     }
 
     /// For the preflight variants of the origin and credentials steps, the
     /// same step on an actual response; every other reason is itself.
     pub fn base(self) -> CorsError {
-        match self {
-            CorsError::PreflightWildcardOriginNotAllowed => CorsError::WildcardOriginNotAllowed,
-            CorsError::PreflightMissingAllowOriginHeader => CorsError::MissingAllowOriginHeader,
-            CorsError::PreflightMultipleAllowOriginValues => CorsError::MultipleAllowOriginValues,
-            CorsError::PreflightInvalidAllowOriginValue => CorsError::InvalidAllowOriginValue,
-            CorsError::PreflightAllowOriginMismatch => CorsError::AllowOriginMismatch,
-            CorsError::PreflightInvalidAllowCredentials => CorsError::InvalidAllowCredentials,
-            other => other,
-        }
+        self.row().repeats.unwrap_or(self)
     }
 
     /// The DevTools protocol's name (`Network.CorsError`).
     pub fn chromium_id(self) -> &'static str {
-        match self {
-            CorsError::WildcardOriginNotAllowed => "WildcardOriginNotAllowed",
-            CorsError::MissingAllowOriginHeader => "MissingAllowOriginHeader",
-            CorsError::MultipleAllowOriginValues => "MultipleAllowOriginValues",
-            CorsError::InvalidAllowOriginValue => "InvalidAllowOriginValue",
-            CorsError::AllowOriginMismatch => "AllowOriginMismatch",
-            CorsError::InvalidAllowCredentials => "InvalidAllowCredentials",
-            CorsError::RedirectContainsCredentials => "RedirectContainsCredentials",
-            CorsError::CorsDisabledScheme => "CorsDisabledScheme",
-            CorsError::PreflightDisallowedRedirect => "PreflightDisallowedRedirect",
-            CorsError::PreflightWildcardOriginNotAllowed => "PreflightWildcardOriginNotAllowed",
-            CorsError::PreflightMissingAllowOriginHeader => "PreflightMissingAllowOriginHeader",
-            CorsError::PreflightMultipleAllowOriginValues => "PreflightMultipleAllowOriginValues",
-            CorsError::PreflightInvalidAllowOriginValue => "PreflightInvalidAllowOriginValue",
-            CorsError::PreflightAllowOriginMismatch => "PreflightAllowOriginMismatch",
-            CorsError::PreflightInvalidAllowCredentials => "PreflightInvalidAllowCredentials",
-            CorsError::PreflightInvalidStatus => "PreflightInvalidStatus",
-            CorsError::InvalidAllowMethodsPreflightResponse => {
-                "InvalidAllowMethodsPreflightResponse"
-            }
-            CorsError::InvalidAllowHeadersPreflightResponse => {
-                "InvalidAllowHeadersPreflightResponse"
-            }
-            CorsError::MethodDisallowedByPreflightResponse => "MethodDisallowedByPreflightResponse",
-            CorsError::HeaderDisallowedByPreflightResponse => "HeaderDisallowedByPreflightResponse",
-        }
+        self.row().chromium_id
     }
 
     /// Parses a DevTools protocol name.
@@ -168,30 +344,16 @@ impl CorsError {
         CorsError::ALL.into_iter().find(|r| r.chromium_id() == id)
     }
 
-    /// The identifier Firefox prints and MDN documents (`CORSMissingAllowOrigin`, ...).
-    /// Firefox names no reason of its own for a redirect to a URL with
-    /// credentials: that one links MDN's generic "CORS request did not
-    /// succeed" page, the nearest there is.
+    /// The identifier MDN documents (`CORSMissingAllowOrigin`, ...), the one
+    /// Firefox prints for the same refusal unless the row says otherwise.
     pub fn mdn_id(self) -> &'static str {
-        match self.base() {
-            CorsError::WildcardOriginNotAllowed => "CORSNotSupportingCredentials",
-            CorsError::MissingAllowOriginHeader => "CORSMissingAllowOrigin",
-            CorsError::MultipleAllowOriginValues => "CORSMultipleAllowOriginNotAllowed",
-            CorsError::InvalidAllowOriginValue | CorsError::AllowOriginMismatch => {
-                "CORSAllowOriginNotMatchingOrigin"
-            }
-            CorsError::InvalidAllowCredentials => "CORSMissingAllowCredentials",
-            CorsError::RedirectContainsCredentials => "CORSDidNotSucceed",
-            CorsError::CorsDisabledScheme => "CORSRequestNotHttp",
-            CorsError::PreflightDisallowedRedirect => "CORSExternalRedirectNotAllowed",
-            CorsError::PreflightInvalidStatus => "CORSPreflightDidNotSucceed",
-            CorsError::InvalidAllowMethodsPreflightResponse => "CORSInvalidAllowMethod",
-            CorsError::InvalidAllowHeadersPreflightResponse => "CORSInvalidAllowHeader",
-            CorsError::MethodDisallowedByPreflightResponse => "CORSMethodNotFound",
-            CorsError::HeaderDisallowedByPreflightResponse => "CORSMissingAllowHeaderFromPreflight",
-            // `base()` maps every other preflight variant to a response reason.
-            _ => "CORSMissingAllowOrigin",
-        }
+        self.row().mdn_id
+    }
+
+    /// The identifier Firefox's console gives this refusal.
+    pub fn firefox_id(self) -> &'static str {
+        let row = self.row();
+        row.firefox_id.unwrap_or(row.mdn_id)
     }
 
     /// The MDN page for this reason, in the given MDN locale (`en-US`, `fr`).
@@ -204,19 +366,56 @@ impl CorsError {
 
     /// The section of the Fetch standard that defines the failing step.
     pub fn fetch_spec_url(self) -> &'static str {
-        if self.is_redirect() {
-            "https://fetch.spec.whatwg.org/#http-redirect-fetch"
-        } else if self.is_preflight() {
-            "https://fetch.spec.whatwg.org/#cors-preflight-fetch"
-        } else {
-            "https://fetch.spec.whatwg.org/#cors-check"
-        }
+        self.row().spec_url
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::l10n::{keys, Lang};
+
+    #[test]
+    fn the_table_lists_each_variant_once_under_its_own_name() {
+        // The macro declares the enum and its rows together: every variant
+        // has a row (the match in `row` is exhaustive) and is in `ALL`.
+        for (i, reason) in CorsError::ALL.into_iter().enumerate() {
+            assert!(!CorsError::ALL[..i].contains(&reason), "{reason:?} twice");
+            let row = reason.row();
+            assert_eq!(row.chromium_id, format!("{reason:?}"));
+            assert!(row.mdn_id.starts_with("CORS"), "{reason:?}");
+            if let Some(id) = row.firefox_id {
+                assert!(
+                    id.starts_with("CORS") && id != row.mdn_id,
+                    "{reason:?}: a Firefox id is given only where it differs"
+                );
+            }
+            assert!(
+                row.spec_url.starts_with("https://fetch.spec.whatwg.org/#"),
+                "{reason:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_message_key_of_the_table_exists_in_both_languages() {
+        for lang in Lang::ALL {
+            let known = keys(lang);
+            for reason in CorsError::ALL {
+                let row = reason.row();
+                let texts = [row.title_key, row.what_key, row.why_key, row.fix_key];
+                for key in texts.into_iter().chain(row.what_alt_key) {
+                    assert!(
+                        known.iter().any(|k| k == key),
+                        "{lang:?} lacks {key} ({reason:?})"
+                    );
+                }
+                if let Some(alt) = row.what_alt_key {
+                    assert!(alt.starts_with(row.what_key), "{reason:?}: {alt}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn chromium_ids_round_trip() {
@@ -231,12 +430,25 @@ mod tests {
 
     #[test]
     fn preflight_variants_map_to_and_from_their_response_step() {
-        for reason in CorsError::RESPONSE {
+        let response = CorsError::ALL
+            .into_iter()
+            .filter(|r| r.phase() == Phase::Response);
+        for reason in response {
             let preflight = reason.on_preflight();
             assert!(preflight.is_preflight(), "{reason:?}");
             assert_eq!(preflight.base(), reason);
             assert_eq!(preflight.mdn_id(), reason.mdn_id());
+            assert_eq!(preflight.firefox_id(), reason.firefox_id());
             assert!(preflight.chromium_id().starts_with("Preflight"));
+            assert!(preflight.chromium_id().ends_with(reason.chromium_id()));
+        }
+        // Only response steps are repeated, and each by one preflight step.
+        for reason in CorsError::ALL {
+            if let Some(step) = reason.row().repeats {
+                assert!(reason.is_preflight(), "{reason:?}");
+                assert_eq!(step.phase(), Phase::Response, "{reason:?}");
+                assert_eq!(step.on_preflight(), reason);
+            }
         }
         assert_eq!(
             CorsError::MethodDisallowedByPreflightResponse.mdn_id(),
@@ -245,13 +457,39 @@ mod tests {
     }
 
     #[test]
+    fn each_reason_links_its_section_of_the_fetch_standard() {
+        let cases = [
+            (CorsError::MissingAllowOriginHeader, "#cors-check"),
+            (CorsError::InvalidAllowCredentials, "#cors-check"),
+            (
+                CorsError::PreflightMissingAllowOriginHeader,
+                "#cors-preflight-fetch",
+            ),
+            (
+                CorsError::HeaderDisallowedByPreflightResponse,
+                "#cors-preflight-fetch",
+            ),
+            (
+                CorsError::RedirectContainsCredentials,
+                "#http-redirect-fetch",
+            ),
+            (CorsError::CorsDisabledScheme, "#http-redirect-fetch"),
+        ];
+        for (reason, anchor) in cases {
+            assert_eq!(
+                reason.fetch_spec_url(),
+                format!("https://fetch.spec.whatwg.org/{anchor}"),
+                "{reason:?}"
+            );
+        }
+    }
+
+    #[test]
     fn redirect_reasons_are_neither_response_nor_preflight_steps() {
-        for reason in CorsError::REDIRECT {
-            assert!(reason.is_redirect() && !reason.is_preflight(), "{reason:?}");
-            assert!(!CorsError::RESPONSE.contains(&reason));
+        for reason in CorsError::ALL.into_iter().filter(|r| r.is_redirect()) {
+            assert!(!reason.is_preflight(), "{reason:?}");
             assert_eq!(reason.base(), reason);
             assert_eq!(reason.on_preflight(), reason);
-            assert!(reason.fetch_spec_url().ends_with("#http-redirect-fetch"));
         }
         assert_eq!(CorsError::CorsDisabledScheme.mdn_id(), "CORSRequestNotHttp");
         assert!(CorsError::PreflightDisallowedRedirect.is_preflight());
@@ -259,7 +497,30 @@ mod tests {
     }
 
     #[test]
-    fn mdn_links_name_the_firefox_reason() {
+    fn firefox_ids_name_what_its_console_prints() {
+        let cases = [
+            (
+                CorsError::MissingAllowOriginHeader,
+                "CORSMissingAllowOrigin",
+            ),
+            (
+                CorsError::MultipleAllowOriginValues,
+                "CORSAllowOriginNotMatchingOrigin",
+            ),
+            (CorsError::RedirectContainsCredentials, "CORSDidNotSucceed"),
+            (CorsError::CorsDisabledScheme, "CORSDidNotSucceed"),
+            (
+                CorsError::PreflightDisallowedRedirect,
+                "CORSExternalRedirectNotAllowed",
+            ),
+        ];
+        for (reason, id) in cases {
+            assert_eq!(reason.firefox_id(), id, "{reason:?}");
+        }
+    }
+
+    #[test]
+    fn mdn_links_name_the_mdn_reason() {
         assert_eq!(
             CorsError::MissingAllowOriginHeader.mdn_url("en-US"),
             "https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CORS/Errors/CORSMissingAllowOrigin"

@@ -64,15 +64,7 @@ fn redirect_tail(
 /// The method as `fetch()` sends it: the six standard names upper-cased,
 /// anything else (`patch`) as given.
 fn fetch_method(scenario: &Value) -> String {
-    let m = s(scenario, "method").unwrap_or("GET");
-    if ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]
-        .iter()
-        .any(|n| n.eq_ignore_ascii_case(m))
-    {
-        m.to_ascii_uppercase()
-    } else {
-        m.to_owned()
-    }
+    cors_lens_core::http::normalize_method(s(scenario, "method").unwrap_or("GET"))
 }
 
 /// A failed parameter as the browser reports it, placeholders filled in.

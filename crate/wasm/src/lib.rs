@@ -13,7 +13,7 @@ use cors_lens_core::{EventKind, Finding};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-pub use panel::{filter_records, localize_page, render_findings, stack_choices, t};
+pub use panel::{filter_records, localize_page, render_findings, stack_choices, t, tf};
 
 /// Runs once when the module is instantiated: panics are reported to the
 /// console with their message instead of a bare `unreachable`.

@@ -85,6 +85,36 @@ pub fn t(lang_tag: &str, key: &str) -> String {
     l10n::t(Lang::from_tag(lang_tag), key)
 }
 
+/// One localised message with its `{name}` placeholders filled from `args`,
+/// an object such as `{ file: "a.json", message: "..." }`, in one pass (the
+/// core's): a value that itself contains `{message}` or `$&` is inserted as
+/// written, never substituted again. Strings are inserted as they are,
+/// `null` and `undefined` as nothing, other values as their JSON text.
+#[wasm_bindgen]
+pub fn tf(lang_tag: &str, key: &str, args: JsValue) -> Result<String, JsError> {
+    let args: Vec<(String, serde_json::Value)> = if args.is_undefined() || args.is_null() {
+        Vec::new()
+    } else {
+        serde_wasm_bindgen::from_value::<serde_json::Map<String, serde_json::Value>>(args)
+            .map_err(|e| JsError::new(&format!("placeholder values for {key}: {e}")))?
+            .into_iter()
+            .collect()
+    };
+    let values: Vec<(&str, String)> = args
+        .iter()
+        .map(|(name, value)| {
+            let text = match value {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            (name.as_str(), text)
+        })
+        .collect();
+    let pairs: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    Ok(l10n::tf(Lang::from_tag(lang_tag), key, &pairs))
+}
+
 /// Renders `records` (the stored records of one tab, oldest first) into
 /// `#findings` (CORS failures) and `#notices` (warnings and non-CORS
 /// failures), replacing what was there, and updates `#summary` and `#empty`.

@@ -2,7 +2,7 @@
 //! `webRequest` details object in, a plain record out, errors as `JsError`s.
 #![cfg(target_arch = "wasm32")]
 
-use cors_lens::{filter_records, fix_snippets, Engine};
+use cors_lens::{filter_records, fix_snippets, tf, Engine};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -166,4 +166,71 @@ fn the_filter_returns_the_indices_of_the_records_it_keeps() {
     assert_eq!(kept("", "notices"), Vec::<u32>::new());
     assert_eq!(kept("reason:MissingAllowOrigin", "all"), vec![0, 2]);
     assert!(filter_records(JsValue::from(3), "", "all", "en").is_err());
+}
+
+/// An object of placeholder values, as the panel passes them.
+fn values(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &(*k).into(), v).expect("set value");
+    }
+    o.into()
+}
+
+#[wasm_bindgen_test]
+fn placeholders_are_filled_once_so_a_file_named_like_one_stays_as_named() {
+    // (language, key, values, the text expected)
+    let cases: [(&str, &str, JsValue, &str); 7] = [
+        (
+            "en",
+            "ui_import_failed",
+            values(&[
+                ("file", "{message}.json".into()),
+                ("message", "not JSON".into()),
+            ]),
+            "Could not import {message}.json: not JSON",
+        ),
+        (
+            "fr",
+            "ui_import_failed",
+            values(&[("file", "a.json".into()), ("message", "{file}".into())]),
+            "Impossible d’importer a.json : {file}",
+        ),
+        // `$&` means "the match" to String.prototype.replace, not here.
+        (
+            "en",
+            "ui_error",
+            values(&[("message", "$& and $1".into())]),
+            "CORS Lens could not load: $& and $1",
+        ),
+        (
+            "en",
+            "ui_filter_count",
+            values(&[("shown", "3".into()), ("total", "12".into())]),
+            "3 of 12 shown",
+        ),
+        // Numbers become their text; missing values leave the placeholder.
+        (
+            "en",
+            "ui_filter_count",
+            values(&[("shown", 3.into())]),
+            "3 of {total} shown",
+        ),
+        (
+            "en",
+            "ui_filter_count",
+            values(&[("shown", JsValue::NULL), ("total", JsValue::UNDEFINED)]),
+            " of  shown",
+        ),
+        (
+            "en",
+            "ui_filter_count",
+            JsValue::UNDEFINED,
+            "{shown} of {total} shown",
+        ),
+    ];
+    for (lang, key, args, want) in cases {
+        assert_eq!(tf(lang, key, args).expect("tf"), want, "{lang} {key}");
+    }
+    assert!(tf("en", "ui_error", JsValue::from("not an object")).is_err());
 }

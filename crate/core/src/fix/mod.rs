@@ -28,6 +28,7 @@ mod s3;
 mod spring;
 
 use crate::finding::Finding;
+use crate::http;
 use crate::l10n::{t, tf, Lang};
 use crate::reason::CorsError;
 
@@ -207,13 +208,31 @@ pub fn snippets(f: &Finding, stack: Stack, lang: Lang) -> Vec<Snippet> {
 
 /// The variants a finding calls for, in the order they are offered.
 pub fn variants(f: &Finding) -> Vec<Variant> {
-    // The CORS headers passed: the fix is where the redirect leads, which
-    // the explanation says; no CORS configuration would change the verdict.
-    if f.reason.is_redirect() {
-        return Vec::new();
-    }
-    if f.reason.base() == CorsError::MultipleAllowOriginValues {
-        return vec![Variant::SingleSource];
+    match f.reason {
+        // The CORS headers passed: the fix is where the redirect leads, which
+        // the explanation says; no CORS configuration would change the verdict.
+        CorsError::RedirectContainsCredentials | CorsError::CorsDisabledScheme => {
+            return Vec::new()
+        }
+        CorsError::MultipleAllowOriginValues | CorsError::PreflightMultipleAllowOriginValues => {
+            return vec![Variant::SingleSource]
+        }
+        CorsError::WildcardOriginNotAllowed
+        | CorsError::MissingAllowOriginHeader
+        | CorsError::InvalidAllowOriginValue
+        | CorsError::AllowOriginMismatch
+        | CorsError::InvalidAllowCredentials
+        | CorsError::PreflightDisallowedRedirect
+        | CorsError::PreflightWildcardOriginNotAllowed
+        | CorsError::PreflightMissingAllowOriginHeader
+        | CorsError::PreflightInvalidAllowOriginValue
+        | CorsError::PreflightAllowOriginMismatch
+        | CorsError::PreflightInvalidAllowCredentials
+        | CorsError::PreflightInvalidStatus
+        | CorsError::InvalidAllowMethodsPreflightResponse
+        | CorsError::InvalidAllowHeadersPreflightResponse
+        | CorsError::MethodDisallowedByPreflightResponse
+        | CorsError::HeaderDisallowedByPreflightResponse => {}
     }
     let mut out = vec![Variant::Exact];
     if f.origin != "null" {
@@ -228,11 +247,30 @@ pub fn variants(f: &Finding) -> Vec<Variant> {
 /// Whether credentials are involved: then Allow-Credentials is added and `*`
 /// is never offered.
 pub fn credentials_involved(f: &Finding) -> bool {
-    f.credentials.included()
-        || matches!(
-            f.reason.base(),
-            CorsError::InvalidAllowCredentials | CorsError::WildcardOriginNotAllowed
-        )
+    // The reasons only a request with credentials can meet.
+    let only_with_credentials = match f.reason {
+        CorsError::InvalidAllowCredentials
+        | CorsError::PreflightInvalidAllowCredentials
+        | CorsError::WildcardOriginNotAllowed
+        | CorsError::PreflightWildcardOriginNotAllowed => true,
+        CorsError::MissingAllowOriginHeader
+        | CorsError::MultipleAllowOriginValues
+        | CorsError::InvalidAllowOriginValue
+        | CorsError::AllowOriginMismatch
+        | CorsError::RedirectContainsCredentials
+        | CorsError::CorsDisabledScheme
+        | CorsError::PreflightDisallowedRedirect
+        | CorsError::PreflightMissingAllowOriginHeader
+        | CorsError::PreflightMultipleAllowOriginValues
+        | CorsError::PreflightInvalidAllowOriginValue
+        | CorsError::PreflightAllowOriginMismatch
+        | CorsError::PreflightInvalidStatus
+        | CorsError::InvalidAllowMethodsPreflightResponse
+        | CorsError::InvalidAllowHeadersPreflightResponse
+        | CorsError::MethodDisallowedByPreflightResponse
+        | CorsError::HeaderDisallowedByPreflightResponse => false,
+    };
+    f.credentials.included() || only_with_credentials
 }
 
 /// Used in code when the request's origin cannot be written safely.
@@ -262,11 +300,9 @@ pub fn usable_in_code(origin: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b":/.-[]_".contains(&b))
 }
 
-/// The method as the browser sends it (the Fetch standard upper-cases the six
-/// well-known methods only; any other method is compared case-sensitively),
-/// or `None` when it cannot be written into code safely.
+/// The method as the browser sends it (`http::normalize_method`), or `None`
+/// when it cannot be written into code safely.
 fn normalized_method(method: &str) -> Option<String> {
-    const NORMALIZED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
     if method.is_empty()
         || method.len() > MAX_CODE_METHOD_LEN
         || !method
@@ -275,17 +311,12 @@ fn normalized_method(method: &str) -> Option<String> {
     {
         return None;
     }
-    Some(
-        NORMALIZED
-            .into_iter()
-            .find(|m| m.eq_ignore_ascii_case(method))
-            .map_or_else(|| method.to_owned(), str::to_owned),
-    )
+    Some(http::normalize_method(method))
 }
 
-/// Whether a request with this (normalized) method needs a preflight.
+/// Whether a request with this method needs a preflight for its method.
 fn needs_preflight(method: &str) -> bool {
-    !matches!(method, "GET" | "HEAD" | "POST")
+    !http::is_cors_safelisted_method(method)
 }
 
 /// A request header name as written into code, or `None` when it cannot be
@@ -396,7 +427,7 @@ impl Ctx {
 
     /// The methods to allow: the simple ones and the request's own.
     pub fn methods(&self) -> Vec<&str> {
-        let mut out = vec!["GET", "HEAD", "POST"];
+        let mut out = http::CORS_SAFELISTED_METHODS.to_vec();
         if let Some(m) = &self.method {
             out.push(m);
         }

@@ -109,21 +109,15 @@ fn prose(s: &Snippet) -> Vec<String> {
 }
 
 /// The method as the browser sends it, and whether it needs a preflight,
-/// computed independently of the module.
+/// computed from the `http` rules independently of the module's filter.
 fn expected_method(method: &str) -> (String, bool) {
     let safe = !method.is_empty()
         && method.len() <= 32
         && method
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    let upper = method.to_ascii_uppercase();
-    let normalized =
-        if ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"].contains(&upper.as_str()) {
-            upper
-        } else {
-            method.to_owned()
-        };
-    let preflight = safe && !["GET", "HEAD", "POST"].contains(&normalized.as_str());
+    let normalized = crate::http::normalize_method(method);
+    let preflight = safe && !crate::http::is_cors_safelisted_method(&normalized);
     (normalized, preflight)
 }
 
