@@ -47,7 +47,7 @@ function strings(value) {
 
 const REMOTE = /^(?:[a-z][a-z0-9+.-]*:|\/\/)/i;
 
-/** The references in one file's text: [{spec, fromRoot}] (fromRoot: resolve against the extension root). */
+/** The references in one file's text: [{spec, fromRoot, relative}] (fromRoot: resolved against the extension root; relative: a module-relative URL even without ./). */
 function references(rel, text) {
   const ext = path.extname(rel);
   const found = [];
