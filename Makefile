@@ -8,6 +8,11 @@ SHELL := /bin/bash
 WASM_TARGET := target/wasm32-unknown-unknown/release/cors_lens.wasm
 PKG := www/pkg
 
+# Panic locations in the .wasm name dependency sources by path: the cargo
+# registry's is remapped (wasm builds only) so that the .wasm does not
+# depend on who builds it (docs/amo-build.md).
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS ?= --remap-path-prefix=$(or $(CARGO_HOME),$(HOME)/.cargo)=/cargo
+
 .PHONY: test-ext fuzz-smoke demo test build setup setup-rust setup-browsers setup-node setup-servers lint unit e2e fixes bench clean
 
 ## demo: build, then show the extension working on the bundled lab
@@ -39,11 +44,8 @@ setup-node:
 	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
 
 ## build: the wasm package where the manifest expects it; the repository root is then a loadable extension
-# Panic locations name dependency sources by path: the registry's is remapped
-# so that the .wasm does not depend on who builds it (docs/amo-build.md).
-CARGO_HOME_DIR := $(or $(CARGO_HOME),$(HOME)/.cargo)
 build: setup-rust setup-node
-	RUSTFLAGS="--remap-path-prefix=$(CARGO_HOME_DIR)=/cargo" cargo build --release --target wasm32-unknown-unknown -p cors-lens
+	cargo build --release --target wasm32-unknown-unknown -p cors-lens
 	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name cors_lens $(WASM_TARGET)
 	node scripts/glue-reinstantiate.mjs $(PKG)/cors_lens.js
 	npx --no-install wasm-opt -Oz $(PKG)/cors_lens_bg.wasm -o $(PKG)/cors_lens_bg.wasm
