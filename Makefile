@@ -8,6 +8,11 @@ SHELL := /bin/bash
 WASM_TARGET := target/wasm32-unknown-unknown/release/cors_lens.wasm
 PKG := www/pkg
 
+# Panic locations in the .wasm name dependency sources by path: the cargo
+# registry's is remapped (wasm builds only) so that the .wasm does not
+# depend on who builds it (docs/amo-build.md).
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS ?= --remap-path-prefix=$(or $(CARGO_HOME),$(HOME)/.cargo)=/cargo
+
 .PHONY: test-ext fuzz-smoke demo test build setup setup-rust setup-browsers setup-node setup-servers lint unit e2e fixes bench clean
 
 ## demo: build, then show the extension working on the bundled lab
@@ -15,7 +20,7 @@ demo: setup build
 	node tests/demo.mjs
 
 ## test: every test (what CI runs)
-test: setup setup-servers build lint unit e2e fixes fuzz-smoke
+test: setup setup-servers build lint package-lint unit e2e fixes fuzz-smoke
 
 ## setup: install the toolchain pieces that are missing (skips what is there)
 setup: setup-rust setup-browsers setup-node setup-shells
@@ -68,6 +73,18 @@ test-ext: build
 	wasm-bindgen --target web --no-typescript --out-dir $(TEST_EXT)/www/pkg --out-name cors_lens target/test-panic/wasm32-unknown-unknown/release/cors_lens.wasm
 	node scripts/glue-reinstantiate.mjs $(TEST_EXT)/www/pkg/cors_lens.js
 
+## package: the store zips and AMO's source archive in dist/ (docs/store.md),
+## then rebuilt from a scrambled copy to prove them byte-for-byte reproducible
+.PHONY: package package-lint
+package: build
+	node scripts/package.mjs
+	node scripts/package.mjs --verify
+
+## package-lint: Mozilla's web-ext lint on the Firefox zip (only the warnings
+## docs/store.md justifies) and the manifest lint on the Chrome zip's manifest
+package-lint: package
+	node scripts/package-lint.mjs
+
 ## fuzz-smoke: each fuzz target for FUZZ_SECONDS (docs/fuzzing.md)
 FUZZ_SECONDS ?= 45
 FUZZ_TARGETS := ingest verdict
@@ -79,7 +96,7 @@ fuzz-smoke: setup-rust
 	done
 
 ## e2e: the built extension in real Chromium, against Chromium's own verdicts
-e2e: test-ext
+e2e: test-ext package
 	node --test --test-concurrency=1 tests/e2e/
 
 ## fixes: every generated fix snippet applied to real nginx, Apache and Express servers
@@ -93,4 +110,4 @@ bench: setup-rust build
 
 clean:
 	cargo clean
-	rm -rf $(PKG) target/demo
+	rm -rf $(PKG) target/demo dist

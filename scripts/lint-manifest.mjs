@@ -60,10 +60,14 @@ need(JSON.stringify(manifest.permissions) === JSON.stringify(documented),
   `permissions must be exactly ${documented} (each is justified in docs/permissions.md)`);
 need(JSON.stringify(manifest.host_permissions) === '["<all_urls>"]', 'host_permissions must be <all_urls>');
 need(manifest.background?.type === 'module', 'the background script must be a module');
-need(manifest.background?.service_worker === manifest.background?.scripts?.[0],
+// The repository's manifest names the worker for both browsers; a store
+// package's (scripts/package.mjs, docs/store.md) keeps only its browser's key.
+const bg = manifest.background ?? {};
+need(bg.service_worker || bg.scripts, 'the manifest must name the background worker (service_worker, scripts or both)');
+need(!bg.scripts || (bg.scripts.length === 1 && (!bg.service_worker || bg.service_worker === bg.scripts[0])),
   'Chromium (service_worker) and Firefox (scripts) must run the same worker');
 need(manifest.browser_specific_settings?.gecko?.id, 'Firefox needs browser_specific_settings.gecko.id');
-for (const file of [manifest.background?.service_worker, manifest.devtools_page, ...Object.values(manifest.icons ?? {})]) {
+for (const file of [bg.service_worker ?? bg.scripts?.[0], manifest.devtools_page, ...Object.values(manifest.icons ?? {})]) {
   need(file && existsSync(join(root, file)), `missing file: ${file}`);
 }
 for (const locale of ['en', 'fr']) {

@@ -20,6 +20,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { EXTENSION_ROOT, PANEL_PATH } from './helpers.mjs';
+import { unzip } from '../../scripts/package.mjs';
 
 export const FIREFOX = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
 
@@ -28,15 +29,25 @@ export function addonId(root = EXTENSION_ROOT) {
   return JSON.parse(fs.readFileSync(path.join(root, 'manifest.json'), 'utf8')).browser_specific_settings.gecko.id;
 }
 
+/** The add-on id in a packaged zip's manifest.json. */
+function archiveAddonId(archive) {
+  const manifest = unzip(fs.readFileSync(archive)).find((e) => e.name === 'manifest.json');
+  if (!manifest) throw new Error(`${archive} has no manifest.json`);
+  return JSON.parse(manifest.data.toString('utf8')).browser_specific_settings.gecko.id;
+}
+
 /**
  * Launch headless Firefox and install the extension as a temporary add-on
- * (what about:debugging's "Load Temporary Add-on" does). Returns
- * `{browser, uuid, base, bidi, openExtensionTab, evaluate, close}`.
+ * (what about:debugging's "Load Temporary Add-on" does): the unpacked
+ * extension at `root`, or the packaged zip `archive` (`make package`).
+ * Returns `{browser, uuid, base, bidi, openExtensionTab, evaluate, close}`.
  */
-export async function launchFirefox({ root = EXTENSION_ROOT } = {}) {
-  for (const f of ['manifest.json', 'www/pkg/cors_lens_bg.wasm', PANEL_PATH]) {
+export async function launchFirefox({ root = EXTENSION_ROOT, archive } = {}) {
+  if (archive && !fs.existsSync(archive)) throw new Error(`no package ${archive} (run \`make package\`)`);
+  for (const f of archive ? [] : ['manifest.json', 'www/pkg/cors_lens_bg.wasm', PANEL_PATH]) {
     if (!fs.existsSync(path.join(root, f))) throw new Error(`extension not built: missing ${f} under ${root} (run \`make build\`)`);
   }
+  const id = archive ? archiveAddonId(archive) : addonId(root);
   if (!fs.existsSync(FIREFOX)) throw new Error(`no Firefox at ${FIREFOX}`);
   const uuid = crypto.randomUUID();
   const browser = await puppeteer.launch({
@@ -44,13 +55,16 @@ export async function launchFirefox({ root = EXTENSION_ROOT } = {}) {
     executablePath: FIREFOX,
     headless: true,
     args: ['--remote-allow-system-access'],
-    extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [addonId(root)]: uuid }) },
+    extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [id]: uuid }) },
     timeout: 60000,
   });
   const close = () => browser.close().catch(() => {});
   try {
-    const installed = await browser.installExtension(root);
-    if (installed !== addonId(root)) throw new Error(`installed ${installed}, expected ${addonId(root)}`);
+    // BiDi's webExtension.install takes a directory ("path") or an .xpi/.zip ("archivePath").
+    const installed = archive
+      ? (await browser.connection.send('webExtension.install', { extensionData: { type: 'archivePath', path: path.resolve(archive) } })).result.extension
+      : await browser.installExtension(root);
+    if (installed !== id) throw new Error(`installed ${installed}, expected ${id}`);
   } catch (e) {
     await close();
     throw new Error(`the extension did not install in Firefox: ${e.message}`);
