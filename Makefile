@@ -103,10 +103,11 @@ e2e: test-ext package
 fixes:
 	node --test --test-concurrency=1 tests/fixes/
 
-## bench: figures for the engine's speed and the package size (never asserted)
+## bench: figures for the engine's speed, the package size and page loads with the extension (never asserted)
 bench: setup-rust build
 	cargo run --release -q -p cors-lens-core --example bench
 	node scripts/bench-wasm.mjs
+	node scripts/bench-load.mjs
 
 clean:
 	cargo clean

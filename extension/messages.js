@@ -14,6 +14,13 @@ export const PRESERVE_LOG = 'preserveLog';
 /** Name of the runtime port a panel opens to the worker. */
 export const PANEL_PORT = 'cors-lens/panel';
 
+/**
+ * Name of the runtime port the DevTools page opens to the worker while
+ * DevTools is open on a tab (extension/observe.js): its first message is
+ * `{type: Msg.DEVTOOLS, tabId}`; its disconnection means DevTools closed.
+ */
+export const DEVTOOLS_PORT = 'cors-lens/devtools';
+
 export const Msg = Object.freeze({
   /** panel → worker: `{type, tabId}` — send me this tab's findings, now and on every change. */
   SUBSCRIBE: 'subscribe',
@@ -28,16 +35,18 @@ export const Msg = Object.freeze({
    * then after changes, at most every 250 ms, each time the whole latest list.
    */
   FINDINGS: 'findings',
+  /** DevTools page → worker, on DEVTOOLS_PORT: `{type, tabId}` — DevTools is open on this tab. */
+  DEVTOOLS: 'devtools',
 });
 
 /**
  * Whether a port was opened by one of this extension's own pages (the panel),
  * not by a content script or another extension.
  */
-export function isOwnPage(port) {
+export function isOwnPage(port, name = PANEL_PORT) {
   const sender = port.sender;
   return (
-    port.name === PANEL_PORT &&
+    port.name === name &&
     sender?.id === api.runtime.id &&
     typeof sender.url === 'string' &&
     sender.url.startsWith(api.runtime.getURL(''))

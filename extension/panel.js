@@ -8,6 +8,7 @@ import init, {
 } from '../www/pkg/cors_lens.js';
 import { api } from './compat.js';
 import { Msg, PANEL_PORT, PRESERVE_LOG, message } from './messages.js';
+import { startWatchBar } from './watch-ui.js';
 
 const params = new URLSearchParams(location.search);
 /** The tab whose findings to show: the inspected tab in DevTools, `?tabId=` as a page. */
@@ -378,6 +379,7 @@ async function main() {
   }
   render();
   connect();
+  startWatchBar(tabId, () => lang);
 }
 
 main().catch((err) => {

@@ -3,8 +3,9 @@
 // No CORS logic lives here: the engine decides, this file only carries.
 
 import init, { Engine, reinstantiate } from '../www/pkg/cors_lens.js';
-import { api, extraInfoSpec } from './compat.js';
-import { Msg, PRESERVE_LOG, isOwnPage, message } from './messages.js';
+import { api } from './compat.js';
+import { DEVTOOLS_PORT, Msg, PRESERVE_LOG, isOwnPage, message } from './messages.js';
+import { observe } from './observe.js';
 import { fullBucket, takeRestart } from './restarts.js';
 import { aheadKey, merge, recoverAhead } from './store.js';
 
@@ -12,32 +13,6 @@ import { aheadKey, merge, recoverAhead } from './store.js';
 const MAX_FINDINGS_PER_TAB = 500;
 /** Most distinct findings kept across tabs (storage.session holds 10 MB). */
 const MAX_FINDINGS = 2000;
-
-/**
- * Only subresources can fail CORS; navigations cannot. Registering fewer
- * types and events keeps the cost of observing low (DESIGN.md).
- */
-const FILTER = {
-  urls: ['<all_urls>'],
-  types: ['xmlhttprequest', 'image', 'script', 'stylesheet', 'font', 'media', 'other'],
-};
-
-/**
- * Errors are heard for WebSocket requests too: a fetch redirected to a `ws:`
- * URL ends there (`ERR_UNKNOWN_URL_SCHEME`, type `websocket`), and without
- * this its last event would never arrive. Errors of real WebSockets have
- * request ids the engine never saw, and it ignores them.
- */
-const ERROR_FILTER = { ...FILTER, types: [...FILTER.types, 'websocket'] };
-
-/** The listeners the verdict needs, with the details each must carry. */
-const LISTENERS = [
-  ['onSendHeaders', ['requestHeaders']],
-  ['onHeadersReceived', ['responseHeaders']],
-  ['onBeforeRedirect', []],
-  ['onCompleted', []],
-  ['onErrorOccurred', []],
-];
 
 let engine = null;
 /** Events that arrived before wasm was ready, in order. */
@@ -158,22 +133,17 @@ function drain() {
   }
 }
 
-// Listeners are registered synchronously, at the top level, on every start:
-// the event that wakes a stopped worker is delivered only to listeners that
-// exist when this script's first run ends. wasm is not ready yet then, so
-// events wait in `queue`.
-for (const [listener, wanted] of LISTENERS) {
-  const handler = (details) => {
-    if (paused) return;
-    if (engine && !holding) feed(listener, details);
-    else if (queue.length < MAX_QUEUED) queue.push([listener, details]);
-    else if (dropped++ === 0) problem('problem_queue_full', MAX_QUEUED);
-  };
-  const spec = extraInfoSpec(listener, wanted);
-  const filter = listener === 'onErrorOccurred' ? ERROR_FILTER : FILTER;
-  if (spec) api.webRequest[listener].addListener(handler, filter, spec);
-  else api.webRequest[listener].addListener(handler, filter);
-}
+// What is observed, and when: extension/observe.js. It registers the
+// listeners synchronously at the top level whenever the permission is held
+// (the event that wakes a stopped worker reaches only those), and hands over
+// the events of watched tabs. wasm is not ready yet then, so events wait in
+// `queue`.
+observe((listener, details) => {
+  if (paused) return;
+  if (engine && !holding) feed(listener, details);
+  else if (queue.length < MAX_QUEUED) queue.push([listener, details]);
+  else if (dropped++ === 0) problem('problem_queue_full', MAX_QUEUED);
+});
 
 setTimeout(() => {
   holding = false;
@@ -588,6 +558,7 @@ function announceProblems() {
 }
 
 api.runtime.onConnect.addListener((port) => {
+  if (port.name === DEVTOOLS_PORT) return; // observe.js
   if (!isOwnPage(port)) {
     port.disconnect();
     return;

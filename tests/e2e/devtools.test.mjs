@@ -2,7 +2,8 @@
 // new headless): select the extension panel through the DevTools front end,
 // read the panel iframe's DOM through its own target, and check it against the
 // browser's verdict. The panel is first shown after the failure happened, so
-// the finding must come from what the worker kept for the tab.
+// the finding must come from what the worker kept for the tab. Nothing is on
+// the watch list here: the tab is observed because DevTools is open on it.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,6 +28,7 @@ import {
   isFailure,
   freshTab,
   probePolicyInPage,
+  currentServiceWorker,
 } from './helpers.mjs';
 
 let lab;
@@ -39,11 +41,18 @@ let panelTs; // panel iframe session
 
 before(async () => {
   lab = await startLab();
-  br = await launchWithExtension({ devtools: true });
+  br = await launchWithExtension({ devtools: true, watch: false });
   // A fresh tab: the first one's DevTools may have opened before the
   // extension was loaded, and would then have no CORS Lens panel.
   page = await freshTab(br.context);
   await openLab(br.context, lab, { page });
+  // DevTools opened with the tab; its DevTools page tells the worker, which
+  // from then on observes the tab (extension/observe.js).
+  const tabId = await tabIdFor(br.serviceWorker, lab.labUrl);
+  await waitFor(
+    async () => (await (await currentServiceWorker(br.context, br.extensionId)).evaluate(() => chrome.storage.session.get('devtoolsTabs'))).devtoolsTabs?.[tabId],
+    { timeout: 30000, what: 'the tab watched because DevTools is open on it' },
+  );
   oracle = await CorsOracle.attach(br.context, page);
   bs = await br.browser.newBrowserCDPSession();
 });
@@ -104,6 +113,9 @@ test('DevTools shows the finding of a failure that happened before the panel was
   assert.equal(f.mdn, 'CORSMissingAllowOrigin');
   assert.equal(st.count, st.findings.length, 'data-count');
   assert.equal(st.emptyVisible, false);
+  // Observed because DevTools is open on the tab (no site is watched), and the panel says so.
+  assert.equal(await panelTs.evaluate(`chrome.storage.local.get('watchSites').then((o) => (o.watchSites ?? []).length)`), 0, 'no site watched');
+  assert.equal(await panelTs.evaluate(`document.getElementById('watch-bar').dataset.watched`), 'devtools', 'the watch bar: watched while DevTools is open');
 
   // The panel in DevTools shows the inspected tab: the same findings the worker stored for it.
   const tabId = await tabIdFor(br.serviceWorker, lab.labUrl);

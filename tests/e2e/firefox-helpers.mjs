@@ -19,7 +19,7 @@ import puppeteer from 'puppeteer-core';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EXTENSION_ROOT, PANEL_PATH } from './helpers.mjs';
+import { EXTENSION_ROOT, PANEL_PATH, TEST_SITES } from './helpers.mjs';
 import { unzip } from '../../scripts/package.mjs';
 
 export const FIREFOX = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
@@ -42,7 +42,7 @@ function archiveAddonId(archive) {
  * extension at `root`, or the packaged zip `archive` (`make package`).
  * Returns `{browser, uuid, base, bidi, openExtensionTab, evaluate, close}`.
  */
-export async function launchFirefox({ root = EXTENSION_ROOT, archive } = {}) {
+export async function launchFirefox({ root = EXTENSION_ROOT, archive, watch = true } = {}) {
   if (archive && !fs.existsSync(archive)) throw new Error(`no package ${archive} (run \`make package\`)`);
   for (const f of archive ? [] : ['manifest.json', 'www/pkg/cors_lens_bg.wasm', PANEL_PATH]) {
     if (!fs.existsSync(path.join(root, f))) throw new Error(`extension not built: missing ${f} under ${root} (run \`make build\`)`);
@@ -100,6 +100,14 @@ export async function launchFirefox({ root = EXTENSION_ROOT, archive } = {}) {
     });
     if (r.type === 'exception') throw new Error(`in ${context}: ${r.exceptionDetails?.text}`);
     return JSON.parse(r.result.value);
+  }
+
+  // As in Chromium (helpers.mjs launchWithExtension): the test sites are on
+  // the extension's watch list, so that their tabs are observed.
+  if (watch) {
+    const tab = await openExtensionTab(PANEL_PATH);
+    await evaluate(tab, async (sites) => browser.storage.local.set({ watchSites: sites }), TEST_SITES);
+    await bidi('browsingContext.close', { context: tab });
   }
 
   return { browser, uuid, base, bidi, openExtensionTab, navigate, evaluate, close };

@@ -51,11 +51,17 @@ export function baseArgs() {
   return ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 }
 
+/** The sites the tests' pages are served from (tests/lab, stress-server): all loopback. */
+export const TEST_SITES = ['127.0.0.1', 'localhost'];
+
 /**
  * Launch Chromium (new headless unless headed) with the unpacked extension in a
  * fresh user-data-dir. Returns {context, browser, extensionId, serviceWorker, userDataDir, close}.
+ * With `watch` (the default), the test sites are watched from the start, as a
+ * user would set it up (watchTestSites): the tests that are not about scoping
+ * see every tab of theirs observed.
  */
-export async function launchWithExtension({ root = EXTENSION_ROOT, devtools = false, headed = false, extraArgs = [], withExtension = true, handleSignals = true } = {}) {
+export async function launchWithExtension({ root = EXTENSION_ROOT, devtools = false, headed = false, extraArgs = [], withExtension = true, handleSignals = true, watch = true } = {}) {
   if (withExtension) assertExtensionBuilt(root);
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cors-lens-e2e-'));
   const args = [...baseArgs(), ...extraArgs];
@@ -91,7 +97,31 @@ export async function launchWithExtension({ root = EXTENSION_ROOT, devtools = fa
     throw new Error(`the extension's service worker did not start: ${e.message}`);
   }
   const extensionId = new URL(serviceWorker.url()).host;
+  if (watch) {
+    try {
+      serviceWorker = await watchSites(context, extensionId, TEST_SITES);
+    } catch (e) {
+      await close();
+      throw new Error(`could not watch the test sites: ${e.message}`);
+    }
+  }
   return { context, browser: context.browser(), extensionId, serviceWorker, userDataDir, close };
+}
+
+/**
+ * Watches `sites` the way the panel's "Always watch this site" does: through
+ * the extension's own storage (`watchSites`, extension/observe.js), written
+ * from one of its pages. Returns the service worker.
+ */
+export async function watchSites(context, extensionId, sites) {
+  const page = await context.newPage();
+  await page.goto(`chrome-extension://${extensionId}/${PANEL_PATH}`);
+  await page.evaluate(async (list) => {
+    const { watchSites = [] } = await chrome.storage.local.get('watchSites');
+    await chrome.storage.local.set({ watchSites: [...new Set([...watchSites, ...list])] });
+  }, sites);
+  await page.close();
+  return currentServiceWorker(context, extensionId);
 }
 
 /** The current extension service worker (it may have been restarted since launch). */

@@ -1,0 +1,241 @@
+// What CORS Lens observes: tabs with DevTools open on them, tabs the user
+// asked to watch, and tabs showing a site on the "always watch" list.
+// webRequest listeners cost every page load in the browser, watched or not
+// (docs/performance.md): they exist only while something is watched.
+//
+// Where the state lives:
+// - storage.local `watchSites`: host names always watched (the user's list);
+// - storage.session `watchTabs`: ids of tabs the user asked to watch, until
+//   they close; `devtoolsTabs`: tabs with DevTools open, with when it opened.
+//
+// The lifecycle: a stopped worker woken by a request gets that request's
+// events only through listeners registered by the first run of its script,
+// and nothing read from storage is known then. So the listeners are
+// registered synchronously on every start, and removed as soon as the state
+// is read if nothing is watched (a few milliseconds later). While something
+// is watched the worker is kept running (KEEPALIVE_MS), so that it is not
+// stopped between two requests of a watched tab.
+
+import { api, extraInfoSpec } from './compat.js';
+import { DEVTOOLS_PORT, Msg, isOwnPage } from './messages.js';
+
+/** storage.local: host names whose tabs are always watched. */
+export const WATCH_SITES = 'watchSites';
+/** storage.session: ids of tabs watched until they close ("Watch this tab"). */
+export const WATCH_TABS = 'watchTabs';
+/** storage.session: `{tabId: time}`, tabs with DevTools open and since when (ms). */
+export const DEVTOOLS_TABS = 'devtoolsTabs';
+
+/**
+ * Only subresources can fail CORS; navigations cannot. Registering fewer
+ * types and events keeps the cost of observing low.
+ */
+const FILTER = {
+  urls: ['<all_urls>'],
+  types: ['xmlhttprequest', 'image', 'script', 'stylesheet', 'font', 'media', 'other'],
+};
+
+/**
+ * Errors are heard for WebSocket requests too: a fetch redirected to a `ws:`
+ * URL ends there (`ERR_UNKNOWN_URL_SCHEME`, type `websocket`), and without
+ * this its last event would never arrive. Errors of real WebSockets have
+ * request ids the engine never saw, and it ignores them.
+ */
+const ERROR_FILTER = { ...FILTER, types: [...FILTER.types, 'websocket'] };
+
+/** The listeners the verdict needs, with the details each must carry. */
+const LISTENERS = [
+  ['onSendHeaders', ['requestHeaders']],
+  ['onHeadersReceived', ['responseHeaders']],
+  ['onBeforeRedirect', []],
+  ['onCompleted', []],
+  ['onErrorOccurred', []],
+];
+
+/** The watch state, once read from storage (null before). */
+let state = null;
+/** Host name of the page each tab shows, as last seen. */
+const tabHosts = new Map();
+/** Open DevTools ports, by tab. */
+const devtoolsPorts = new Map();
+/** Events that arrived before the state was read: `[listener, details]`. */
+const early = [];
+const MAX_EARLY = 50000;
+let deliver = null;
+/** The registered listeners: `[listener, handler]`. */
+let registered = [];
+
+const hostOf = (url) => {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
+};
+
+/** Whether the tab of a request is watched now. */
+function watched(details) {
+  const tabId = details.tabId;
+  if (!Number.isInteger(tabId) || tabId < 0) return false;
+  if (state.tabs.has(tabId) || state.devtools.has(tabId)) return true;
+  if (state.sites.size === 0) return false;
+  // The top document's host: Firefox names it; Chromium names the requesting
+  // document's origin, which is the top one for requests of the top frame.
+  const top = details.frameAncestors?.at(-1)?.url ?? (details.frameType === 'outermost_frame' || details.frameId === 0 ? details.initiator ?? details.documentUrl : null);
+  return state.sites.has(tabHosts.get(tabId)) || (top != null && state.sites.has(hostOf(top)));
+}
+
+function onEvent(listener, details) {
+  if (!state) {
+    if (early.length < MAX_EARLY) early.push([listener, details]);
+    return;
+  }
+  if (watched(details)) deliver(listener, details);
+}
+
+function register() {
+  if (registered.length || !api.webRequest) return;
+  for (const [listener, wanted] of LISTENERS) {
+    const handler = (details) => onEvent(listener, details);
+    const spec = extraInfoSpec(listener, wanted);
+    const filter = listener === 'onErrorOccurred' ? ERROR_FILTER : FILTER;
+    if (spec) api.webRequest[listener].addListener(handler, filter, spec);
+    else api.webRequest[listener].addListener(handler, filter);
+    registered.push([listener, handler]);
+  }
+}
+
+function unregister() {
+  for (const [listener, handler] of registered.splice(0)) api.webRequest[listener].removeListener(handler);
+}
+
+/** Whether anything is watched (listeners exist only then). */
+const anything = () => state.tabs.size > 0 || state.devtools.size > 0 || state.sites.size > 0;
+
+/**
+ * While something is watched, an extension API call this often keeps the
+ * worker running (Chromium stops it after 30 s without events or calls).
+ */
+const KEEPALIVE_MS = 20000;
+let keepalive = null;
+let stopTimer = null;
+/** How long nothing must be watched before the listeners go (ms): DevTools pages reconnect meanwhile. */
+const STOP_AFTER_MS = 3000;
+
+/** Listeners and keepalive on while something is watched; off a little after nothing is. */
+function apply() {
+  clearTimeout(stopTimer);
+  if (anything()) {
+    register();
+    keepalive ??= setInterval(() => api.runtime.getPlatformInfo().catch(() => {}), KEEPALIVE_MS);
+    return;
+  }
+  stopTimer = setTimeout(() => {
+    if (anything()) return;
+    unregister();
+    clearInterval(keepalive);
+    keepalive = null;
+  }, STOP_AFTER_MS);
+}
+
+async function saveTabs() {
+  await api.storage.session.set({ [WATCH_TABS]: [...state.tabs], [DEVTOOLS_TABS]: Object.fromEntries(state.devtools) });
+}
+
+async function load() {
+  const [local, session, tabs] = await Promise.all([
+    api.storage.local.get(WATCH_SITES),
+    api.storage.session.get([WATCH_TABS, DEVTOOLS_TABS]),
+    api.tabs.query({}),
+  ]);
+  for (const tab of tabs) if (tab.url) tabHosts.set(tab.id, hostOf(tab.url));
+  const open = new Set(tabs.map((t) => t.id));
+  state = {
+    sites: new Set(Array.isArray(local[WATCH_SITES]) ? local[WATCH_SITES] : []),
+    tabs: new Set((session[WATCH_TABS] ?? []).filter((id) => open.has(id))),
+    devtools: new Map(Object.entries(session[DEVTOOLS_TABS] ?? {}).map(([id, since]) => [Number(id), since]).filter(([id]) => open.has(id))),
+  };
+  // Nothing watched: the listeners registered at start go now.
+  if (!anything()) unregister();
+  // DevTools pages reconnect at once when the worker restarts; a tab whose
+  // DevTools page has not after a while has had DevTools closed meanwhile.
+  setTimeout(() => {
+    let changed = false;
+    for (const tabId of state.devtools.keys()) {
+      if (!devtoolsPorts.has(tabId)) changed = state.devtools.delete(tabId) || changed;
+    }
+    if (changed) saveTabs().catch((err) => console.error('CORS Lens:', err));
+    apply();
+  }, STOP_AFTER_MS);
+  for (const [listener, details] of early.splice(0)) if (watched(details)) deliver(listener, details);
+}
+
+/** Changes the watch state by `change(state)`, saves it, and keeps or gives back the permission. */
+function update(change) {
+  if (!state) return;
+  change(state);
+  saveTabs().catch((err) => console.error('CORS Lens:', err));
+  apply();
+}
+
+/**
+ * Starts observing what is watched: `onEvent(listener, details)` gets every
+ * webRequest event of a watched tab, in the browser's order. Call once, at the
+ * worker's top level.
+ */
+export function observe(onWatchedEvent) {
+  deliver = onWatchedEvent;
+  // Synchronously, on every start: the event that wakes a stopped worker is
+  // delivered only to listeners that exist when the script's first run ends.
+  register();
+  api.storage.onChanged.addListener((changes, area) => {
+    if (area === 'local' && changes[WATCH_SITES]) {
+      const sites = changes[WATCH_SITES].newValue;
+      update((s) => (s.sites = new Set(Array.isArray(sites) ? sites : [])));
+    }
+    if (area === 'session' && changes[WATCH_TABS] && state) {
+      const tabs = changes[WATCH_TABS].newValue;
+      const next = new Set(Array.isArray(tabs) ? tabs : []);
+      if (next.size !== state.tabs.size || [...next].some((id) => !state.tabs.has(id))) {
+        state.tabs = next;
+        apply();
+      }
+    }
+  });
+  api.tabs.onUpdated.addListener((tabId, change, tab) => {
+    if (change.url || tab?.url) tabHosts.set(tabId, hostOf(change.url ?? tab.url));
+  });
+  api.tabs.onRemoved.addListener((tabId) => {
+    tabHosts.delete(tabId);
+    update((s) => {
+      s.tabs.delete(tabId);
+      s.devtools.delete(tabId);
+    });
+  });
+  const loaded = load().catch((err) => {
+    console.error('CORS Lens: watch state', err);
+    state = { sites: new Set(), tabs: new Set(), devtools: new Map() };
+  });
+  api.runtime.onConnect.addListener((port) => {
+    if (port.name !== DEVTOOLS_PORT) return;
+    if (!isOwnPage(port, DEVTOOLS_PORT)) {
+      port.disconnect();
+      return;
+    }
+    let tabId = null;
+    port.onMessage.addListener((msg) => {
+      if (msg?.type !== Msg.DEVTOOLS || !Number.isInteger(msg.tabId)) return;
+      tabId = msg.tabId;
+      devtoolsPorts.set(tabId, port);
+      const since = Date.now();
+      const add = () => update((s) => s.devtools.has(tabId) || s.devtools.set(tabId, since));
+      if (state) add();
+      else loaded.then(add);
+    });
+    port.onDisconnect.addListener(() => {
+      if (tabId === null || devtoolsPorts.get(tabId) !== port) return;
+      devtoolsPorts.delete(tabId);
+      update((s) => s.devtools.delete(tabId));
+    });
+  });
+}
