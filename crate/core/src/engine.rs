@@ -11,6 +11,7 @@ use crate::notice::{NetworkError, Notice, NoticeKind};
 use crate::origin;
 use crate::reason::CorsError;
 use crate::redact;
+pub use crate::report::Report;
 
 /// How many unfinished requests the engine remembers. A page that opens more
 /// requests than this without any of them ending loses the oldest ones (they
@@ -623,18 +624,6 @@ impl Engine {
         self.in_flight_bytes -= freed;
         self.dropped += (before - self.in_flight.len()) as u64;
     }
-}
-
-/// What ending a request can produce.
-#[derive(Clone, Debug, PartialEq)]
-// One report per finished request, moved once: boxing would cost more than
-// the size difference.
-#[allow(clippy::large_enum_variant)]
-pub enum Report {
-    /// The browser refused the response for a CORS reason.
-    Failure(Finding),
-    /// Not a CORS failure, but worth knowing (see [`NoticeKind`]).
-    Notice(Notice),
 }
 
 /// The facts every conclusion needs, once the request is known to be a

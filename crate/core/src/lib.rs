@@ -15,13 +15,15 @@ pub mod fix;
 pub mod headers;
 pub mod l10n;
 pub mod notice;
+pub mod notice_text;
 pub mod origin;
 pub mod reason;
 pub mod redact;
+pub mod report;
 pub mod wire;
 
 pub use engine::Engine;
-pub use engine::Report;
+pub use report::Report;
 pub use event::{Event, EventKind};
 pub use finding::{Credentials, Finding, Seen};
 pub use notice::{Notice, NoticeKind};

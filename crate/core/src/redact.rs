@@ -13,7 +13,7 @@
 //! Redaction never decides a verdict, and rewrites only what holds a secret:
 //! a name keeps its place, a value becomes [`MARKER`].
 
-use crate::engine::Report;
+use crate::report::Report;
 use crate::finding::{Finding, Seen};
 use crate::headers::Header;
 use crate::notice::Notice;

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::Report;
+use crate::report::Report;
 use crate::event::{Event, EventKind};
 use crate::finding::{Credentials, Finding, Seen};
 use crate::headers::{Header, Headers};
