@@ -23,8 +23,8 @@ pub mod report;
 pub mod wire;
 
 pub use engine::Engine;
-pub use report::Report;
 pub use event::{Event, EventKind};
 pub use finding::{Credentials, Finding, Seen};
 pub use notice::{Notice, NoticeKind};
 pub use reason::CorsError;
+pub use report::Report;

@@ -13,10 +13,10 @@
 //! Redaction never decides a verdict, and rewrites only what holds a secret:
 //! a name keeps its place, a value becomes [`MARKER`].
 
-use crate::report::Report;
 use crate::finding::{Finding, Seen};
 use crate::headers::Header;
 use crate::notice::Notice;
+use crate::report::Report;
 
 /// What replaces a secret value.
 pub const MARKER: &str = "[redacted]";
