@@ -15,7 +15,7 @@ const MAX_FINDINGS = 2000;
 
 /**
  * Only subresources can fail CORS; navigations cannot. Registering fewer
- * types and events keeps the cost of observing low (DESIGN.md).
+ * types and events keeps the cost of observing low (docs/browser-facts.md).
  */
 const FILTER = {
   urls: ['<all_urls>'],
@@ -140,7 +140,7 @@ function feed(listener, details) {
 
 /**
  * A worker woken by a request gets that request's events after some of the
- * requests that followed it (measured in Chromium 156 with the lifecycle
+ * requests that followed it (measured in Chromium with the lifecycle
  * test: about 10 ms later), and the engine needs each request's events in
  * order: an `onErrorOccurred` before its `onSendHeaders` loses the finding.
  * So for this long after the worker starts, events wait in `queue`, and are

@@ -37,8 +37,8 @@ pub(super) fn is_cors_error(event: &Event) -> bool {
 /// Whether the request ended with a Firefox error (Chromium's all start with
 /// `net::`) after Firefox reported following a redirect, before the next hop
 /// was sent. Firefox ends a CORS request refused at a redirect this way, at
-/// the new URL, with an error that is not its CORS one (measured on Firefox
-/// ESR 153: `NS_ERROR_UNEXPECTED` or `NS_ERROR_NET_ON_RECEIVING_FROM`). A
+/// the new URL, with an error that is not its CORS one (measured:
+/// `NS_ERROR_UNEXPECTED` or `NS_ERROR_NET_ON_RECEIVING_FROM`). A
 /// network failure at the new URL ends the same way, so the error alone
 /// proves nothing (see `redirect::firefox_refused_redirect`).
 pub(super) fn firefox_redirect_error(exchange: &Exchange, end: &Event) -> bool {
@@ -54,7 +54,7 @@ pub(super) fn firefox_redirect_error(exchange: &Exchange, end: &Event) -> bool {
 
 /// Whether `webRequest` reports what happens to a request after it was
 /// redirected to `target`: an error event follows for these schemes
-/// (measured on Chromium 156: `ftp:` ends with the CORS error, `ws:` and
+/// (measured in Chromium: `ftp:` ends with the CORS error, `ws:` and
 /// `wss:` with `ERR_UNKNOWN_URL_SCHEME`). After a redirect to any other
 /// scheme (`javascript:`, `mailto:`, an app's own scheme) no event follows.
 pub(super) fn reported_after_redirect(target: &str) -> bool {

@@ -313,7 +313,8 @@ fn conclude_preflight(exchange: Exchange, cors: CorsRequest, end: &Event) -> Opt
     // A preflight never carries cookies: the actual request's credentials
     // mode is unknown here.
     // `Authorization` let through by `Access-Control-Allow-Headers: *`:
-    // Chromium 156 and Firefox ESR 153 allow it, the Fetch standard does not.
+    // Chromium and Firefox allow it, the Fetch standard does not
+    // (docs/verdicts.md, "Browser versions").
     let lenient = (requested.iter().any(|h| h == "authorization")
         && wildcard_covers_authorization(allow_headers.as_deref()))
     .then(|| {
