@@ -55,6 +55,7 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	node scripts/lint-manifest.mjs
+	cargo test -q -p cors-lens-core --test layering
 
 ## unit: the core natively, the wasm binding under Node, and the worker's pure modules and the manifest lint (tests/unit/)
 unit:

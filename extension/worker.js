@@ -115,7 +115,7 @@ function feed(listener, details) {
 
 /**
  * A worker woken by a request gets that request's events after some of the
- * requests that followed it (measured in Chromium 156 with the lifecycle
+ * requests that followed it (measured in Chromium with the lifecycle
  * test: about 10 ms later), and the engine needs each request's events in
  * order: an `onErrorOccurred` before its `onSendHeaders` loses the finding.
  * So for this long after the worker starts, events wait in `queue`, and are

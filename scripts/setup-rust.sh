@@ -17,6 +17,6 @@ have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)
 if [ "$have" != "$want" ]; then
   echo "setup-rust: installing wasm-bindgen-cli $want (found: ${have:-none})"
   # Not --locked: the registry mirror here can lack a locked dependency
-  # version (DESIGN.md, "Toolchain facts").
+  # version (docs/browser-facts.md, "Toolchain").
   cargo install wasm-bindgen-cli --version "$want" --force
 fi

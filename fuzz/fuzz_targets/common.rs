@@ -6,7 +6,7 @@ use cors_lens_core::filter::{Filter, Kind};
 use cors_lens_core::fix::{self, Stack};
 use cors_lens_core::l10n::Lang;
 use cors_lens_core::wire::Record;
-use cors_lens_core::{explain, notice, Report};
+use cors_lens_core::{explain, notice_text, Report};
 
 pub fn exercise(report: &Report) {
     let record = Record::from(report);
@@ -31,8 +31,8 @@ pub fn exercise(report: &Report) {
             }
         }
         Report::Notice(n) => {
-            let _ = notice::describe(n, Lang::En);
-            let _ = notice::describe(n, Lang::Fr);
+            let _ = notice_text::describe(n, Lang::En);
+            let _ = notice_text::describe(n, Lang::Fr);
         }
     }
 }

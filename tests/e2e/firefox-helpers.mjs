@@ -2,7 +2,8 @@
 // WebDriver BiDi: launching it, opening the extension's own pages in tabs,
 // running code in them, and reading Firefox's console verdict.
 //
-// Two Firefox facts shape this file (measured on Firefox ESR 153):
+// Two Firefox facts shape this file (measured on the Firefox ESR of
+// docs/verdicts.md, "Browser versions"):
 // - BiDi's `browsingContext.navigate` refuses `moz-extension://` URLs
 //   ("not allowed in this context") unless the remote agent has system
 //   access, which the `--remote-allow-system-access` flag grants to this

@@ -111,7 +111,7 @@ test('the preflight and its actual request are one finding with both exchanges v
 test('Authorization let through by Access-Control-Allow-Headers: * passes, with a warning', { timeout: 60000 }, async () => {
   const result = await page.evaluate((id) => window.runScenario(id), 'ok-preflight-authorization-wildcard');
   const v = await oracle.verdict(result.nonce);
-  assert.equal(v.corsError ?? null, null, 'Chromium 156 lets * cover Authorization');
+  assert.equal(v.corsError ?? null, null, 'Chromium lets * cover Authorization (docs/verdicts.md, Browser versions)');
   const notice = await waitForNotice(result.nonce, 'AuthorizationCoveredByWildcard');
   assert.equal(notice.method, 'GET');
   assert.equal((await readStoredFindings(panel, tabId)).filter((f) => findingMatches(f, result.nonce)).length, 0);

@@ -135,7 +135,8 @@ pub fn preflight_check(input: PreflightInput<'_>) -> Result<(), Failure> {
         ));
     }
     // Header names compare without case; `*` covers every name without
-    // credentials (Chromium 156 lets `Authorization` through too).
+    // credentials (Chromium lets `Authorization` through too: docs/verdicts.md,
+    // "Browser versions").
     let wildcard = !credentials && headers.iter().any(|h| h == "*");
     if !wildcard {
         if let Some(missing) = input

@@ -3,8 +3,8 @@
 
 use crate::headers::Headers;
 
-/// The `webRequest` events the verdict needs (DESIGN.md: observing costs more
-/// than analysing, so the worker registers only these).
+/// The `webRequest` events the verdict needs (observing costs more than
+/// analysing, docs/browser-facts.md: the worker registers only these).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventKind {
     /// `onSendHeaders`: the request headers as sent (a new hop after a redirect).

@@ -13,7 +13,7 @@ use std::cell::OnceCell;
 
 use crate::explain::explain;
 use crate::l10n::Lang;
-use crate::notice::describe;
+use crate::notice_text::describe;
 use crate::wire::Record;
 use crate::{Finding, Notice};
 

@@ -17,14 +17,16 @@ pub mod headers;
 pub mod http;
 pub mod l10n;
 pub mod notice;
+pub mod notice_text;
 pub mod origin;
 pub mod reason;
 pub mod redact;
+pub mod report;
 pub mod wire;
 
 pub use engine::Engine;
-pub use engine::Report;
 pub use event::{Event, EventKind};
 pub use finding::{Credentials, Finding, Seen};
 pub use notice::{Notice, NoticeKind};
 pub use reason::CorsError;
+pub use report::Report;

@@ -2,8 +2,6 @@
 //! person debugging one — risky configurations on responses that passed, and
 //! requests that never got a CORS verdict at all.
 
-use crate::browser_error::NetworkError;
-
 /// What a notice is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NoticeKind {
@@ -108,91 +106,9 @@ impl Notice {
     }
 }
 
-/// A notice in words, in one language.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NoticeText {
-    pub title: String,
-    pub what: String,
-    pub fix: String,
-}
-
-/// Explains a notice with the request's own values.
-pub fn describe(n: &Notice, lang: crate::l10n::Lang) -> NoticeText {
-    use crate::l10n::{t, tf};
-    let status = n.status.map(|s| s.to_string()).unwrap_or_default();
-    let args = [
-        ("method", n.method.as_str()),
-        ("url", n.url.as_str()),
-        ("origin", n.origin.as_str()),
-        ("detail", n.detail.as_str()),
-        ("status", status.as_str()),
-    ];
-    let id = n.kind.id();
-    // A request without a response is named for the network error it met.
-    let id = match n.kind {
-        NoticeKind::NoResponse => format!("{id}{}", NetworkError::of(&n.detail).key_suffix()),
-        _ => id.to_owned(),
-    };
-    NoticeText {
-        title: t(lang, &format!("notice_title_{id}")),
-        what: tf(lang, &format!("notice_what_{id}"), &args),
-        fix: tf(lang, &format!("notice_fix_{id}"), &args),
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::l10n::{keys, Lang};
-
-    #[test]
-    fn every_notice_has_its_words_in_both_languages() {
-        for lang in [Lang::En, Lang::Fr] {
-            let known = keys(lang);
-            for kind in NoticeKind::ALL {
-                for part in ["title", "what", "fix"] {
-                    let key = format!("notice_{part}_{}", kind.id());
-                    assert!(known.contains(&key), "{lang:?} lacks {key}");
-                }
-            }
-            for e in NetworkError::ALL {
-                for part in ["title", "what", "fix"] {
-                    let key = format!("notice_{part}_NoResponse{}", e.key_suffix());
-                    assert!(known.contains(&key), "{lang:?} lacks {key}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn notice_text_carries_the_request_values_as_given() {
-        let n = Notice {
-            request_id: "1".into(),
-            tab_id: 1,
-            time_ms: 0.0,
-            method: "GET".into(),
-            url: "http://localhost:9/<b>x</b>".into(),
-            resource_type: "xmlhttprequest".into(),
-            origin: "http://127.0.0.1:8080".into(),
-            page_origin: "http://127.0.0.1:8080".into(),
-            status: None,
-            kind: NoticeKind::NoResponse,
-            detail: "net::ERR_CONNECTION_REFUSED".into(),
-            count: 1,
-        };
-        for lang in [Lang::En, Lang::Fr] {
-            let text = describe(&n, lang);
-            assert!(
-                text.what.contains("http://localhost:9/<b>x</b>"),
-                "{text:?}"
-            );
-            assert!(
-                text.what.contains("net::ERR_CONNECTION_REFUSED"),
-                "{text:?}"
-            );
-            assert!(!text.title.is_empty() && !text.fix.is_empty());
-        }
-    }
+    use crate::browser_error::NetworkError;
 
     #[test]
     fn network_errors_are_named_for_what_they_are() {
@@ -211,31 +127,6 @@ mod tests {
             ("", Other),
         ] {
             assert_eq!(NetworkError::of(error), want, "{error}");
-        }
-        let mut n = Notice {
-            request_id: "1".into(),
-            tab_id: 1,
-            time_ms: 0.0,
-            method: "GET".into(),
-            url: "https://api.test/".into(),
-            resource_type: "xmlhttprequest".into(),
-            origin: "https://app.test".into(),
-            page_origin: "https://app.test".into(),
-            status: None,
-            kind: NoticeKind::NoResponse,
-            detail: "net::ERR_CERT_AUTHORITY_INVALID".into(),
-            count: 1,
-        };
-        for lang in [Lang::En, Lang::Fr] {
-            let cert = describe(&n, lang);
-            n.detail = "net::ERR_NAME_NOT_RESOLVED".into();
-            let dns = describe(&n, lang);
-            n.detail = "net::ERR_CERT_AUTHORITY_INVALID".into();
-            assert_ne!(cert.title, dns.title);
-            assert!(
-                cert.what.contains("net::ERR_CERT_AUTHORITY_INVALID"),
-                "{cert:?}"
-            );
         }
     }
 }

@@ -3,12 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::Report;
 use crate::event::{Event, EventKind};
 use crate::finding::{Credentials, Finding, Seen};
 use crate::headers::{Header, Headers};
 use crate::notice::{Notice, NoticeKind};
 use crate::reason::CorsError;
+use crate::report::Report;
 
 // Caps. The verdict is computed from the values the browser saw: at intake
 // (`EventIn::into_event`) only what the verdict never reads is cut, and the

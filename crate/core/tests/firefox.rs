@@ -1,9 +1,10 @@
-//! The engine over the `webRequest` event orders Firefox ESR 153 emits
+//! The engine over the `webRequest` event orders Firefox ESR emits
 //! (recorded by `tests/e2e/firefox.test.mjs`), which differ from
 //! Chromium's: the actual request of a preflight is reported before its
 //! preflight and ends, refused, in either order with it; a request refused
 //! at a redirect ends at the new URL with an `NS_ERROR_*` that is not
-//! Firefox's CORS error. Each case names what the engine must report.
+//! Firefox's CORS error. Each case names what the engine must report. The
+//! version measured: docs/verdicts.md, "Browser versions".
 
 use cors_lens_core::headers::Headers;
 use cors_lens_core::{Engine, Event, EventKind, Report};

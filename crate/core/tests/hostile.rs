@@ -6,7 +6,7 @@
 use cors_lens_core::fix::{self, Stack};
 use cors_lens_core::l10n::Lang;
 use cors_lens_core::wire::{self, EventIn, Record};
-use cors_lens_core::{explain, notice, Engine, EventKind, Report};
+use cors_lens_core::{explain, notice_text, Engine, EventKind, Report};
 use serde_json::Value;
 
 const CORPUS: &str = include_str!("../../../tests/fixtures/hostile.json");
@@ -129,8 +129,8 @@ fn check_report(report: &Report) {
             }
         }
         Report::Notice(n) => {
-            let _ = notice::describe(n, Lang::En);
-            let _ = notice::describe(n, Lang::Fr);
+            let _ = notice_text::describe(n, Lang::En);
+            let _ = notice_text::describe(n, Lang::Fr);
         }
     }
 }

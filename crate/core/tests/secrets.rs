@@ -8,7 +8,7 @@
 use cors_lens_core::export::{self, curl::curl, json, markdown::markdown, Meta};
 use cors_lens_core::l10n::Lang;
 use cors_lens_core::wire::{EventIn, Record};
-use cors_lens_core::{explain, notice, Engine, EventKind, Finding, Notice, Report};
+use cors_lens_core::{explain, notice_text, Engine, EventKind, Finding, Notice, Report};
 use serde_json::{json, Value};
 
 const CORPUS: &str = include_str!("../../../tests/fixtures/secrets.json");
@@ -181,7 +181,7 @@ fn texts(case: &Case, id: &str) -> Vec<(String, String)> {
                 }
                 Record::Notice(n) => {
                     let n = Notice::try_from(n).expect("a known notice");
-                    let d = notice::describe(&n, lang);
+                    let d = notice_text::describe(&n, lang);
                     out.push(("panel notice".into(), [d.title, d.what, d.fix].join("\n")));
                 }
             }

@@ -7,7 +7,7 @@ use cors_lens_core::filter::{Filter, Kind};
 use cors_lens_core::finding::Seen;
 use cors_lens_core::fix::{self, Stack};
 use cors_lens_core::l10n::{self, Lang};
-use cors_lens_core::notice::describe;
+use cors_lens_core::notice_text::describe;
 use cors_lens_core::wire::Record;
 use cors_lens_core::{Credentials, Finding, Notice};
 use wasm_bindgen::prelude::*;

@@ -9,7 +9,8 @@ use super::{format_iso, parse_iso, redact_finding, redact_notice, Meta, FORMAT, 
 use crate::explain::explain;
 use crate::finding::Finding;
 use crate::l10n::{tf, Lang};
-use crate::notice::{describe, Notice, NoticeKind};
+use crate::notice::{Notice, NoticeKind};
+use crate::notice_text::describe;
 use crate::reason::CorsError;
 use crate::wire::{FindingRecord, NoticeRecord, Record, SeenRecord};
 

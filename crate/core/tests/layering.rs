@@ -1,0 +1,333 @@
+//! The core's layers, checked on its source (ARCHITECTURE.md, "Layers"):
+//! the verdict layer uses no presentation module, the transfer types do not
+//! use the engine, nothing below the engine uses it, and no module of the
+//! core names a browser binding. Every module must belong to a layer, so a
+//! new one cannot slip past the rules.
+//!
+//! A module's dependencies are read from its source: `crate::name` paths
+//! (also in `use crate::{a, b}` groups) and `super::` paths that climb to
+//! the crate root. Comments, and tests (from the first `#[cfg(test)]` on:
+//! tests may cross layers, a test that every text exists reads `l10n`), are
+//! not read.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The verdict layer: from `webRequest` events to findings and notices,
+/// with no text. `http` is listed before it exists, so that it lands in its
+/// layer when it is added.
+const VERDICT: &[&str] = &[
+    "event",
+    "headers",
+    "origin",
+    "finding",
+    "report",
+    "reason",
+    "http",
+    "browser_error",
+    "check",
+    "notice",
+    "redact",
+    "engine",
+];
+/// Transfer types: what crosses the wasm boundary and lands in storage.
+const TRANSFER: &[&str] = &["wire"];
+/// Presentation: texts, explanations, fixes, exports, the panel's filter.
+const PRESENTATION: &[&str] = &["l10n", "explain", "notice_text", "fix", "export", "filter"];
+/// Browser bindings the core never uses (it builds and tests natively).
+const BINDINGS: &[&str] = &["wasm_bindgen", "web_sys", "js_sys"];
+
+struct Rule {
+    /// What the rule protects, said when it is broken.
+    why: &'static str,
+    /// The modules it applies to.
+    modules: Vec<&'static str>,
+    /// The crate modules they must not use.
+    forbidden: Vec<&'static str>,
+}
+
+fn rules() -> Vec<Rule> {
+    let below_engine: Vec<&str> = VERDICT.iter().copied().filter(|m| *m != "engine").collect();
+    vec![
+        Rule {
+            why: "the verdict layer knows no text: it must not use a presentation module",
+            modules: VERDICT.to_vec(),
+            forbidden: PRESENTATION.to_vec(),
+        },
+        Rule {
+            why: "transfer types are apart from the engine and from presentation",
+            modules: TRANSFER.to_vec(),
+            forbidden: [&["engine"][..], PRESENTATION].concat(),
+        },
+        Rule {
+            why: "the check and the domain types sit below the engine and must not use it",
+            modules: below_engine,
+            forbidden: vec!["engine"],
+        },
+    ]
+}
+
+/// One source file of the core: its top-level module, and how deep its own
+/// module sits (`src/check.rs` and `src/engine/mod.rs`: 1;
+/// `src/engine/ledger.rs`: 2).
+struct Source {
+    path: PathBuf,
+    module: String,
+    depth: usize,
+    text: String,
+}
+
+fn sources() -> Vec<Source> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    collect(&src, &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|path| {
+            let rel = path.strip_prefix(&src).expect("under src");
+            let parts: Vec<String> = rel
+                .iter()
+                .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_owned())
+                .collect();
+            if parts == ["lib"] {
+                return None;
+            }
+            let depth = if parts.last().map(String::as_str) == Some("mod") {
+                parts.len() - 1
+            } else {
+                parts.len()
+            };
+            let text = fs::read_to_string(&path).expect("a readable source file");
+            Some(Source {
+                module: parts[0].clone(),
+                depth,
+                path: rel.to_owned(),
+                text,
+            })
+        })
+        .collect()
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).expect("a readable directory") {
+        let path = entry.expect("a directory entry").path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The code of a source file: up to its tests, without comments.
+fn code(text: &str) -> String {
+    let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .map(|line| match line.find(" //") {
+            Some(i) => &line[..i],
+            None => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// The leading identifier of `s`.
+fn ident(s: &str) -> &str {
+    let end = s.find(|c: char| !is_ident(c)).unwrap_or(s.len());
+    &s[..end]
+}
+
+/// The top-level names of a `{a, b::c, d::{e}}` group at the start of `s`.
+fn group(s: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut level = 0;
+    let mut item_start = true;
+    for (i, c) in s.char_indices() {
+        match c {
+            '{' => {
+                level += 1;
+                if level == 1 {
+                    item_start = true;
+                    continue;
+                }
+            }
+            '}' => {
+                level -= 1;
+                if level == 0 {
+                    break;
+                }
+            }
+            ',' if level == 1 => item_start = true,
+            c if level == 1 && item_start && is_ident(c) => {
+                names.push(ident(&s[i..]).to_owned());
+                item_start = false;
+            }
+            c if level == 1 && !c.is_whitespace() => item_start = false,
+            _ => {}
+        }
+    }
+    names
+}
+
+/// The names after a path that reached the crate root.
+fn after_root(rest: &str) -> Vec<String> {
+    if rest.starts_with('{') {
+        group(rest)
+    } else {
+        vec![ident(rest).to_owned()]
+    }
+}
+
+/// The crate's top-level modules (and the crates named at the root, for
+/// bindings) a module at `depth` uses in `source`.
+fn uses(source: &str, depth: usize) -> BTreeSet<String> {
+    let code = code(source);
+    let mut used = BTreeSet::new();
+    let preceded_by_path = |i: usize| {
+        code[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| is_ident(c) || c == ':')
+    };
+    for (i, _) in code.match_indices("crate::") {
+        if !preceded_by_path(i) {
+            used.extend(after_root(&code[i + "crate::".len()..]));
+        }
+    }
+    for (i, _) in code.match_indices("super::") {
+        if preceded_by_path(i) {
+            continue;
+        }
+        let mut rest = &code[i..];
+        let mut climbs = 0;
+        while let Some(r) = rest.strip_prefix("super::") {
+            rest = r;
+            climbs += 1;
+        }
+        if climbs == depth {
+            used.extend(after_root(rest));
+        }
+    }
+    for binding in BINDINGS {
+        for (i, _) in code.match_indices(binding) {
+            let next = code[i + binding.len()..].chars().next();
+            if !preceded_by_path(i) && !next.is_some_and(is_ident) {
+                used.insert((*binding).to_owned());
+            }
+        }
+    }
+    used
+}
+
+#[test]
+fn the_scanner_finds_every_way_of_naming_a_module() {
+    struct Case {
+        source: &'static str,
+        depth: usize,
+        uses: &'static [&'static str],
+    }
+    for case in [
+        Case {
+            source: "use crate::l10n::Lang;",
+            depth: 1,
+            uses: &["l10n"],
+        },
+        Case {
+            source: "use crate::{check::cors_check, export, fix::{self, Stack}};",
+            depth: 1,
+            uses: &["check", "export", "fix"],
+        },
+        Case {
+            source: "fn f() { crate::explain::explain(x, y); }",
+            depth: 1,
+            uses: &["explain"],
+        },
+        Case {
+            source: "use super::super::l10n::t;\nuse super::ledger::Ledger;",
+            depth: 2,
+            uses: &["l10n"],
+        },
+        Case {
+            source: "use super::{l10n, wire::Record};",
+            depth: 1,
+            uses: &["l10n", "wire"],
+        },
+        Case {
+            source: "use wasm_bindgen::prelude::*;",
+            depth: 1,
+            uses: &["wasm_bindgen"],
+        },
+        Case {
+            source: "//! See [`crate::explain`].\nlet u = 1; // crate::l10n\nuse crate::origin;",
+            depth: 1,
+            uses: &["origin"],
+        },
+        Case {
+            source: "use crate::check;\n#[cfg(test)]\nmod tests { use crate::l10n::keys; }",
+            depth: 1,
+            uses: &["check"],
+        },
+        Case {
+            source: "use other_crate::l10n; use cors_lens_core::explain;",
+            depth: 1,
+            uses: &[],
+        },
+    ] {
+        let want: BTreeSet<String> = case.uses.iter().map(|s| (*s).to_owned()).collect();
+        assert_eq!(uses(case.source, case.depth), want, "{}", case.source);
+    }
+}
+
+#[test]
+fn every_module_of_the_core_belongs_to_a_layer() {
+    let known: Vec<&str> = [VERDICT, TRANSFER, PRESENTATION].concat();
+    let unplaced: BTreeSet<String> = sources()
+        .into_iter()
+        .map(|s| s.module)
+        .filter(|m| !known.contains(&m.as_str()))
+        .collect();
+    assert!(
+        unplaced.is_empty(),
+        "modules in no layer (add them to VERDICT, TRANSFER or PRESENTATION here and to \
+         ARCHITECTURE.md's \"Layers\"): {unplaced:?}"
+    );
+}
+
+#[test]
+fn no_module_uses_a_layer_it_must_not() {
+    let sources = sources();
+    assert!(
+        sources.iter().any(|s| s.module == "engine") && sources.len() > 20,
+        "the core's sources were not found"
+    );
+    let mut broken = Vec::new();
+    for source in &sources {
+        let used = uses(&source.text, source.depth);
+        for rule in rules() {
+            if !rule.modules.contains(&source.module.as_str()) {
+                continue;
+            }
+            for m in used.iter().filter(|m| rule.forbidden.contains(&m.as_str())) {
+                broken.push(format!(
+                    "src/{} uses crate::{m}: {}",
+                    source.path.display(),
+                    rule.why
+                ));
+            }
+        }
+        for b in used.iter().filter(|m| BINDINGS.contains(&m.as_str())) {
+            broken.push(format!(
+                "src/{} uses {b}: the core has no browser dependency",
+                source.path.display()
+            ));
+        }
+    }
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+}
