@@ -37,6 +37,7 @@ struct Input {
     preflight: Option<PreflightIn>,
     response: AnswerIn,
     redirect_target: bool,
+    redirect_refused_next: bool,
     variant: u8,
 }
 
@@ -69,6 +70,7 @@ fuzz_target!(|i: Input| {
         }),
         response: answer(i.response),
         redirect_target: i.redirect_target,
+        redirect_refused_next: i.redirect_refused_next,
     };
     let plan = plan_with(&exchange, variant);
     assert!(plan.changes.len() <= MAX_CHANGES, "{plan:?}");
@@ -77,6 +79,7 @@ fuzz_target!(|i: Input| {
         assert_eq!(plan.fixed.first_failure(), None, "complete but failing: {plan:?}");
     }
     let browser_sendable = !exchange.redirect_target
+        && !exchange.redirect_refused_next
         && exchange.origin != "*"
         && (exchange.preflight.is_none()
             || (is_token(&exchange.method) && exchange.requested.iter().all(|h| is_token(h))))

@@ -440,7 +440,9 @@ fn changes(f: &Finding, lang: Lang) -> Vec<String> {
             Change::VaryOrigin => t(lang, "change_vary_origin"),
         })
         .collect();
-    if !planned.complete && !exchange.redirect_target {
+    if exchange.redirect_refused_next {
+        out.push(t(lang, "change_redirect_refused_next"));
+    } else if !planned.complete && !exchange.redirect_target {
         out.push(t(lang, "change_incomplete"));
     }
     out

@@ -111,6 +111,10 @@ pub struct Exchange {
     /// The failure is where a redirect leads (credentials in the URL, a
     /// scheme without CORS): no header changes it.
     pub redirect_target: bool,
+    /// The failing answer is a redirect to a URL with credentials or to a
+    /// scheme without CORS: once its headers pass, the browser refuses
+    /// where it leads, which no header changes either.
+    pub redirect_refused_next: bool,
 }
 
 /// The outcome of [`plan`].
@@ -192,6 +196,7 @@ impl Exchange {
             preflight,
             response,
             redirect_target: f.reason.is_redirect(),
+            redirect_refused_next: refused_redirect(&f.exchange),
         }
     }
 
@@ -426,8 +431,28 @@ pub fn plan_with(exchange: &Exchange, variant: Variant) -> Plan {
     }
     Plan {
         changes,
+        complete: complete && !fixed.redirect_refused_next,
         fixed,
-        complete,
+    }
+}
+
+/// Whether an answer is a redirect the browser refuses to follow for a
+/// cross-origin request: to a URL with a user name or password, or to a
+/// scheme other than http(s).
+fn refused_redirect(seen: &Seen) -> bool {
+    if !matches!(seen.status, Some(300..=399)) {
+        return false;
+    }
+    let Some(location) = header_values(&seen.response_headers, "location").next() else {
+        return false;
+    };
+    match url::Url::parse(&seen.url).and_then(|base| base.join(location.trim())) {
+        Ok(target) => {
+            !matches!(target.scheme(), "http" | "https")
+                || !target.username().is_empty()
+                || target.password().is_some()
+        }
+        Err(_) => false,
     }
 }
 
