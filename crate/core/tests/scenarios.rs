@@ -1091,6 +1091,9 @@ fn a_redirect_to_a_scheme_webrequest_never_reports_ends_the_request_there() {
     }
 }
 
+/// How a table's scenario becomes Chromium's events.
+type EventsOf = fn(&Value) -> Vec<Event>;
+
 /// The complete fix (`fix::plan`) for every failing scenario of the three
 /// tables, on the finding the engine makes of Chromium's events: the plan is
 /// complete (except where a redirect leads, which no header changes), the
@@ -1103,7 +1106,7 @@ fn every_failing_scenario_gets_a_complete_fix() {
     use cors_lens_core::fix::plan::{plan, Exchange};
     use cors_lens_core::fix::{snippets, Stack};
     use cors_lens_core::l10n::Lang;
-    let tables: [(&str, Vec<Value>, fn(&Value) -> Vec<Event>); 3] = [
+    let tables: [(&str, Vec<Value>, EventsOf); 3] = [
         ("scenarios", scenarios(), chromium_events),
         (
             "preflight",

@@ -246,7 +246,9 @@ pub fn variants(f: &Finding) -> Vec<Variant> {
 }
 
 /// Whether credentials are involved: then Allow-Credentials is added and `*`
-/// is never offered.
+/// is never offered. Known from the request (a cookie), from the reason
+/// (only credentials fail it), or from the answer (it already said
+/// `Access-Control-Allow-Credentials: true`).
 pub fn credentials_involved(f: &Finding) -> bool {
     // The reasons only a request with credentials can meet.
     let only_with_credentials = match f.reason {
@@ -271,7 +273,11 @@ pub fn credentials_involved(f: &Finding) -> bool {
         | CorsError::MethodDisallowedByPreflightResponse
         | CorsError::HeaderDisallowedByPreflightResponse => false,
     };
-    f.credentials.included() || only_with_credentials
+    // The answer already allowed credentials: the server means to serve
+    // credentialed requests, and the fix that replaces its CORS block must
+    // keep that (webRequest never tells the request's credentials mode).
+    let server_allows = f.allow_credentials.as_deref() == Some("true");
+    f.credentials.included() || only_with_credentials || server_allows
 }
 
 /// Used in code when the request's origin cannot be written safely.

@@ -166,6 +166,15 @@ fn cases() -> Vec<Case> {
             vec![AllowOrigin(Variant::SingleSource)],
         ),
         (
+            "an answer that already allowed credentials keeps them, with Vary",
+            with(finding(AllowOriginMismatch, "GET", &[], false), |f| {
+                f.allow_origin = vec!["null".to_owned()];
+                f.allow_credentials = Some("true".to_owned());
+            }),
+            Variant::Exact,
+            vec![AllowOrigin(Variant::Exact), VaryOrigin],
+        ),
+        (
             "reflecting the origin always ends with Vary: Origin",
             finding(MissingAllowOriginHeader, "GET", &[], false),
             Variant::Reflect,
@@ -286,8 +295,8 @@ fn every_reason_ends_within_the_cap_and_passes_when_complete() {
                 assert!(got.changes.len() <= MAX_CHANGES, "{reason:?}");
                 // Some reasons imply credentials whatever the capture shows.
                 let with_credentials = crate::fix::credentials_involved(&f);
-                let sendable =
-                    !reason.is_redirect() && !(variant == Variant::Wildcard && with_credentials);
+                let star_with_credentials = variant == Variant::Wildcard && with_credentials;
+                let sendable = !reason.is_redirect() && !star_with_credentials;
                 assert_eq!(
                     got.complete, sendable,
                     "{reason:?} {variant:?} {credentials}: {got:?}"
