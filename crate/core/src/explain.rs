@@ -8,6 +8,7 @@
 //! shortened when quoted in prose.
 
 use crate::finding::Finding;
+use crate::fix::plan::{self as fix_plan, Change};
 use crate::fix::{self, Variant, PLACEHOLDER_ORIGIN};
 use crate::http;
 use crate::l10n::{t, tf, Lang};
@@ -23,6 +24,11 @@ pub struct Explanation {
     pub why: String,
     /// What to change on the server.
     pub fix: String,
+    /// The complete fix: every change the check calls for, in the order the
+    /// browser meets them (`fix::plan`), each a sentence to show as a
+    /// numbered list; empty when no header change applies (a redirect's
+    /// target). The snippets configure all of them at once.
+    pub changes: Vec<String>,
     pub warnings: Vec<String>,
     pub links: Vec<Link>,
 }
@@ -61,6 +67,7 @@ pub fn explain(f: &Finding, lang: Lang) -> Explanation {
         what: what(f, lang),
         why: t(lang, reason.row().why_key),
         fix: fix(f, lang),
+        changes: changes(f, lang),
         warnings: warnings(&plan, origin_usable, lang),
         links: links(reason, lang),
     }
@@ -399,6 +406,46 @@ fn fix(f: &Finding, lang: Lang) -> String {
         // Returned above: where the redirect leads is the whole fix.
         CorsError::RedirectContainsCredentials | CorsError::CorsDisabledScheme => base,
     }
+}
+
+/// The complete fix in words, one sentence per change (`fix::plan`).
+fn changes(f: &Finding, lang: Lang) -> Vec<String> {
+    let exchange = fix_plan::Exchange::of(f);
+    let planned = fix_plan::plan(&exchange, f);
+    let list = |names: &[String]| shown(&names.join(", "));
+    let origin = shown(&f.origin);
+    let url = shown(&f.url);
+    let mut out: Vec<String> = planned
+        .changes
+        .iter()
+        .map(|change| match change {
+            Change::StopPreflightRedirect => {
+                tf(lang, "change_stop_preflight_redirect", &[("url", &url)])
+            }
+            Change::AllowOrigin(v) => {
+                let key = match v {
+                    Variant::Exact => "change_allow_origin_exact",
+                    Variant::SingleSource => "change_allow_origin_single",
+                    Variant::Reflect => "change_allow_origin_reflect",
+                    Variant::Wildcard => "change_allow_origin_wildcard",
+                };
+                tf(lang, key, &[("origin", &origin)])
+            }
+            Change::AllowCredentials => t(lang, "change_allow_credentials"),
+            Change::AnswerPreflight => t(lang, "change_answer_preflight"),
+            Change::ListMethods(m) => tf(lang, "change_list_methods", &[("methods", &list(m))]),
+            Change::ListHeaders(h) => tf(lang, "change_list_headers", &[("headers", &list(h))]),
+            Change::AllowMethod(m) => tf(lang, "change_allow_method", &[("method", &shown(m))]),
+            Change::AllowHeaders(h) => tf(lang, "change_allow_headers", &[("headers", &list(h))]),
+            Change::VaryOrigin => t(lang, "change_vary_origin"),
+        })
+        .collect();
+    if exchange.redirect_refused_next {
+        out.push(t(lang, "change_redirect_refused_next"));
+    } else if !planned.complete && !exchange.redirect_target {
+        out.push(t(lang, "change_incomplete"));
+    }
+    out
 }
 
 fn warnings(plan: &Plan, origin_usable: bool, lang: Lang) -> Vec<String> {

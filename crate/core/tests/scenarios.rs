@@ -1090,3 +1090,141 @@ fn a_redirect_to_a_scheme_webrequest_never_reports_ends_the_request_there() {
         assert_eq!(engine.in_flight(), 0, "{target}");
     }
 }
+
+/// How a table's scenario becomes Chromium's events.
+type EventsOf = fn(&Value) -> Vec<Event>;
+
+/// The complete fix (`fix::plan`) for every failing scenario of the three
+/// tables, on the finding the engine makes of Chromium's events: the plan is
+/// complete (except where a redirect leads, which no header changes), the
+/// fixed exchange passes the same check, and the scenarios that need more
+/// than one change get all of them. Prints how many scenarios needed 1, 2,
+/// 3 or more changes (`tests/fixes/complete.test.mjs` applies them to real
+/// servers).
+#[test]
+fn every_failing_scenario_gets_a_complete_fix() {
+    use cors_lens_core::fix::plan::{plan, Exchange};
+    use cors_lens_core::fix::{snippets, Stack};
+    use cors_lens_core::l10n::Lang;
+    let tables: [(&str, Vec<Value>, EventsOf); 3] = [
+        ("scenarios", scenarios(), chromium_events),
+        (
+            "preflight",
+            preflight_scenarios(),
+            chromium_preflight_events,
+        ),
+        ("matrix", matrix_scenarios(), chromium_matrix_events),
+    ];
+    // (changes needed, scenarios); the redirect targets apart.
+    let mut by_count = std::collections::BTreeMap::<usize, Vec<String>>::new();
+    let mut no_header_fix = Vec::new();
+    let mut then_redirect = Vec::new();
+    for (table, rows, events) in tables {
+        for scenario in rows.iter().filter(|r| s(r, "expect").is_some()) {
+            let id = format!("{table}/{}", s(scenario, "id").expect("id"));
+            let mut engine = Engine::new();
+            let f = events(scenario)
+                .into_iter()
+                .find_map(|e| match engine.ingest(e) {
+                    Some(Report::Failure(f)) => Some(f),
+                    _ => None,
+                })
+                .unwrap_or_else(|| panic!("{id}: no failure"));
+            let exchange = Exchange::of(&f);
+            let planned = plan(&exchange, &f);
+            if f.reason.is_redirect() {
+                assert!(planned.changes.is_empty(), "{id}");
+                no_header_fix.push(id);
+                continue;
+            }
+            assert_eq!(
+                exchange.first_failure().map(|x| x.reason),
+                Some(f.reason),
+                "{id}: the plan's model fails as the browser did"
+            );
+            assert_eq!(planned.fixed.first_failure(), None, "{id}");
+            if exchange.redirect_refused_next {
+                // The headers pass, then the browser refuses where the
+                // redirect leads: the explanation says so after the list.
+                assert!(!planned.complete, "{id}");
+                then_redirect.push(id);
+                continue;
+            }
+            assert!(planned.complete, "{id}: {planned:?}");
+            // Every stack writes a snippet for it.
+            for stack in Stack::ALL {
+                assert!(!snippets(&f, stack, Lang::En).is_empty(), "{id} {stack:?}");
+            }
+            let ids: Vec<&str> = planned.changes.iter().map(|c| c.id()).collect();
+            let want: Option<&[&str]> = match s(scenario, "id") {
+                Some("multi-credentials-custom-header-allow-all") => Some(&[
+                    "allow-origin",
+                    "allow-credentials",
+                    "allow-method",
+                    "allow-headers",
+                    "vary-origin",
+                ]),
+                Some("multi-custom-header-no-cors") => Some(&["allow-origin", "allow-headers"]),
+                Some("multi-redirected-preflight-delete") => {
+                    Some(&["stop-preflight-redirect", "allow-origin", "allow-method"])
+                }
+                Some("multi-preflight-ok-header-actual-no-acao") => Some(&["allow-origin"]),
+                _ => None,
+            };
+            if let Some(want) = want {
+                assert_eq!(ids, want, "{id}");
+            }
+            by_count
+                .entry(planned.changes.len())
+                .or_default()
+                .push(format!("{id} [{}]", ids.join(", ")));
+        }
+    }
+    // What already passed stays allowed: the header the preflight allowed is
+    // in the snippet that replaces the CORS block.
+    let row = matrix_scenarios()
+        .into_iter()
+        .find(|r| s(r, "id") == Some("multi-preflight-ok-header-actual-no-acao"))
+        .expect("the row");
+    let mut engine = Engine::new();
+    let f = chromium_matrix_events(&row)
+        .into_iter()
+        .find_map(|e| match engine.ingest(e) {
+            Some(Report::Failure(f)) => Some(f),
+            _ => None,
+        })
+        .expect("a failure");
+    for stack in Stack::ALL {
+        for snippet in snippets(&f, stack, Lang::En) {
+            let code: String = snippet.parts.iter().map(|p| p.code.clone()).collect();
+            assert!(
+                code.to_ascii_lowercase().contains("x-custom"),
+                "{stack:?}: {code}"
+            );
+        }
+    }
+    let count = |range: std::ops::RangeInclusive<usize>| -> usize {
+        by_count
+            .iter()
+            .filter(|(n, _)| range.contains(n))
+            .map(|(_, v)| v.len())
+            .sum()
+    };
+    println!(
+        "complete fix: {} scenarios need 1 change, {} need 2, {} need 3 or more; {} are fixed where the redirect leads (no header change); {} need header changes and then a redirect elsewhere ({})",
+        count(1..=1),
+        count(2..=2),
+        count(3..=usize::MAX),
+        no_header_fix.len(),
+        then_redirect.len(),
+        then_redirect.join(", ")
+    );
+    for (n, ids) in &by_count {
+        println!("  {n} change(s): {}", ids.join("; "));
+    }
+    assert!(count(0..=0) == 0, "a failing scenario planned no change");
+    assert!(
+        count(3..=usize::MAX) >= 2,
+        "the matrix has scenarios that need several changes"
+    );
+}

@@ -109,6 +109,41 @@ pub fn fix_snippets(record: JsValue, stack_id: &str, lang_tag: &str) -> Result<J
     to_js(&out)
 }
 
+/// The complete fix for a stored failure record: the changes in order (an
+/// id and the sentence the explanation shows) and whether they make the
+/// request pass. For the real-server tests and the panel.
+#[wasm_bindgen(js_name = fixPlan)]
+pub fn fix_plan(record: JsValue, lang_tag: &str) -> Result<JsValue, JsError> {
+    let record: FindingRecord = serde_wasm_bindgen::from_value(record)
+        .map_err(|e| JsError::new(&format!("not a failure record: {e}")))?;
+    let finding = Finding::try_from(record).map_err(|e| JsError::new(&e.to_string()))?;
+    let exchange = fix::plan::Exchange::of(&finding);
+    let planned = fix::plan::plan(&exchange, &finding);
+    let texts = cors_lens_core::explain::explain(&finding, Lang::from_tag(lang_tag)).changes;
+    let out = PlanOut {
+        complete: planned.complete,
+        changes: planned
+            .changes
+            .iter()
+            .zip(texts)
+            .map(|(c, text)| ChangeOut { id: c.id(), text })
+            .collect(),
+    };
+    to_js(&out)
+}
+
+#[derive(Serialize)]
+struct PlanOut {
+    complete: bool,
+    changes: Vec<ChangeOut>,
+}
+
+#[derive(Serialize)]
+struct ChangeOut {
+    id: &'static str,
+    text: String,
+}
+
 /// A snippet as JavaScript sees it.
 #[derive(Serialize)]
 struct SnippetOut {

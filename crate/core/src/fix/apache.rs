@@ -53,6 +53,10 @@ pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
             code.line("Header always set Access-Control-Allow-Origin \"*\"");
         }
     }
+    if c.vary_named(v) {
+        code.comment(&c.t("cmt_vary_credentials"));
+        code.line("Header always merge Vary Origin");
+    }
     if c.preflight {
         code.comment(&c.t("cmt_preflight"));
         code.line(format!(

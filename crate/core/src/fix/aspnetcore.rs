@@ -30,6 +30,15 @@ pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
                 "{ind}policy.SetIsOriginAllowed(origin => allowedOrigins.Contains(origin));"
             ));
         }
+        Variant::Exact | Variant::SingleSource if c.vary_named(v) => {
+            // With credentials, a custom check instead of `WithOrigins`: it
+            // makes the middleware add `Vary: Origin`.
+            code.comment_at(ind, &c.t("cmt_vary_credentials"));
+            code.line(format!(
+                "{ind}policy.SetIsOriginAllowed(origin => origin == \"{}\");",
+                c.origin
+            ));
+        }
         Variant::Exact | Variant::SingleSource => {
             code.line(format!("{ind}policy.WithOrigins(\"{}\");", c.origin));
         }

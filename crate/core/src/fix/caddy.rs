@@ -37,6 +37,10 @@ pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
             code.line("header +Vary Origin");
         }
     }
+    if c.vary_named(v) {
+        code.comment(&c.t("cmt_vary_credentials"));
+        code.line("header +Vary Origin");
+    }
     if c.preflight {
         code.comment(&c.t("cmt_preflight"));
         code.line("@preflight method OPTIONS");

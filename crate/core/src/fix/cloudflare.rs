@@ -56,7 +56,8 @@ pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
             code.line(format!("{ind}}};"));
         }
     }
-    if v == Variant::Reflect {
+    let vary = v == Variant::Reflect || c.vary_named(v);
+    if vary {
         code.comment_at(ind, &c.t("cmt_vary"));
         code.line(format!("{ind}const vary = \"Origin\";"));
     }
@@ -67,7 +68,7 @@ pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
         code.line(format!("{ind}    status: 204,"));
         code.line(format!("{ind}    headers: {{"));
         code.line(format!("{ind}      ...cors,"));
-        if v == Variant::Reflect {
+        if vary {
             code.line(format!("{ind}      Vary: vary,"));
         }
         code.line(format!(
@@ -95,7 +96,7 @@ pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
     ));
     code.line(format!("{ind}  response.headers.set(name, value);"));
     code.line(format!("{ind}}}"));
-    if v == Variant::Reflect {
+    if vary {
         code.line(format!("{ind}response.headers.append(\"Vary\", vary);"));
     }
     code.line(format!("{ind}return response;"));

@@ -77,6 +77,10 @@ fn by_hand(c: &Ctx, v: Variant) -> Vec<Part> {
                 code.comment_at("  ", &c.t("cmt_credentials"));
                 code.line("  res.set('Access-Control-Allow-Credentials', 'true');");
             }
+            if c.vary_named(v) {
+                code.comment_at("  ", &c.t("cmt_vary_credentials"));
+                code.line("  res.vary('Origin');");
+            }
         }
     }
     if c.preflight {

@@ -45,6 +45,10 @@ fn by_hand(c: &Ctx, v: Variant) -> Vec<Part> {
                 code.comment_at("\t\t", &c.t("cmt_credentials"));
                 code.line("\t\th.Set(\"Access-Control-Allow-Credentials\", \"true\")");
             }
+            if c.vary_named(v) {
+                code.comment_at("\t\t", &c.t("cmt_vary_credentials"));
+                code.line("\t\th.Add(\"Vary\", \"Origin\")");
+            }
         }
     }
     if c.preflight {

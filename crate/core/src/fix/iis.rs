@@ -46,6 +46,10 @@ fn custom_headers(c: &Ctx, v: Variant) -> Code {
         code.comment_at("    ", &c.t("cmt_credentials"));
         code.line("    <add name=\"Access-Control-Allow-Credentials\" value=\"true\" />");
     }
+    if c.vary_named(v) {
+        code.comment_at("    ", &c.t("cmt_vary_credentials"));
+        code.line("    <add name=\"Vary\" value=\"Origin\" />");
+    }
     if c.preflight {
         code.comment_at("    ", &c.t("cmt_preflight"));
         code.line(format!(

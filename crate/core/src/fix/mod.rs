@@ -24,6 +24,7 @@ mod flask;
 mod go;
 mod iis;
 mod nginx;
+pub mod plan;
 mod s3;
 mod spring;
 
@@ -245,7 +246,9 @@ pub fn variants(f: &Finding) -> Vec<Variant> {
 }
 
 /// Whether credentials are involved: then Allow-Credentials is added and `*`
-/// is never offered.
+/// is never offered. Known from the request (a cookie), from the reason
+/// (only credentials fail it), or from the answer (it already said
+/// `Access-Control-Allow-Credentials: true`).
 pub fn credentials_involved(f: &Finding) -> bool {
     // The reasons only a request with credentials can meet.
     let only_with_credentials = match f.reason {
@@ -270,7 +273,11 @@ pub fn credentials_involved(f: &Finding) -> bool {
         | CorsError::MethodDisallowedByPreflightResponse
         | CorsError::HeaderDisallowedByPreflightResponse => false,
     };
-    f.credentials.included() || only_with_credentials
+    // The answer already allowed credentials: the server means to serve
+    // credentialed requests, and the fix that replaces its CORS block must
+    // keep that (webRequest never tells the request's credentials mode).
+    let server_allows = f.allow_credentials.as_deref() == Some("true");
+    f.credentials.included() || only_with_credentials || server_allows
 }
 
 /// Used in code when the request's origin cannot be written safely.
@@ -385,19 +392,26 @@ impl Ctx {
         // send with a preflight in practice: it is never listed, and alone
         // it asks for no preflight block.
         let method = normalized_method(&f.method).filter(|m| needs_preflight(m));
+        // The captured exchange: the requested headers of the preflight too
+        // when the actual request failed (the snippet replaces the whole CORS
+        // block, so what already passed must stay allowed).
+        let exchange = plan::Exchange::of(f);
         let mut requested: Vec<String> = Vec::new();
-        for name in f.requested_headers.iter().filter_map(|h| header_in_code(h)) {
+        for name in exchange.requested.iter().filter_map(|h| header_in_code(h)) {
             let fixed = ["Content-Type", "Authorization"].contains(&name.as_str());
             if !fixed && !requested.contains(&name) && requested.len() < MAX_CODE_HEADERS {
                 requested.push(name);
             }
         }
         let authorization = credentials_involved(f)
-            || f.requested_headers
+            || exchange
+                .requested
                 .iter()
                 .any(|h| h.trim().eq_ignore_ascii_case("authorization"));
-        let preflight =
-            f.reason.is_preflight() || method.is_some() || !f.requested_headers.is_empty();
+        let preflight = f.reason.is_preflight()
+            || f.preflight.is_some()
+            || method.is_some()
+            || !exchange.requested.is_empty();
         Ctx {
             lang,
             origin: if usable {
@@ -454,6 +468,14 @@ impl Ctx {
     /// `headers` as a header value.
     pub fn headers_value(&self) -> String {
         self.headers().join(", ")
+    }
+
+    /// Whether a variant that names one fixed origin adds `Vary: Origin`:
+    /// with credentials (the complete fix's last change, `plan::Change::VaryOrigin`),
+    /// so that a shared cache never hands one origin's credentialed answer to
+    /// another. The reflecting variant always adds it.
+    pub fn vary_named(&self, v: Variant) -> bool {
+        self.credentials && matches!(v, Variant::Exact | Variant::SingleSource)
     }
 
     /// The localised comment lines that open a snippet of `variant`.

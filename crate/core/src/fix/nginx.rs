@@ -48,7 +48,7 @@ pub(super) fn render(c: &Ctx, v: Variant) -> Vec<(&'static str, Vec<Part>)> {
     if c.credentials {
         headers.push("add_header Access-Control-Allow-Credentials \"true\" always;".to_owned());
     }
-    if v == Variant::Reflect {
+    if v == Variant::Reflect || c.vary_named(v) {
         headers.push("add_header Vary Origin always;".to_owned());
     }
 

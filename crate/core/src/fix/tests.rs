@@ -804,7 +804,9 @@ fn snippets_have_the_documented_lines() {
             "GET",
             Credentials::IncludeFromCookie,
             &[
-                "        policy.WithOrigins(\"http://127.0.0.1:8080\");",
+                // With credentials, the exact origin through a custom check,
+                // which makes the middleware add Vary: Origin.
+                "        policy.SetIsOriginAllowed(origin => origin == \"http://127.0.0.1:8080\");",
                 "        policy.AllowCredentials();",
                 "app.UseCors(\"CorsLens\");",
             ],
