@@ -21,6 +21,8 @@ pub mod origin;
 pub mod reason;
 pub mod redact;
 pub mod wire;
+#[doc(hidden)]
+pub mod workload;
 
 pub use engine::Engine;
 pub use engine::Report;
