@@ -112,12 +112,29 @@ async function speed() {
       return this.ingestPackedSerdeOut(...args);
     }
   }
+  /** The bench build's handle with the packed way cut short, for the breakdown. */
+  const cut = (method) =>
+    class extends bench.Engine {
+      ingestPacked(...args) {
+        return this[method](...args);
+      }
+    };
+  const JsOnly = class {
+    ingestPacked() {
+      return undefined;
+    }
+  };
   const variants = [
     { name: 'serde-wasm-bindgen in and out (before)', feed: (e) => (l, d) => e.ingestSerde(l, d), engine: () => new bench.Engine() },
     { name: 'serde-wasm-bindgen in, JSON text out', feed: (e) => (l, d) => e.ingestSerdeJson(l, d), engine: () => new bench.Engine() },
     { name: 'Reflect reads in, JSON text out', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new bench.Engine() },
     { name: 'packed in JS, serde-wasm-bindgen out', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new SerdeOut()) },
     { name: 'packed in JS, JSON text out (shipped)', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new bench.Engine()) },
+    { name: 'breakdown: packing in JS only', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new JsOnly()), part: true },
+    { name: '  + the string handed to wasm', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new (cut('crossOnly'))()), part: true },
+    { name: '  + read into the core\'s event', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new (cut('readOnly'))()), part: true },
+    { name: '  + fed, records made as JSON text', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new (cut('ingestPackedTextOut'))()), part: true },
+    { name: '  + records parsed into objects (= shipped)', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new bench.Engine()) },
     { name: 'the worker\'s package (www/pkg, extension/engine.js)', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new shipped.Engine(), worker: true },
   ];
   for (const v of variants) {
@@ -154,7 +171,7 @@ async function speed() {
   const line = (name, us, findings) => console.log(`  ${name.padEnd(56)} ${us.toFixed(2).padStart(6)} µs per event, ${String(Math.round(1e6 / us)).padStart(7)} events/s, ${findings} findings`);
   if (native) line('the core alone, native (crate/core/examples/bench.rs)', native.usPerEvent, 'same');
   line('the core alone, in wasm (events built in wasm)', coreUs, core.findings);
-  for (const v of variants) line(v.name, median(v.times), v.findings);
+  for (const v of variants) line(v.name, median(v.times), v.part ? '-' : v.findings);
   const boundary = workerUs - coreUs;
   if (native) {
     const ratio = workerUs / native.usPerEvent;

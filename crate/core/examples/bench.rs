@@ -11,7 +11,7 @@ use cors_lens_core::Engine;
 
 /// Requests per timed batch: events are built before each batch, untimed, as
 /// the wasm bench does; the median batch is the figure.
-const BATCH: usize = 1000;
+const BATCH: usize = 100;
 
 fn main() {
     let n = 100_000;

@@ -121,3 +121,93 @@ impl CoreBench {
         records
     }
 }
+
+/// The pieces of the shipped way in, for the breakdown `make bench` prints.
+#[wasm_bindgen]
+impl Engine {
+    /// Only the crossing: a packed event's string handed to wasm, unread.
+    #[wasm_bindgen(js_name = crossOnly)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn cross_only(
+        &mut self,
+        _kind: u32,
+        _present: u32,
+        _tab_id: f64,
+        _time_stamp: f64,
+        _status_code: f64,
+        _request_headers: u32,
+        _response_headers: u32,
+        text: &str,
+    ) -> JsValue {
+        JsValue::from_bool(text.is_empty())
+    }
+
+    /// The crossing and the reading into the core's event, not fed.
+    #[wasm_bindgen(js_name = readOnly)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn read_only(
+        &mut self,
+        kind: u32,
+        present: u32,
+        tab_id: f64,
+        time_stamp: f64,
+        status_code: f64,
+        request_headers: u32,
+        response_headers: u32,
+        text: &str,
+    ) -> JsValue {
+        let numbers = PackedNumbers {
+            present,
+            tab_id,
+            time_stamp,
+            status_code,
+            request_headers,
+            response_headers,
+        };
+        let kind = LISTENERS
+            .get(kind as usize)
+            .map_or(EventKind::Completed, |l| l.1);
+        match read::packed(numbers, text) {
+            Some(event) => JsValue::from_bool(event.into_event(kind).url.is_empty()),
+            None => JsValue::NULL,
+        }
+    }
+
+    /// The engine fed, the record made and serialized to JSON text, but not
+    /// parsed into a JavaScript object.
+    #[wasm_bindgen(js_name = ingestPackedTextOut)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn ingest_packed_text_out(
+        &mut self,
+        kind: u32,
+        present: u32,
+        tab_id: f64,
+        time_stamp: f64,
+        status_code: f64,
+        request_headers: u32,
+        response_headers: u32,
+        text: &str,
+    ) -> Result<JsValue, JsError> {
+        let kind = LISTENERS
+            .get(kind as usize)
+            .ok_or_else(|| JsError::new("unknown listener index"))?
+            .1;
+        let numbers = PackedNumbers {
+            present,
+            tab_id,
+            time_stamp,
+            status_code,
+            request_headers,
+            response_headers,
+        };
+        let Some(event) = read::packed(numbers, text) else {
+            return Ok(JsValue::NULL);
+        };
+        match self.inner.ingest(event.into_event(kind)) {
+            Some(report) => serde_json::to_string(&Record::from(&report))
+                .map(|t| JsValue::from_bool(t.is_empty()))
+                .map_err(|_| JsError::new("unserializable record")),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+}

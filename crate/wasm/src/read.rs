@@ -275,3 +275,130 @@ pub fn packed(n: PackedNumbers, text: &str) -> Option<EventIn> {
         error,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbers(present: u32, request_headers: u32, response_headers: u32) -> PackedNumbers {
+        PackedNumbers {
+            present,
+            tab_id: 3.0,
+            time_stamp: 1.5,
+            status_code: 200.0,
+            request_headers,
+            response_headers,
+        }
+    }
+
+    #[test]
+    fn a_packed_event_is_read_when_its_strings_match_what_the_numbers_announce() {
+        let all = has::TAB_ID | has::STATUS_CODE | has::INITIATOR | has::ERROR;
+        // (what, numbers, text, expected: url, initiator, error, request header lines)
+        let cases: [(
+            &str,
+            PackedNumbers,
+            &str,
+            Option<(&str, Option<&str>, Option<&str>, Option<usize>)>,
+        ); 7] = [
+            (
+                "no optional string",
+                numbers(0, 0, 0),
+                "1\0http://a/\0GET\0xmlhttprequest",
+                Some(("http://a/", None, None, None)),
+            ),
+            (
+                "an initiator and an error",
+                numbers(all, 0, 0),
+                "1\0http://a/\0GET\0other\0http://p\0net::ERR_FAILED",
+                Some(("http://a/", Some("http://p"), Some("net::ERR_FAILED"), None)),
+            ),
+            (
+                "two request header lines, empty values kept",
+                numbers(has::REQUEST_HEADERS, 2, 0),
+                "1\0u\0GET\0t\0Origin\0http://p\0X-Empty\0",
+                Some(("u", None, None, Some(2))),
+            ),
+            (
+                "an empty header list",
+                numbers(has::REQUEST_HEADERS, 0, 0),
+                "1\0u\0GET\0t",
+                Some(("u", None, None, Some(0))),
+            ),
+            (
+                "a NUL inside a value: one string too many",
+                numbers(has::REQUEST_HEADERS, 1, 0),
+                "1\0u\0GET\0t\0Origin\0a\0b",
+                None,
+            ),
+            (
+                "fewer strings than announced",
+                numbers(has::INITIATOR | has::REQUEST_HEADERS, 3, 0),
+                "1\0u\0GET\0t\0http://p",
+                None,
+            ),
+            (
+                "counts that would overflow",
+                numbers(
+                    has::REQUEST_HEADERS | has::RESPONSE_HEADERS,
+                    u32::MAX,
+                    u32::MAX,
+                ),
+                "1\0u\0GET\0t",
+                None,
+            ),
+        ];
+        for (what, n, text, expected) in cases {
+            let got = packed(n, text);
+            match (got, expected) {
+                (None, None) => {}
+                (Some(e), Some((url, initiator, error, lines))) => {
+                    assert_eq!(e.request_id, "1", "{what}");
+                    assert_eq!(e.url, url, "{what}");
+                    assert_eq!(e.initiator.as_deref(), initiator, "{what}");
+                    assert_eq!(e.error.as_deref(), error, "{what}");
+                    assert_eq!(e.request_headers.as_ref().map(Vec::len), lines, "{what}");
+                    assert_eq!(
+                        e.tab_id,
+                        (n.present & has::TAB_ID != 0).then_some(3.0),
+                        "{what}"
+                    );
+                    assert_eq!(
+                        e.status_code,
+                        (n.present & has::STATUS_CODE != 0).then_some(200.0),
+                        "{what}"
+                    );
+                    assert_eq!(e.time_stamp, None, "{what}: not announced, not read");
+                }
+                (got, expected) => panic!("{what}: got {got:?}, expected {expected:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn packed_header_lines_keep_their_order_names_and_values() {
+        let n = numbers(has::REQUEST_HEADERS | has::RESPONSE_HEADERS, 1, 2);
+        let e = packed(
+            n,
+            "1\0u\0GET\0t\0Origin\0http://p\0Vary\0Origin\0X-A\0é <b>",
+        )
+        .expect("read");
+        let lines = |h: &Option<Vec<HeaderIn>>| -> Vec<(String, Option<String>)> {
+            h.iter()
+                .flatten()
+                .map(|l| (l.name.clone(), l.value.clone()))
+                .collect()
+        };
+        assert_eq!(
+            lines(&e.request_headers),
+            [("Origin".into(), Some("http://p".into()))]
+        );
+        assert_eq!(
+            lines(&e.response_headers),
+            [
+                ("Vary".into(), Some("Origin".into())),
+                ("X-A".into(), Some("é <b>".into()))
+            ]
+        );
+    }
+}
