@@ -277,8 +277,12 @@ pub fn packed(n: PackedNumbers, text: &str) -> Option<EventIn> {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
+
+    /// What a read event must hold: url, initiator, error, request header lines.
+    type Expected<'a> = Option<(&'a str, Option<&'a str>, Option<&'a str>, Option<usize>)>;
 
     fn numbers(present: u32, request_headers: u32, response_headers: u32) -> PackedNumbers {
         PackedNumbers {
@@ -295,12 +299,7 @@ mod tests {
     fn a_packed_event_is_read_when_its_strings_match_what_the_numbers_announce() {
         let all = has::TAB_ID | has::STATUS_CODE | has::INITIATOR | has::ERROR;
         // (what, numbers, text, expected: url, initiator, error, request header lines)
-        let cases: [(
-            &str,
-            PackedNumbers,
-            &str,
-            Option<(&str, Option<&str>, Option<&str>, Option<usize>)>,
-        ); 7] = [
+        let cases: [(&str, PackedNumbers, &str, Expected); 7] = [
             (
                 "no optional string",
                 numbers(0, 0, 0),
