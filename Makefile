@@ -79,7 +79,6 @@ unit:
 	cargo test --workspace
 	node --test tests/unit/
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown -p cors-lens
-	node --test tests/unit/
 
 ## test-ext: a copy of the extension built with the `test-panic` feature, in
 ## target/test-ext (tests/e2e/panic.test.mjs loads it); never shipped
