@@ -43,13 +43,31 @@ setup-servers:
 setup-node:
 	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
 
-## build: the wasm package where the manifest expects it; the repository root is then a loadable extension
+## build: the wasm packages where the manifest expects them; the repository
+## root is then a loadable extension. Two builds of crate/wasm: the worker's
+## package (feature `engine` only: www/pkg/cors_lens_engine*, loaded on every
+## wake of the worker) and the panel's (default features: www/pkg/cors_lens*).
+## The engine builds in its own target directory: a cdylib built with other
+## features in the same one would overwrite the other's file.
+ENGINE_WASM := target/engine/wasm32-unknown-unknown/release/cors_lens.wasm
+WASM_OPT := npx --no-install wasm-opt -Oz
+## The engine's dependencies (url, serde_json, wasm-bindgen, js-sys) at
+## opt-level "s", the workspace's own crates at 3: 13 KB less gzipped for 10 %
+## more time in the core (docs/performance.md). Only these wasm builds: the
+## native bench and tests keep opt-level 3 throughout.
+ENGINE_OPT := --config 'profile.release.package."*".opt-level="s"'
+
 build: setup-rust setup-node
+	cargo build --release --target wasm32-unknown-unknown -p cors-lens --no-default-features --features engine --target-dir target/engine $(ENGINE_OPT)
+	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name cors_lens_engine $(ENGINE_WASM)
+	node scripts/glue-reinstantiate.mjs $(PKG)/cors_lens_engine.js
+	$(WASM_OPT) $(PKG)/cors_lens_engine_bg.wasm -o $(PKG)/cors_lens_engine_bg.wasm
 	cargo build --release --target wasm32-unknown-unknown -p cors-lens
 	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name cors_lens $(WASM_TARGET)
-	node scripts/glue-reinstantiate.mjs $(PKG)/cors_lens.js
-	npx --no-install wasm-opt -Oz $(PKG)/cors_lens_bg.wasm -o $(PKG)/cors_lens_bg.wasm
-	@printf 'wasm: %s bytes, %s gzipped\n' $$(stat -c %s $(PKG)/cors_lens_bg.wasm) $$(gzip -9c $(PKG)/cors_lens_bg.wasm | wc -c)
+	$(WASM_OPT) $(PKG)/cors_lens_bg.wasm -o $(PKG)/cors_lens_bg.wasm
+	@printf 'wasm: worker %s bytes, %s gzipped; panel %s bytes, %s gzipped\n' \
+	  $$(stat -c %s $(PKG)/cors_lens_engine_bg.wasm) $$(gzip -9c $(PKG)/cors_lens_engine_bg.wasm | wc -c) \
+	  $$(stat -c %s $(PKG)/cors_lens_bg.wasm) $$(gzip -9c $(PKG)/cors_lens_bg.wasm | wc -c)
 
 lint:
 	cargo fmt --all -- --check
@@ -67,12 +85,13 @@ unit:
 ## target/test-ext (tests/e2e/panic.test.mjs loads it); never shipped
 TEST_EXT := target/test-ext
 test-ext: build
-	cargo build --release --target wasm32-unknown-unknown -p cors-lens --features test-panic --target-dir target/test-panic
-	rm -rf $(TEST_EXT) && mkdir -p $(TEST_EXT)/www
+	cargo build --release --target wasm32-unknown-unknown -p cors-lens --no-default-features --features test-panic --target-dir target/test-panic $(ENGINE_OPT)
+	rm -rf $(TEST_EXT) && mkdir -p $(TEST_EXT)/www/pkg
 	cp -r manifest.json _locales icons extension $(TEST_EXT)/
 	cp www/panel.html www/panel.css $(TEST_EXT)/www/
-	wasm-bindgen --target web --no-typescript --out-dir $(TEST_EXT)/www/pkg --out-name cors_lens target/test-panic/wasm32-unknown-unknown/release/cors_lens.wasm
-	node scripts/glue-reinstantiate.mjs $(TEST_EXT)/www/pkg/cors_lens.js
+	cp $(PKG)/cors_lens.js $(PKG)/cors_lens_bg.wasm $(TEST_EXT)/www/pkg/
+	wasm-bindgen --target web --no-typescript --out-dir $(TEST_EXT)/www/pkg --out-name cors_lens_engine target/test-panic/wasm32-unknown-unknown/release/cors_lens.wasm
+	node scripts/glue-reinstantiate.mjs $(TEST_EXT)/www/pkg/cors_lens_engine.js
 
 ## package: the store zips and AMO's source archive in dist/ (docs/store.md),
 ## then rebuilt from a scrambled copy to prove them byte-for-byte reproducible
@@ -105,8 +124,17 @@ e2e: test-ext package
 fixes:
 	node --test --test-concurrency=1 tests/fixes/
 
-## bench: figures for the engine's speed, the package size and page loads with the extension (never asserted)
+## bench: figures for the engine's speed (native, in wasm, across the
+## boundary), the package sizes, the worker's memory, the panel at 2 000
+## findings and page loads with the extension, each printed beside
+## its budget (never asserted; docs/performance.md). The bench build of the
+## engine (feature `bench`: the compared ways in and out, the core alone in
+## wasm) goes to target/bench/pkg and is never shipped.
+BENCH_WASM := target/bench-build/wasm32-unknown-unknown/release/cors_lens.wasm
 bench: setup-rust build
+	cargo build --release --target wasm32-unknown-unknown -p cors-lens --no-default-features --features bench --target-dir target/bench-build $(ENGINE_OPT)
+	wasm-bindgen --target web --no-typescript --out-dir target/bench/pkg --out-name cors_lens_engine $(BENCH_WASM)
+	$(WASM_OPT) target/bench/pkg/cors_lens_engine_bg.wasm -o target/bench/pkg/cors_lens_engine_bg.wasm
 	cargo run --release -q -p cors-lens-core --example bench
 	node scripts/bench-wasm.mjs
 	node scripts/bench-load.mjs

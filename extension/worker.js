@@ -2,7 +2,7 @@
 // tab's findings in storage.session, and serves them to DevTools panels.
 // No CORS logic lives here: the engine decides, this file only carries.
 
-import init, { Engine, reinstantiate } from '../www/pkg/cors_lens.js';
+import init, { Engine, reinstantiate } from './engine.js';
 import { api } from './compat.js';
 import { DEVTOOLS_PORT, Msg, PRESERVE_LOG, isOwnPage, message } from './messages.js';
 import { observe } from './observe.js';

@@ -23,6 +23,8 @@ pub mod reason;
 pub mod redact;
 pub mod report;
 pub mod wire;
+#[doc(hidden)]
+pub mod workload;
 
 pub use engine::Engine;
 pub use event::{Event, EventKind};

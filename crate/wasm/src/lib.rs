@@ -3,16 +3,35 @@
 //! state stays behind an opaque handle.
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
-mod export;
-mod panel;
+//!
+//! Built twice (Cargo features, `make build`): `engine` is the worker's
+//! package (the `Engine` handle), `panel` the panel's (renderer, exports, fix
+//! snippets, texts).
 
+#[cfg(feature = "bench")]
+pub mod bench;
+#[cfg(feature = "panel")]
+mod export;
+#[cfg(feature = "panel")]
+mod panel;
+#[cfg(feature = "engine")]
+pub mod read;
+
+#[cfg(feature = "panel")]
 use cors_lens_core::fix::{self, Stack};
+#[cfg(feature = "panel")]
 use cors_lens_core::l10n::Lang;
-use cors_lens_core::wire::{EventIn, FindingRecord, Record};
-use cors_lens_core::{EventKind, Finding};
+#[cfg(feature = "engine")]
+use cors_lens_core::wire::{EventIn, Record};
+#[cfg(feature = "engine")]
+use cors_lens_core::EventKind;
+#[cfg(feature = "panel")]
+use cors_lens_core::{wire::FindingRecord, Finding};
+#[cfg(feature = "panel")]
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "panel")]
 pub use panel::{filter_records, localize_page, render_findings, stack_choices, t, tf};
 
 /// Runs once when the module is instantiated: panics are reported to the
@@ -27,11 +46,13 @@ pub fn start() {
 const TEST_PANIC: &str = "cors-lens-test-panic";
 
 /// The service worker's handle on the core's assembly state.
+#[cfg(feature = "engine")]
 #[wasm_bindgen]
 pub struct Engine {
     inner: cors_lens_core::Engine,
 }
 
+#[cfg(feature = "engine")]
 #[wasm_bindgen]
 impl Engine {
     #[wasm_bindgen(constructor)]
@@ -48,17 +69,49 @@ impl Engine {
     /// for a CORS reason (`kind: "failure"`) or one worth a notice
     /// (`kind: "notice"`), `undefined` otherwise.
     pub fn ingest(&mut self, listener: &str, details: JsValue) -> Result<JsValue, JsError> {
+        // `{listener}` in quotes, not `{listener:?}`: Debug formatting of
+        // strings would add Unicode tables to the worker's package.
         let kind = EventKind::from_listener(listener)
-            .ok_or_else(|| JsError::new(&format!("unknown webRequest listener {listener:?}")))?;
-        let event: EventIn = serde_wasm_bindgen::from_value(details)
+            .ok_or_else(|| JsError::new(&format!("unknown webRequest listener \"{listener}\"")))?;
+        let event = read::details(&details)
             .map_err(|e| JsError::new(&format!("unreadable {listener} details: {e}")))?;
-        #[cfg(feature = "test-panic")]
-        if kind == EventKind::SendHeaders && event.url.contains(TEST_PANIC) {
-            panic!("deliberate panic of a test build ({TEST_PANIC})");
-        }
-        match self.inner.ingest(event.into_event(kind)) {
-            Some(report) => to_js(&Record::from(&report)),
-            None => Ok(JsValue::UNDEFINED),
+        self.feed(kind, event)
+    }
+
+    /// The fast way in, used by the worker's glue (`extension/engine.js`):
+    /// the same event packed as numbers and one string (`read::packed`
+    /// says how). `kind` is the index of the listener in `LISTENERS` below.
+    /// Returns what [`Engine::ingest`] returns, or `null` when the text does
+    /// not hold what the numbers announce (a string contained a NUL): the
+    /// event was not fed, and the glue passes it to `ingest` instead.
+    #[wasm_bindgen(js_name = ingestPacked)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn ingest_packed(
+        &mut self,
+        kind: u32,
+        present: u32,
+        tab_id: f64,
+        time_stamp: f64,
+        status_code: f64,
+        request_headers: u32,
+        response_headers: u32,
+        text: &str,
+    ) -> Result<JsValue, JsError> {
+        let kind = LISTENERS
+            .get(kind as usize)
+            .ok_or_else(|| JsError::new(&format!("unknown listener index {kind}")))?
+            .1;
+        let numbers = read::PackedNumbers {
+            present,
+            tab_id,
+            time_stamp,
+            status_code,
+            request_headers,
+            response_headers,
+        };
+        match read::packed(numbers, text) {
+            Some(event) => self.feed(kind, event),
+            None => Ok(JsValue::NULL),
         }
     }
 
@@ -77,9 +130,47 @@ impl Engine {
     }
 }
 
+/// The listeners `ingestPacked` knows, by index (`extension/engine.js` keeps
+/// the same order).
+#[cfg(feature = "engine")]
+pub const LISTENERS: [(&str, EventKind); 5] = [
+    ("onSendHeaders", EventKind::SendHeaders),
+    ("onHeadersReceived", EventKind::HeadersReceived),
+    ("onBeforeRedirect", EventKind::BeforeRedirect),
+    ("onCompleted", EventKind::Completed),
+    ("onErrorOccurred", EventKind::ErrorOccurred),
+];
+
+#[cfg(feature = "engine")]
+impl Engine {
+    fn feed(&mut self, kind: EventKind, event: EventIn) -> Result<JsValue, JsError> {
+        #[cfg(feature = "test-panic")]
+        if kind == EventKind::SendHeaders && event.url.contains(TEST_PANIC) {
+            panic!("deliberate panic of a test build ({TEST_PANIC})");
+        }
+        match self.inner.ingest(event.into_event(kind)) {
+            Some(report) => record_to_js(&Record::from(&report)),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+}
+
+/// The record as a plain JavaScript object: serialized to JSON text in wasm
+/// and parsed by `JSON.parse`, which is faster than building the object
+/// property by property across the boundary (docs/performance.md). Absent
+/// values are `null`, as `storage.session` and `JSON.stringify` expect.
+#[cfg(feature = "engine")]
+pub(crate) fn record_to_js(record: &Record) -> Result<JsValue, JsError> {
+    // A record always serializes (no maps, no custom serializers); the
+    // error's text is left out so its formatting stays out of the package.
+    let text = serde_json::to_string(record).map_err(|_| JsError::new("unserializable record"))?;
+    js_sys::JSON::parse(&text).map_err(|_| JsError::new("a record that JSON.parse refused"))
+}
+
 /// The fix snippets for a stored failure record in one stack: the same
 /// function the panel renders, exposed for exports and for the tests that
 /// apply each snippet to a real server.
+#[cfg(feature = "panel")]
 #[wasm_bindgen(js_name = fixSnippets)]
 pub fn fix_snippets(record: JsValue, stack_id: &str, lang_tag: &str) -> Result<JsValue, JsError> {
     let record: FindingRecord = serde_wasm_bindgen::from_value(record)
@@ -145,6 +236,7 @@ struct ChangeOut {
 }
 
 /// A snippet as JavaScript sees it.
+#[cfg(feature = "panel")]
 #[derive(Serialize)]
 struct SnippetOut {
     stack: &'static str,
@@ -154,6 +246,7 @@ struct SnippetOut {
     parts: Vec<PartOut>,
 }
 
+#[cfg(feature = "panel")]
 #[derive(Serialize)]
 struct PartOut {
     placement: &'static str,
@@ -163,6 +256,7 @@ struct PartOut {
 
 /// Serializes for JavaScript as plain objects and `null`s (what
 /// `storage.session` and `JSON.stringify` expect).
+#[cfg(feature = "panel")]
 pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())

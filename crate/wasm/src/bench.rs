@@ -1,0 +1,213 @@
+//! `make bench` only (feature `bench`, never shipped): the ways in and out
+//! that the shipped `Engine` does not use, so that `scripts/bench-wasm.mjs`
+//! can print them beside the chosen one, and the core alone on the synthetic
+//! workload, inside wasm, for the native-versus-wasm figure.
+
+use cors_lens_core::wire::{EventIn, Record};
+use cors_lens_core::{workload, Event, EventKind};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::read::{self, PackedNumbers};
+use crate::{Engine, LISTENERS};
+
+/// As the shipped `to_js` of the panel: `serde-wasm-bindgen`, JSON-compatible.
+fn swb<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// The way in before: `serde-wasm-bindgen` reads the details object, and
+    /// the record goes out through `serde-wasm-bindgen` too.
+    #[wasm_bindgen(js_name = ingestSerde)]
+    pub fn ingest_serde(&mut self, listener: &str, details: JsValue) -> Result<JsValue, JsError> {
+        let kind = EventKind::from_listener(listener)
+            .ok_or_else(|| JsError::new("unknown webRequest listener"))?;
+        let event: EventIn =
+            serde_wasm_bindgen::from_value(details).map_err(|e| JsError::new(&e.to_string()))?;
+        match self.inner.ingest(event.into_event(kind)) {
+            Some(report) => swb(&Record::from(&report)),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// `serde-wasm-bindgen` in, the shipped JSON record out.
+    #[wasm_bindgen(js_name = ingestSerdeJson)]
+    pub fn ingest_serde_json(
+        &mut self,
+        listener: &str,
+        details: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let kind = EventKind::from_listener(listener)
+            .ok_or_else(|| JsError::new("unknown webRequest listener"))?;
+        let event: EventIn =
+            serde_wasm_bindgen::from_value(details).map_err(|e| JsError::new(&e.to_string()))?;
+        self.feed(kind, event)
+    }
+
+    /// The packed way in, with the record out through `serde-wasm-bindgen`.
+    #[wasm_bindgen(js_name = ingestPackedSerdeOut)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn ingest_packed_serde_out(
+        &mut self,
+        kind: u32,
+        present: u32,
+        tab_id: f64,
+        time_stamp: f64,
+        status_code: f64,
+        request_headers: u32,
+        response_headers: u32,
+        text: &str,
+    ) -> Result<JsValue, JsError> {
+        let kind = LISTENERS
+            .get(kind as usize)
+            .ok_or_else(|| JsError::new("unknown listener index"))?
+            .1;
+        let numbers = PackedNumbers {
+            present,
+            tab_id,
+            time_stamp,
+            status_code,
+            request_headers,
+            response_headers,
+        };
+        let Some(event) = read::packed(numbers, text) else {
+            return Ok(JsValue::NULL);
+        };
+        match self.inner.ingest(event.into_event(kind)) {
+            Some(report) => swb(&Record::from(&report)),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+}
+
+/// The core alone in wasm: events built in wasm memory by `prepare`
+/// (untimed), fed to an engine by `run` (timed by the caller).
+#[wasm_bindgen]
+pub struct CoreBench {
+    engine: cors_lens_core::Engine,
+    events: Vec<Event>,
+}
+
+#[wasm_bindgen]
+impl CoreBench {
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> CoreBench {
+        CoreBench {
+            engine: cors_lens_core::Engine::new(),
+            events: Vec::new(),
+        }
+    }
+
+    /// Builds the events of requests `first .. first + count`.
+    pub fn prepare(&mut self, first: u32, count: u32) {
+        self.events = (first as usize..(first + count) as usize)
+            .flat_map(workload::request)
+            .collect();
+    }
+
+    /// Feeds the prepared events; returns how many gave a record.
+    pub fn run(&mut self) -> u32 {
+        let mut records = 0;
+        for event in self.events.drain(..) {
+            if self.engine.ingest(event).is_some() {
+                records += 1;
+            }
+        }
+        records
+    }
+}
+
+/// The pieces of the shipped way in, for the breakdown `make bench` prints.
+#[wasm_bindgen]
+impl Engine {
+    /// Only the crossing: a packed event's string handed to wasm, unread.
+    #[wasm_bindgen(js_name = crossOnly)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn cross_only(
+        &mut self,
+        _kind: u32,
+        _present: u32,
+        _tab_id: f64,
+        _time_stamp: f64,
+        _status_code: f64,
+        _request_headers: u32,
+        _response_headers: u32,
+        text: &str,
+    ) -> JsValue {
+        JsValue::from_bool(text.is_empty())
+    }
+
+    /// The crossing and the reading into the core's event, not fed.
+    #[wasm_bindgen(js_name = readOnly)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn read_only(
+        &mut self,
+        kind: u32,
+        present: u32,
+        tab_id: f64,
+        time_stamp: f64,
+        status_code: f64,
+        request_headers: u32,
+        response_headers: u32,
+        text: &str,
+    ) -> JsValue {
+        let numbers = PackedNumbers {
+            present,
+            tab_id,
+            time_stamp,
+            status_code,
+            request_headers,
+            response_headers,
+        };
+        let kind = LISTENERS
+            .get(kind as usize)
+            .map_or(EventKind::Completed, |l| l.1);
+        match read::packed(numbers, text) {
+            Some(event) => JsValue::from_bool(event.into_event(kind).url.is_empty()),
+            None => JsValue::NULL,
+        }
+    }
+
+    /// The engine fed, the record made and serialized to JSON text, but not
+    /// parsed into a JavaScript object.
+    #[wasm_bindgen(js_name = ingestPackedTextOut)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn ingest_packed_text_out(
+        &mut self,
+        kind: u32,
+        present: u32,
+        tab_id: f64,
+        time_stamp: f64,
+        status_code: f64,
+        request_headers: u32,
+        response_headers: u32,
+        text: &str,
+    ) -> Result<JsValue, JsError> {
+        let kind = LISTENERS
+            .get(kind as usize)
+            .ok_or_else(|| JsError::new("unknown listener index"))?
+            .1;
+        let numbers = PackedNumbers {
+            present,
+            tab_id,
+            time_stamp,
+            status_code,
+            request_headers,
+            response_headers,
+        };
+        let Some(event) = read::packed(numbers, text) else {
+            return Ok(JsValue::NULL);
+        };
+        match self.inner.ingest(event.into_event(kind)) {
+            Some(report) => serde_json::to_string(&Record::from(&report))
+                .map(|t| JsValue::from_bool(t.is_empty()))
+                .map_err(|_| JsError::new("unserializable record")),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+}
