@@ -203,6 +203,7 @@ pub fn fix_snippets(record: JsValue, stack_id: &str, lang_tag: &str) -> Result<J
 /// The complete fix for a stored failure record: the changes in order (an
 /// id and the sentence the explanation shows) and whether they make the
 /// request pass. For the real-server tests and the panel.
+#[cfg(feature = "panel")]
 #[wasm_bindgen(js_name = fixPlan)]
 pub fn fix_plan(record: JsValue, lang_tag: &str) -> Result<JsValue, JsError> {
     let record: FindingRecord = serde_wasm_bindgen::from_value(record)
@@ -223,12 +224,14 @@ pub fn fix_plan(record: JsValue, lang_tag: &str) -> Result<JsValue, JsError> {
     to_js(&out)
 }
 
+#[cfg(feature = "panel")]
 #[derive(Serialize)]
 struct PlanOut {
     complete: bool,
     changes: Vec<ChangeOut>,
 }
 
+#[cfg(feature = "panel")]
 #[derive(Serialize)]
 struct ChangeOut {
     id: &'static str,
