@@ -143,8 +143,9 @@ test('every scenario: panel reason == Chromium corsErrorStatus.corsError', { tim
             { timeout: 10000, what: `a refused-redirect notice for ${s.id}` },
           );
           row[4] += ` · notice ${notice.detail}`;
-          const card = panel.locator('#notices article.notice[data-notice="NoResponse"]', { hasText: s.netError });
-          assert.match(await card.first().locator('.f-title').textContent(), /^Redirect refused: not a CORS problem/, `${s.id}: the notice's title`);
+          const shown = await waitForPanel(panel, (p) => p.notices.some((n) => n.notice === 'NoResponse' && n.detail === s.netError), { what: `the notice of ${s.id} in the panel` });
+          const card = shown.notices.find((n) => n.notice === 'NoResponse' && n.detail === s.netError);
+          assert.match(card.title, /^Redirect refused: not a CORS problem/, `${s.id}: the notice's title`);
         }
       }
     });

@@ -3,8 +3,12 @@
 //! state stays behind an opaque handle.
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+mod detail;
+mod dom;
 mod export;
 mod panel;
+mod rows;
+mod view;
 
 use cors_lens_core::fix::{self, Stack};
 use cors_lens_core::l10n::Lang;
@@ -13,7 +17,8 @@ use cors_lens_core::{EventKind, Finding};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-pub use panel::{filter_records, localize_page, render_findings, stack_choices, t};
+pub use panel::{filter_records, localize_page, t};
+pub use view::FindingsView;
 
 /// Runs once when the module is instantiated: panics are reported to the
 /// console with their message instead of a bare `unreachable`.
