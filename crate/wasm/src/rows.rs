@@ -261,6 +261,15 @@ impl Col {
         }
     }
 
+    /// Whether the column stays when the detail pane is open beside the
+    /// table (the others are hidden, as in the Network panel).
+    pub fn shown_beside_detail(self) -> bool {
+        matches!(
+            self,
+            Col::Severity | Col::Method | Col::Url | Col::Status | Col::Reason
+        )
+    }
+
     /// The direction a first click sorts in: numbers and times largest first.
     pub fn first_descending(self) -> bool {
         matches!(self, Col::Count | Col::Time)

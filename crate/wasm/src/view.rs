@@ -439,6 +439,15 @@ impl State {
             })
             .collect();
         set_style(&self.grid, "--cols", &cols.join(" "))?;
+        // Beside an open detail pane, as the Network panel does, only the
+        // columns that name the request and its problem.
+        let open: Vec<String> = Col::ALL
+            .iter()
+            .zip(&cols)
+            .filter(|(c, _)| c.shown_beside_detail())
+            .map(|(_, w)| w.clone())
+            .collect();
+        set_style(&self.grid, "--cols-open", &open.join(" "))?;
         let total: f64 = self.widths.iter().sum();
         set_style(&self.grid, "--min-w", &format!("{total}px"))
     }
