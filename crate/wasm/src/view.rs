@@ -764,6 +764,9 @@ impl State {
                 None
             }
             "Escape" if self.open => {
+                // Handled here: DevTools must not also see it (it would
+                // toggle its drawer and take the focus).
+                ev.stop_propagation();
                 self.open_detail(false)?;
                 None
             }
@@ -901,6 +904,7 @@ impl State {
         };
         if key.key() == "Escape" {
             ev.prevent_default();
+            ev.stop_propagation();
             self.open_detail(false)?;
             focus(&self.grid);
             return Ok(Call::Nothing);
