@@ -80,10 +80,11 @@ e2e: test-ext
 fixes:
 	node --test --test-concurrency=1 tests/fixes/
 
-## bench: figures for the engine's speed and the package size (never asserted)
+## bench: figures for the engine's speed, the package size and the panel at 2 000 findings (never asserted)
 bench: setup-rust build
 	cargo run --release -q -p cors-lens-core --example bench
 	node scripts/bench-wasm.mjs
+	node scripts/bench-panel.mjs
 
 clean:
 	cargo clean

@@ -7,6 +7,7 @@
 //! storage), through the `host` object it passed in.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use cors_lens_core::filter::{Filter, Kind as FilterKind};
@@ -210,6 +211,7 @@ impl FindingsView {
             s.drag = None;
             Ok(Call::Nothing)
         })?;
+        view.listen(grid_target, "mouseover", State::on_hover)?;
         view.listen(detail_target, "click", State::on_detail_click)?;
         view.listen(detail_target, "keydown", State::on_detail_key)?;
         view.listen(detail_target, "change", State::on_detail_change)?;
@@ -230,22 +232,42 @@ impl FindingsView {
         let records: Array = records
             .dyn_into()
             .map_err(|_| JsError::new("the findings are not a list"))?;
-        let first_seen = JsValue::from_str("firstSeen");
+        let mut s = self.borrow()?;
+        // A live update resends the whole list: rows whose record did not
+        // change (same key, count and time) are kept as read, not read again.
+        let mut known: HashMap<String, Entry> = std::mem::take(&mut s.entries)
+            .into_iter()
+            .map(|e| (e.key.clone(), e))
+            .collect();
+        let [first_seen, key, count, time] =
+            ["firstSeen", "key", "count", "time"].map(JsValue::from_str);
+        let field = |v: &JsValue, name: &JsValue| Reflect::get(v, name).ok();
         let mut entries = Vec::with_capacity(records.length() as usize);
         let mut unreadable = 0;
         for (i, value) in records.iter().enumerate() {
-            let seen = Reflect::get(&value, &first_seen)
-                .ok()
-                .and_then(|v| v.as_f64());
-            let entry = serde_wasm_bindgen::from_value::<Record>(value)
-                .ok()
-                .and_then(|r| Entry::read(i as u32, r, seen));
+            let seen = field(&value, &first_seen).and_then(|v| v.as_f64());
+            let same = field(&value, &key)
+                .and_then(|k| k.as_string())
+                .and_then(|k| known.remove(&k))
+                .filter(|e| {
+                    field(&value, &count).and_then(|c| c.as_f64()) == Some(f64::from(e.count()))
+                        && field(&value, &time).and_then(|t| t.as_f64()) == Some(e.time())
+                });
+            let entry = match same {
+                Some(mut e) => {
+                    e.index = i as u32;
+                    e.first_seen = seen.filter(|t| t.is_finite());
+                    Some(e)
+                }
+                None => serde_wasm_bindgen::from_value::<Record>(value)
+                    .ok()
+                    .and_then(|r| Entry::read(i as u32, r, seen)),
+            };
             match entry {
                 Some(e) => entries.push(e),
                 None => unreadable += 1,
             }
         }
-        let mut s = self.borrow()?;
         s.records = records;
         s.entries = entries;
         s.unreadable = unreadable;
@@ -654,12 +676,9 @@ impl State {
         cell(Col::Status, Some(&status))?;
         cell(Col::Type, Some(e.resource_type()))?;
         cell(Col::Page, Some(e.page_origin()))?;
-        let reason = cell(Col::Reason, Some(e.reason()))?;
-        let hover = match e.mdn_id() {
-            Some(mdn) => format!("{mdn} — {}", e.title(self.lang)),
-            None => e.title(self.lang).to_owned(),
-        };
-        attrs(&reason, &[("title", &hover)])?;
+        // The hover text (the MDN id and the title) is built when the
+        // pointer first reaches the cell: a title is a whole explanation.
+        cell(Col::Reason, Some(e.reason()))?;
         cell(Col::Count, Some(&e.count().to_string()))?;
         cell(Col::Time, Some(&clock(e.time(), self.lang)))?;
         Ok(())
@@ -800,6 +819,28 @@ impl State {
                 self.select(pos)?;
                 self.open_detail(true)?;
             }
+        }
+        Ok(Call::Nothing)
+    }
+
+    /// Gives a reason cell its hover text: the MDN id and the title.
+    fn on_hover(&mut self, ev: &Event) -> Result<Call, JsValue> {
+        let Some(cell) = closest(ev, ".c-reason.cell:not([title])") else {
+            return Ok(Call::Nothing);
+        };
+        let pos = cell
+            .closest(".row[data-pos]")?
+            .and_then(|r| r.get_attribute("data-pos"))
+            .and_then(|p| p.parse::<usize>().ok());
+        if let Some(e) = pos
+            .and_then(|p| self.shown.get(p))
+            .map(|&i| &self.entries[i])
+        {
+            let hover = match e.mdn_id() {
+                Some(mdn) => format!("{mdn} — {}", e.title(self.lang)),
+                None => e.title(self.lang).to_owned(),
+            };
+            cell.set_attribute("title", &hover)?;
         }
         Ok(Call::Nothing)
     }
