@@ -102,8 +102,14 @@ function showDropped() {
   el.textContent = dropped ? t(lang, 'ui_dropped').replace('{count}', dropped.toLocaleString(lang)) : '';
 }
 
+/** The source the view showed last (an imported file's records, or null: live). */
+let shownSource;
+
 function render() {
-  view.setRecords(sourceRecords());
+  // From another source, rows with the same key are not the same rows (an
+  // import is redacted): the view reads every record again.
+  view.setRecords(sourceRecords(), shownSource !== imported);
+  shownSource = imported;
   showImportBanner();
   showDropped();
   const lines = problems.map((p) => `${new Date(p.time).toLocaleTimeString(lang)} ${t(lang, p.key).replace('{detail}', p.detail)}`);
@@ -334,7 +340,7 @@ async function main() {
   setUpExports();
   setUpFilter();
   if (!Number.isInteger(tabId)) {
-    view.setRecords([]);
+    view.setRecords([], true);
     showStatus('no-tab', t(lang, 'ui_no_tab'));
     return;
   }

@@ -199,7 +199,8 @@ test('the detail pane: its tabs, the headers the verdict used, and its copy butt
       snippets: panel('fix').querySelectorAll('pre.f-snippet').length,
       snippetCopies: panel('fix').querySelectorAll('button[data-what="snippet"]').length,
       exchanges: [...panel('headers').querySelectorAll('details.f-exchange')].map((x) => x.getAttribute('data-exchange')),
-      used: [...panel('headers').querySelectorAll('tr.f-used th')].map((th) => th.firstChild.textContent.toLowerCase()),
+      used: [...panel('headers').querySelectorAll('tr.f-used th')].map((th) => th.textContent.toLowerCase()),
+      usedNames: [...panel('headers').querySelectorAll('tr.f-used th')].map((th) => th.getAttribute('aria-label')),
       curl: panel('reproduce').querySelector('pre.f-curl').textContent,
     };
   })()`);
@@ -208,6 +209,7 @@ test('the detail pane: its tabs, the headers the verdict used, and its copy butt
   assert.ok(pane.snippets >= 2 && pane.snippetCopies === pane.snippets, `a copy button per snippet (${pane.snippetCopies}/${pane.snippets})`);
   assert.deepEqual(pane.exchanges, ['preflight']);
   for (const h of ['origin', 'access-control-request-method', 'access-control-allow-methods']) assert.ok(pane.used.includes(h), `${h} highlighted: ${pane.used}`);
+  assert.ok(pane.usedNames.every((n) => / \(used by the verdict\)$/.test(n)), `a screen reader hears it: ${pane.usedNames}`);
   assert.match(pane.curl, /-X 'OPTIONS'/);
 
   // Copy: the clipboard holds what the button says (permission granted, as a user would).

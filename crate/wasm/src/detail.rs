@@ -524,8 +524,8 @@ fn exchange_view(
             let th = add(&row, "th", "f-header-name", Some(&h.name))?;
             attrs(&th, &[("scope", "row")])?;
             if is_used {
-                attrs(&th, &[("title", &used_title)])?;
-                add(&th, "span", "sr-only", Some(&format!(" ({used_title})")))?;
+                let name = format!("{} ({used_title})", h.name);
+                attrs(&th, &[("title", &used_title), ("aria-label", &name)])?;
             }
             add(
                 &row,

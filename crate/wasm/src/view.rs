@@ -226,19 +226,23 @@ impl FindingsView {
     /// Shows `records` (a tab's stored records, oldest first, or an imported
     /// file's). The selection follows its finding (by key) when it is
     /// still there. Records that cannot be read are counted, never dropped
-    /// silently.
+    /// silently. `fresh` says the list comes from another source than the
+    /// last one (an imported file, or back to the live findings): then no
+    /// row read before is reused, even with the same key, count and time.
     #[wasm_bindgen(js_name = setRecords)]
-    pub fn set_records(&self, records: JsValue) -> Result<(), JsError> {
+    pub fn set_records(&self, records: JsValue, fresh: Option<bool>) -> Result<(), JsError> {
         let records: Array = records
             .dyn_into()
             .map_err(|_| JsError::new("the findings are not a list"))?;
         let mut s = self.borrow()?;
         // A live update resends the whole list: rows whose record did not
         // change (same key, count and time) are kept as read, not read again.
-        let mut known: HashMap<String, Entry> = std::mem::take(&mut s.entries)
-            .into_iter()
-            .map(|e| (e.key.clone(), e))
-            .collect();
+        let old = std::mem::take(&mut s.entries);
+        let mut known: HashMap<String, Entry> = if fresh == Some(true) {
+            HashMap::new()
+        } else {
+            old.into_iter().map(|e| (e.key.clone(), e)).collect()
+        };
         let [first_seen, key, count, time] =
             ["firstSeen", "key", "count", "time"].map(JsValue::from_str);
         let field = |v: &JsValue, name: &JsValue| Reflect::get(v, name).ok();
