@@ -136,7 +136,7 @@ export function panelUrl(extensionId, tabId) {
 export async function openPanel(context, extensionId, tabId) {
   const panel = await context.newPage();
   await panel.goto(panelUrl(extensionId, tabId));
-  await panel.waitForSelector('#findings [role="grid"]', { state: 'attached', timeout: 15000 });
+  await panel.waitForSelector('#findings', { state: 'attached', timeout: 15000 });
   return panel;
 }
 

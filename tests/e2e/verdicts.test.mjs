@@ -143,7 +143,9 @@ test('every scenario: panel reason == Chromium corsErrorStatus.corsError', { tim
             { timeout: 10000, what: `a refused-redirect notice for ${s.id}` },
           );
           row[4] += ` · notice ${notice.detail}`;
-          const shown = await waitForPanel(panel, (p) => p.notices.some((n) => n.notice === 'NoResponse' && n.detail === s.netError), { what: `the notice of ${s.id} in the panel` });
+          // Polling reads the rows (no `detail` yet); the state returned has each row's detail pane.
+          const mine = (n) => n.notice === 'NoResponse' && (n.detail === undefined || n.detail === s.netError);
+          const shown = await waitForPanel(panel, (p) => p.notices.some(mine), { what: `the notice of ${s.id} in the panel` });
           const card = shown.notices.find((n) => n.notice === 'NoResponse' && n.detail === s.netError);
           assert.match(card.title, /^Redirect refused: not a CORS problem/, `${s.id}: the notice's title`);
         }
