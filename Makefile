@@ -138,6 +138,7 @@ bench: setup-rust build
 	cargo run --release -q -p cors-lens-core --example bench
 	node scripts/bench-wasm.mjs
 	node scripts/bench-load.mjs
+	node scripts/bench-panel.mjs
 
 clean:
 	cargo clean

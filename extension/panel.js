@@ -1,10 +1,13 @@
-// The panel's glue: picks the inspected tab and the language, subscribes to
-// the worker, and hands each list of findings to the wasm renderer.
+// The panel's glue: picks the inspected tab, the language and the theme,
+// subscribes to the worker, and wires browser APIs (the port, storage,
+// downloads, the clipboard) to the findings view. The view (wasm,
+// `FindingsView`) owns the whole findings DOM — table, detail pane, their
+// buttons and events — and calls back through `host` for what needs a
+// browser API.
 
 import init, {
-  localizePage, renderFindings, stackChoices, t, tf,
-  exportJson, exportMarkdown, curlFor, importJson, findingOrder, maxImportBytes, tooLargeMessage,
-  filterRecords,
+  localizePage, t, tf, FindingsView,
+  exportJson, exportMarkdown, importJson, maxImportBytes, tooLargeMessage,
 } from '../www/pkg/cors_lens.js';
 import { api } from './compat.js';
 import { Msg, PANEL_PORT, PRESERVE_LOG, message } from './messages.js';
@@ -18,14 +21,33 @@ let lang = 'en';
 /** The server stack whose fixes to show; "" is the default (Nginx and Apache). */
 let stack = '';
 let findings = [];
+/** @type {FindingsView | null} */
+let view = null;
 const select = document.getElementById('lang');
-const stackSelect = document.getElementById('stack');
 const status = document.getElementById('status');
 
 function showStatus(key, text) {
   status.hidden = !text;
   status.dataset.kind = key;
   status.textContent = text ?? '';
+}
+
+/**
+ * The DevTools theme, not the operating system's: `themeName` is `default`
+ * or `dark` in Chromium, `light` or `dark` in Firefox, which also says when
+ * it changes. Opened as a page (tests, screenshots), `?theme=` decides, and
+ * without it the stylesheet follows the OS.
+ */
+function applyTheme(name) {
+  const theme = name === 'dark' ? 'dark' : name ? 'light' : '';
+  if (theme) document.documentElement.dataset.theme = theme;
+  else delete document.documentElement.dataset.theme;
+}
+
+function setUpTheme() {
+  const panels = api.devtools?.panels;
+  applyTheme(params.get('theme') ?? panels?.themeName);
+  panels?.onThemeChanged?.addListener(applyTheme);
 }
 
 /**
@@ -37,8 +59,6 @@ async function loadChoices() {
   select.value = saved.lang ?? 'auto';
   lang = localizePage(select.value === 'auto' ? api.i18n.getUILanguage() : select.value);
   stack = saved.stack ?? '';
-  stackSelect.replaceChildren(...stackChoices(lang).map(({ id, label }) => new Option(label, id)));
-  stackSelect.value = stack;
 }
 
 /** The worker's own problems, as last reported. */
@@ -47,20 +67,16 @@ let problems = [];
 let dropped = 0;
 /**
  * Live updates render the latest list, never a backlog, with a gap after
- * each render of at least RENDER_GAP_MS and at least three times what the render
- * cost. Style and layout are most of that cost: 500 findings are about
- * 60 000 elements, about 1 s of layout on a small machine, so a flood of
- * updates would otherwise keep the panel (and a CPU) busy all the time.
+ * each render of three times what it cost: the view draws only the visible
+ * rows, so a render is short and a new failure shows at once, but a flood
+ * of updates must not keep the panel (and a CPU) busy all the time.
  */
-const RENDER_GAP_MS = 250;
+const RENDER_GAP = 3;
 /** The pending live render, if any: updates arriving meanwhile are folded into it. */
 let renderTimer = null;
 /** When the next live render may start (performance.now() time). */
 let nextRenderAt = 0;
-/**
- * The worker's latest message, not shown yet. It replaces what is shown only
- * when rendered, so the per-finding buttons always match the list on screen.
- */
+/** The worker's latest message, not shown yet. */
 let latest = null;
 
 function scheduleRender() {
@@ -75,11 +91,8 @@ function scheduleRender() {
     }
     const start = performance.now();
     render();
-    // Lay out now, to count it in (it would run before the next paint anyway);
-    // a hidden panel lays out only once shown.
-    if (document.visibilityState === 'visible') void document.body.offsetHeight;
     const end = performance.now();
-    nextRenderAt = end + Math.max(RENDER_GAP_MS, 3 * (end - start));
+    nextRenderAt = end + RENDER_GAP * (end - start);
   }, Math.max(0, nextRenderAt - performance.now()));
 }
 
@@ -90,16 +103,14 @@ function showDropped() {
   el.textContent = dropped ? tf(lang, 'ui_dropped', { count: dropped.toLocaleString(lang) }) : '';
 }
 
+/** The source the view showed last (an imported file's records, or null: live). */
+let shownSource;
+
 function render() {
-  const all = sourceRecords();
-  // The core decides what the filter keeps: the list and the export of
-  // "shown findings" are the same records.
-  // Unfiltered, nothing to ask. filterRecords gives a Uint32Array: Array.from,
-  // not .map (which would stay a typed array).
-  visible = filtering() ? Array.from(filterRecords(all, filter.query, filter.kind, lang), (i) => all[i]) : all;
-  renderFindings(visible, lang, stack);
-  addFindingActions(visible);
-  showFilterState(all.length);
+  // From another source, rows with the same key are not the same rows (an
+  // import is redacted): the view reads every record again.
+  view.setRecords(sourceRecords(), shownSource !== imported);
+  shownSource = imported;
   showImportBanner();
   showDropped();
   const lines = problems.map((p) => `${new Date(p.time).toLocaleTimeString(lang)} ${tf(lang, p.key, { detail: p.detail })}`);
@@ -108,50 +119,23 @@ function render() {
 
 // --- The filter: words and a kind, as in the Network panel's filter bar. ---
 
-const filter = { query: '', kind: 'all' };
-/** The records on screen, in stored order: the source filtered. */
-let visible = [];
 const filterInput = document.getElementById('filter');
 const kindSelect = document.getElementById('filter-kind');
 const scopeSelect = document.getElementById('export-scope');
 
-function filtering() {
-  return filter.query.trim() !== '' || filter.kind !== 'all';
-}
-
-/** "3 of 12 shown", the nothing-matches line, and the export scope's counts. */
-function showFilterState(total) {
-  const count = document.getElementById('filter-count');
-  count.hidden = !filtering();
-  count.textContent = filtering()
-    ? tf(lang, 'ui_filter_count', { shown: visible.length.toLocaleString(lang), total: total.toLocaleString(lang) })
-    : '';
-  const nothing = total > 0 && visible.length === 0;
-  document.getElementById('filter-nothing').hidden = !nothing;
-  if (nothing) document.getElementById('empty').hidden = true;
-  const [shownOption, allOption] = scopeSelect.options;
-  shownOption.textContent = tf(lang, 'ui_export_scope_shown', { count: visible.length.toLocaleString(lang) });
-  allOption.textContent = tf(lang, 'ui_export_scope_all', { count: total.toLocaleString(lang) });
-}
-
 function setUpFilter() {
-  // Through the render schedule: keystrokes on a long list fold into one render.
-  filterInput.addEventListener('input', () => {
-    filter.query = filterInput.value;
-    scheduleRender();
-  });
-  kindSelect.addEventListener('change', () => {
-    filter.kind = kindSelect.value;
-    scheduleRender();
-  });
+  // The view filters in wasm, on the rows it already read: each keystroke
+  // redraws at once.
+  const apply = () => view.setFilter(filterInput.value, kindSelect.value);
+  filterInput.addEventListener('input', apply);
+  kindSelect.addEventListener('change', apply);
 }
 
-// --- Export, copy as curl, import (issue 4). Secrets are redacted by the core. ---
+// --- Export, copy, import (issue 4). Secrets are redacted by the core. ---
 
 /** The imported file being reviewed (`{file, records}`), or null: live findings. */
 let imported = null;
 const ioStatus = document.getElementById('io-status');
-const curlOut = document.getElementById('curl-out');
 
 /** The records the panel works from: the tab's live findings, or an imported file's. */
 function sourceRecords() {
@@ -160,32 +144,13 @@ function sourceRecords() {
 
 /** What the export buttons export: the shown (filtered) records, or all of them. */
 function exportScope() {
-  return scopeSelect.value === 'all' ? sourceRecords() : visible;
+  return scopeSelect.value === 'all' ? sourceRecords() : view.shownRecords();
 }
 
 function showIo(kind, text) {
   ioStatus.hidden = !text;
   ioStatus.dataset.kind = kind;
   ioStatus.textContent = text ?? '';
-}
-
-/** Each `article.finding` gets its record index and its own buttons. */
-function addFindingActions(records) {
-  const order = findingOrder(records);
-  document.querySelectorAll('#findings article.finding').forEach((article, i) => {
-    if (order[i] === undefined) return;
-    article.dataset.record = String(order[i]);
-    const bar = document.createElement('div');
-    bar.className = 'f-actions';
-    for (const [action, key] of [['json', 'ui_export_one_json'], ['md', 'ui_export_one_md'], ['curl', 'ui_copy_curl']]) {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.dataset.action = action;
-      button.textContent = t(lang, key);
-      bar.append(button);
-    }
-    article.append(bar);
-  });
 }
 
 function showImportBanner() {
@@ -273,24 +238,30 @@ async function exportRecords(records, format) {
   }
 }
 
-async function copyCurl(record) {
-  let script;
+/**
+ * Puts text on the clipboard. A DevTools panel may be refused the async
+ * Clipboard API (no focus, no permission): then the older copy command,
+ * then a message saying to copy the text shown.
+ */
+async function copyText(text, what) {
+  const done = what === 'curl' ? ['curl-copied', 'ui_curl_copied'] : ['snippet-copied', 'ui_snippet_copied'];
   try {
-    script = curlFor(record, lang).script;
-  } catch (err) {
-    showIo('export-error', tf(lang, 'ui_export_failed', { detail: err?.message ?? String(err) }));
+    await navigator.clipboard.writeText(text);
+    showIo(done[0], t(lang, done[1]));
     return;
-  }
-  // Shown either way, so what was copied can be read; the clipboard may be
-  // refused (DevTools panels without focus, no user activation).
-  curlOut.hidden = false;
-  curlOut.textContent = script;
-  try {
-    await navigator.clipboard.writeText(script);
-    showIo('curl-copied', t(lang, 'ui_curl_copied'));
   } catch {
-    showIo('curl-fallback', t(lang, 'ui_curl_fallback'));
+    // try the copy command below
   }
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.className = 'offscreen';
+  document.body.append(area);
+  area.select();
+  const copied = document.execCommand('copy');
+  area.remove();
+  if (copied) showIo(done[0], t(lang, done[1]));
+  else showIo('copy-fallback', t(lang, 'ui_copy_fallback'));
 }
 
 async function importFile(file) {
@@ -303,7 +274,6 @@ async function importFile(file) {
     return fail(err?.message ?? String(err));
   }
   imported = { file: file.name, records: result.records };
-  curlOut.hidden = true;
   // What was left out or cut, said plainly; nothing when the file was whole.
   showIo('imported', result.message ?? '');
   render();
@@ -321,19 +291,9 @@ function setUpExports() {
   });
   document.getElementById('import-back').onclick = () => {
     imported = null;
-    curlOut.hidden = true;
     showIo('live', '');
     render();
   };
-  document.getElementById('findings').addEventListener('click', (e) => {
-    const button = e.target.closest?.('button[data-action]');
-    const article = button?.closest('article.finding');
-    if (!article) return;
-    const record = visible[Number(article.dataset.record)];
-    if (!record) return;
-    if (button.dataset.action === 'curl') copyCurl(record);
-    else exportRecords([record], button.dataset.action);
-  });
 }
 
 function connect() {
@@ -354,17 +314,26 @@ function connect() {
   document.getElementById('clear').onclick = () => port.postMessage(message(Msg.CLEAR, { tabId }));
 }
 
+/** What the view asks of the browser. */
+const host = {
+  exportRecord: (record, format) => exportRecords([record], format),
+  copy: (text, what) => copyText(text, what),
+  stack: (id) => {
+    stack = id;
+    return api.storage.local.set({ stack: id });
+  },
+  error: (err) => showStatus('error', tf(lang, 'ui_error', { message: err?.message ?? String(err) })),
+};
+
 async function main() {
+  setUpTheme();
   await init();
   await loadChoices();
+  view = new FindingsView(document.getElementById('findings'), host, lang, stack);
   select.addEventListener('change', async () => {
     await api.storage.local.set({ lang: select.value });
     await loadChoices();
-    render();
-  });
-  stackSelect.addEventListener('change', async () => {
-    await api.storage.local.set({ stack: stackSelect.value });
-    stack = stackSelect.value;
+    view.setLang(lang);
     render();
   });
   const preserve = document.getElementById('preserve');
@@ -373,7 +342,7 @@ async function main() {
   setUpExports();
   setUpFilter();
   if (!Number.isInteger(tabId)) {
-    renderFindings([], lang, stack);
+    view.setRecords([], true);
     showStatus('no-tab', t(lang, 'ui_no_tab'));
     return;
   }

@@ -364,8 +364,40 @@ async function write(tabId, tab) {
   }
   tab.size = tab.list.length;
   if (merged.length) await api.storage.session.remove(merged);
+  showBadge(tabId, tab.list);
   if (BYTE_BUDGET) tab.bytes = await api.storage.session.getBytesInUse(storageKey(tabId));
 }
+
+// --- The toolbar badge: the tab's CORS failures (notices not counted). ---
+
+let badgeColored = false;
+
+/**
+ * Shows on the toolbar button how many CORS failures (rows of the panel,
+ * warnings and other notices left out) the tab's stored list holds: set
+ * wherever the list is written, so it follows what is stored — cleared with
+ * it on navigation unless Preserve log is on. A closed tab rejects the call:
+ * nothing to show then.
+ */
+function showBadge(tabId, list) {
+  if (!api.action?.setBadgeText) return;
+  const failures = list.filter((r) => r && r.kind !== 'notice').length;
+  if (!badgeColored) {
+    badgeColored = true;
+    api.action.setBadgeBackgroundColor({ color: '#d93025' }).catch(() => {});
+  }
+  api.action.setBadgeText({ tabId, text: failures ? String(failures) : '' }).catch(() => {});
+}
+
+// Chromium resets a tab's badge when the tab navigates: a preserved list
+// shows its count again once the new page is there.
+api.tabs.onUpdated.addListener((tabId, change) => {
+  if (change.status !== 'complete') return;
+  onChain(async () => {
+    if (!(await loadTabs()).get(tabId)?.size) return;
+    showBadge(tabId, (await tabState(tabId)).list);
+  }, (err) => problem('problem_read', err));
+});
 
 /** Failed writes that free space and try again, at most. */
 const MAX_RETRIES = 8;
@@ -464,6 +496,7 @@ async function forget(tabId) {
   const ahead = [...waiting, ...recovered].map((e) => e.key);
   await api.storage.session.remove([storageKey(tabId), droppedKey(tabId), ...ahead, ...merged]);
   tabs.delete(tabId);
+  showBadge(tabId, []);
 }
 
 api.tabs.onRemoved.addListener((tabId) => {

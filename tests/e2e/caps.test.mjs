@@ -117,7 +117,7 @@ test(`${TABS} tabs of ${PER_TAB} distinct failures: the ${TOTAL} cap across tabs
   // The panel of the oldest tab says how many of its findings were dropped.
   const panel = await openPanel(br.context, br.extensionId, per[0].id);
   try {
-    await waitForPanel(panel, (p) => p.findings.length === per[0].stored, { timeout: 60000, what: 'the oldest tab’s panel' });
+    await waitForPanel(panel, (p) => p.findings.length === per[0].stored, { timeout: 60000, what: 'the oldest tab’s panel', details: false });
     assert.equal(await panel.locator('#dropped').isVisible(), true, 'the dropped notice is visible');
     const notice = await panel.locator('#dropped').textContent();
     const said = Number(/\d[\d,.\s\u202f]*/.exec(notice)?.[0].replace(/\D/g, ''));
@@ -128,7 +128,7 @@ test(`${TABS} tabs of ${PER_TAB} distinct failures: the ${TOTAL} cap across tabs
   // And the last tab's panel has no such notice.
   const lastPanel = await openPanel(br.context, br.extensionId, per.at(-1).id);
   try {
-    await waitForPanel(lastPanel, (p) => p.findings.length === PER_TAB, { timeout: 60000, what: 'the last tab’s panel' });
+    await waitForPanel(lastPanel, (p) => p.findings.length === PER_TAB, { timeout: 60000, what: 'the last tab’s panel', details: false });
     assert.equal(await lastPanel.locator('#dropped').isHidden(), true, 'no dropped notice on the last tab');
   } finally {
     await lastPanel.close();

@@ -99,6 +99,14 @@ function assertNoSecret(what, text) {
   for (const s of SECRETS) assert.ok(!text.includes(s), `${what} contains the secret ${s}:\n${text.slice(0, 2000)}`);
 }
 
+/** Opens the detail pane of the failure whose row contains `text` (a click on its row); returns the pane. */
+async function openRow(text) {
+  await panel.locator('#findings [role="row"][data-kind="failure"]', { hasText: text }).click();
+  const detail = panel.locator('#findings .detail');
+  await waitFor(async () => (await detail.locator('.f-url').textContent().catch(() => '')).includes(text), { what: `the detail pane of ${text}` });
+  return detail;
+}
+
 test('exports hold no secret, validate, reproduce with curl and import back', { timeout: 180000 }, async () => {
   assert.ok(hasCurl(), 'curl is needed to run the reproduction commands (apt-get install -y curl)');
   const api = servers.apiOrigin;
@@ -157,9 +165,9 @@ test('exports hold no secret, validate, reproduce with curl and import back', { 
   assert.equal((md.text.match(/^## \d+\. /gm) || []).length, 3, 'one section per finding');
   console.log('Markdown excerpt:\n' + md.text.slice(0, 1800));
 
-  // One finding on its own, through its own button.
-  const article = panel.locator('article.finding', { has: panel.locator('.f-url', { hasText: 'lab=3' }) });
-  const [one] = await Promise.all([panel.waitForEvent('download'), article.locator('button[data-action="json"]').click()]);
+  // One finding on its own, through its own button in the detail pane.
+  const detail = await openRow('lab=3');
+  const [one] = await Promise.all([panel.waitForEvent('download'), detail.locator('button[data-action="json"]').click()]);
   const oneText = fs.readFileSync(await one.path(), 'utf8');
   assertNoSecret('one-finding JSON', oneText);
   assert.equal(JSON.parse(oneText).findings.length, 1);
@@ -167,12 +175,19 @@ test('exports hold no secret, validate, reproduce with curl and import back', { 
 
   // curl for each finding: no secret, and run against the API it shows the missing header.
   for (const lab of ['lab=1', 'lab=2', 'lab=3']) {
-    const a = panel.locator('article.finding', { has: panel.locator('.f-url', { hasText: lab }) });
-    await a.locator('button[data-action="curl"]').click();
-    await waitFor(async () => (await panel.textContent('#curl-out')).includes(lab.replace('=', '=')), { what: `curl for ${lab}` });
-    const script = await panel.textContent('#curl-out');
+    const d = await openRow(lab);
+    await panel.evaluate(() => {
+      const io = document.querySelector('#io-status');
+      io.hidden = true;
+      io.dataset.kind = '';
+    });
+    await d.locator('button[data-action="curl"]').click();
+    // Copied, or (no clipboard in this context) said so: the commands stay readable in the Reproduce tab.
+    await waitFor(async () => ['curl-copied', 'copy-fallback'].includes(await panel.getAttribute('#io-status', 'data-kind')), { what: `the copy of curl for ${lab}` });
+    await waitFor(async () => (await d.locator('pre.f-curl').textContent()).includes(lab), { what: `curl for ${lab}` });
+    const script = await d.locator('pre.f-curl').textContent();
     assertNoSecret(`curl for ${lab}`, script);
-    const reason = await a.getAttribute('data-reason');
+    const reason = await panel.getAttribute('#findings [role="row"][aria-selected="true"]', 'data-reason');
     // Explanations are `: '…'` lines (never `#`: zsh runs those by default).
     assert.ok(!script.split('\n').some((l) => l.startsWith('#')), script);
     const commands = script.split('\n').filter((l) => !l.startsWith(": '")).join('\n').split(/\n(?=curl )/);
@@ -307,7 +322,8 @@ test('the filter narrows the list, and the export of shown findings holds exactl
   // The kind selector, and a per-finding button still exports its own finding under a filter.
   await setFilter('lab=2', 'failures');
   await waitForPanel(panel, (p) => p.findings.length === 1, { what: 'lab=2 only' });
-  const [single] = await Promise.all([panel.waitForEvent('download'), panel.locator('article.finding button[data-action="json"]').click()]);
+  const only = await openRow('lab=2');
+  const [single] = await Promise.all([panel.waitForEvent('download'), only.locator('button[data-action="json"]').click()]);
   const singleJson = JSON.parse(fs.readFileSync(await single.path(), 'utf8'));
   assert.ok(singleJson.findings[0].url.includes('lab=2'), singleJson.findings[0].url);
   await setFilter('', 'notices');

@@ -230,6 +230,13 @@ test('the extension in Firefox: stored verdicts and the panel agree with Firefox
   const storedSet = stored.map((r) => `${r.reason} ${r.url}`).sort();
   const shownSet = shown.findings.map((f) => `${f.reason} ${f.url}`).sort();
   assert.deepEqual(shownSet, storedSet, 'the panel shows exactly the stored failures');
+  // The table and each row's detail pane, opened with the keyboard (readPanelInPage), in Firefox too.
+  for (const f of shown.findings) {
+    assert.ok(f.what && f.why && f.fix && f.title, `the detail pane of ${f.reason} ${f.url} explains it`);
+    assert.deepEqual(f.tabs.slice(0, 4), ['explanation', 'fix', 'headers', 'reproduce'], `the tabs of ${f.url}`);
+    assert.ok(f.curl, `curl commands for ${f.url}`);
+  }
+  assert.ok(shown.notices.every((n) => n.title && n.what), 'each notice row opens on its explanation');
   console.log(`panel: ${shown.count} findings shown, ${stored.length} stored; ${Date.now() - t0} ms in all`);
 
   // The panel runs under the extension pages' CSP in Firefox too: its CSS

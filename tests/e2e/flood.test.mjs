@@ -77,6 +77,7 @@ test(`${FLOOD + DISTINCT} requests in one tab`, { timeout: 420000 }, async () =>
     timeout: 180000,
     quietMs: 1000,
     what: 'the flood settled in the panel',
+    details: false,
   });
   const settled = Date.now() - started;
   const stored = await readStoredFindings(panel, tabId);
@@ -93,7 +94,7 @@ test(`${FLOOD + DISTINCT} requests in one tab`, { timeout: 420000 }, async () =>
 
   // Still responsive: a fresh panel gets its answer.
   const again = await openPanel(br.context, br.extensionId, tabId);
-  await waitForPanel(again, (p) => p.findings.length === PER_TAB, { timeout: 30000, what: 'a second panel answered' });
+  await waitForPanel(again, (p) => p.findings.length === PER_TAB, { timeout: 30000, what: 'a second panel answered', details: false });
   await again.close();
 
   const after = await workerHeap();

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, startLab, launchWithExtension, openLab, openPanel, tabIdFor, waitForPanel } from './helpers.mjs';
+import { ROOT, startLab, launchWithExtension, openLab, openPanel, tabIdFor, waitForPanel, readPanel } from './helpers.mjs';
 
 const catalog = (lang) => JSON.parse(fs.readFileSync(path.join(ROOT, '_locales', lang, 'messages.json'), 'utf8'));
 const en = catalog('en');
@@ -50,24 +50,43 @@ after(async () => {
 
 /** All text the user can read in the panel, minus what comes from the servers. */
 function visibleText() {
-  const fromServer = '.f-url, .f-origin, .f-page-origin, .f-hop, .n-detail, .f-method, .f-type';
+  const fromServer = '.f-url, .f-origin, .f-page-origin, .f-hop, .n-detail, .f-method, .f-type, .c-url, .c-page, .c-method, .c-type, .f-header-name, .f-header-value';
   const clone = document.body.cloneNode(true);
   for (const el of clone.querySelectorAll(fromServer)) el.remove();
-  for (const el of clone.querySelectorAll('[hidden]')) el.remove();
-  return clone.innerText;
+  // Every tab of the detail pane is read, the hidden ones too.
+  for (const el of clone.querySelectorAll('[hidden]:not([role="tabpanel"])')) el.remove();
+  // innerText skips what is not rendered (a detached clone): textContent, and the attributes users read.
+  const attrs = [...clone.querySelectorAll('[title], [aria-label]')].map((el) => `${el.getAttribute('title') ?? ''} ${el.getAttribute('aria-label') ?? ''}`);
+  return `${clone.textContent}\n${attrs.join('\n')}`;
 }
 
 test('no English sentence or raw key shows in the French panel, whatever the stack', async () => {
   assert.ok(englishFragments.length > 100, `only ${englishFragments.length} English fragments to look for`);
   await panel.selectOption('select#lang', 'fr');
   await waitForPanel(panel, (p) => p.lang === 'fr' && p.findings.length >= 6);
+  const st = await readPanel(panel, { details: false });
+  assert.ok(st.notices.length >= 1, 'at least one notice is on screen');
+  // Each row's detail pane in turn (a failure's has the stack picker), then
+  // the picker's every stack on the first failure.
+  const grid = panel.locator('#findings [role="grid"]');
+  await grid.focus();
+  await grid.press('Home');
+  await grid.press('Enter');
+  for (let i = 0; i < st.rows; i++) {
+    const text = await panel.evaluate(visibleText);
+    const english = englishFragments.filter(({ part }) => text.includes(part));
+    assert.deepEqual(english, [], `English in the French panel, row ${i + 1}`);
+    const rawKeys = Object.keys(en).filter((key) => key.includes('_') && text.includes(key));
+    assert.deepEqual(rawKeys, [], `raw message keys in the panel, row ${i + 1}`);
+    await grid.press('ArrowDown');
+  }
+  await panel.locator('#findings [role="row"][data-kind="failure"]').first().click();
+  await panel.locator('#findings .detail [role="tab"][data-tab="fix"]').click();
   const stacks = await panel.$$eval('select#stack option', (os) => os.map((o) => o.value));
   assert.ok(stacks.length >= 15, `stack picker has ${stacks.length} choices`);
-  const notices = await panel.$$eval('#notices article.notice', (as) => as.length);
-  assert.ok(notices >= 1, 'at least one notice is on screen');
   for (const stack of stacks) {
     await panel.selectOption('select#stack', stack);
-    await waitForPanel(panel, (p) => p.lang === 'fr');
+    await waitForPanel(panel, (p) => p.lang === 'fr', { details: false });
     const text = await panel.evaluate(visibleText);
     const english = englishFragments.filter(({ part }) => text.includes(part));
     assert.deepEqual(english, [], `English in the French panel with stack "${stack || 'default'}"`);

@@ -170,62 +170,167 @@ export async function openPanel(context, extensionId, tabId) {
   return panel;
 }
 
-/** Everything the panel shows, read from its DOM (runs inside the panel document). */
-export function readPanelInPage() {
+/**
+ * Everything the panel shows, read from its DOM (runs inside the panel
+ * document, so it must be self-contained). The findings table draws only
+ * the rows in view: the rows are read by scrolling its scroller through
+ * the list. With `details`, each row is then opened with the keyboard
+ * (Home, Enter, ArrowDown: what a user does) and its detail pane read; the
+ * selection is left on the row that was selected before, if any, and the
+ * pane as open or closed as it was.
+ * `findings` are the CORS failures, `notices` the other rows.
+ */
+export function readPanelInPage({ details = true } = {}) {
   const root = document.querySelector('#findings');
   const text = (el, sel) => {
-    const n = el.querySelector(sel);
+    const n = el?.querySelector(sel);
     return n ? n.textContent.trim() : null;
   };
   const empty = document.querySelector('#empty');
   const emptyVisible = !!empty && !empty.hidden && getComputedStyle(empty).display !== 'none' && empty.getClientRects().length > 0;
+  const grid = root?.querySelector('[role="grid"]');
+  const rows = [];
+  if (grid) {
+    const total = Number(grid.getAttribute('aria-rowcount') || 1) - 1;
+    const seen = new Map();
+    const keep = grid.scrollTop;
+    const step = Math.max(200, grid.clientHeight - 60);
+    for (let top = 0; seen.size < total; top += step) {
+      grid.scrollTop = top;
+      grid.dispatchEvent(new Event('scroll'));
+      for (const r of grid.querySelectorAll('[role="row"][aria-rowindex]')) {
+        const i = Number(r.getAttribute('aria-rowindex'));
+        if (i >= 2 && !seen.has(i)) seen.set(i, r.cloneNode(true));
+      }
+      if (top > total * 30 + grid.clientHeight) break;
+    }
+    grid.scrollTop = keep;
+    grid.dispatchEvent(new Event('scroll'));
+    for (const [i, r] of [...seen].sort((a, b) => a[0] - b[0])) rows.push({ index: i, row: r });
+  }
+  const rowFacts = (r) => ({
+    kind: r.getAttribute('data-kind'),
+    severity: r.getAttribute('data-severity'),
+    reason: r.getAttribute('data-reason'),
+    mdn: r.getAttribute('data-mdn'),
+    notice: r.getAttribute('data-notice'),
+    method: text(r, '.c-method'),
+    url: text(r, '.c-url'),
+    type: text(r, '.c-type'),
+    pageOrigin: text(r, '.c-page'),
+    httpStatus: text(r, '.c-status'),
+    count: text(r, '.c-count'),
+    time: text(r, '.c-time'),
+    text: r.textContent,
+  });
+  const facts = rows.map(({ row }) => rowFacts(row));
+  if (details && grid && rows.length) {
+    const key = (k) => grid.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
+    const before = grid.querySelector('[role="row"][aria-selected="true"]');
+    const wasSelected = before ? Number(before.getAttribute('aria-rowindex')) : null;
+    const wasOpen = !root.querySelector('.detail')?.hidden;
+    const scrolled = grid.scrollTop;
+    key('Home');
+    key('Enter');
+    for (let n = 0; n < rows.length; n++) {
+      const d = root.querySelector('.detail');
+      const f = facts[n];
+      f.title = text(d, '.f-title');
+      f.origin = text(d, '.f-origin');
+      f.status = text(d, '.f-status');
+      f.reasonText = text(d, '.f-reason') ?? text(d, '.n-kind');
+      f.mdnHref = d.querySelector('a.f-mdn')?.href ?? null;
+      f.what = text(d, '.f-what');
+      f.why = text(d, '.f-why');
+      f.fix = text(d, '.f-fix');
+      f.detail = text(d, '.n-detail');
+      f.snippets = [...d.querySelectorAll('pre.f-snippet')].map((p) => ({ stack: p.getAttribute('data-stack'), text: p.textContent }));
+      f.curl = text(d, 'pre.f-curl');
+      f.tabs = [...d.querySelectorAll('[role="tab"]')].map((t) => t.getAttribute('data-tab'));
+      f.text += d.textContent;
+      key('ArrowDown');
+    }
+    if (wasSelected !== null) {
+      key('Home');
+      for (let i = 2; i < wasSelected; i++) key('ArrowDown');
+    }
+    if (!wasOpen) key('Escape');
+    grid.scrollTop = scrolled;
+    grid.dispatchEvent(new Event('scroll'));
+  }
+  const all = facts;
   return {
     hasRoot: !!root,
     count: root && root.hasAttribute('data-count') ? Number(root.getAttribute('data-count')) : null,
     emptyVisible,
     lang: document.documentElement.lang,
-    findings: root
-      ? [...root.querySelectorAll('article.finding')].map((a) => ({
-          reason: a.getAttribute('data-reason'),
-          mdn: a.getAttribute('data-mdn'),
-          method: text(a, '.f-method'),
-          url: text(a, '.f-url'),
-          type: text(a, '.f-type'),
-          origin: text(a, '.f-origin'),
-          status: text(a, '.f-status'),
-          reasonText: text(a, '.f-reason'),
-          mdnHref: a.querySelector('a.f-mdn')?.href ?? null,
-          what: text(a, '.f-what'),
-          why: text(a, '.f-why'),
-          fix: text(a, '.f-fix'),
-          snippets: [...a.querySelectorAll('pre.f-snippet')].map((p) => ({ stack: p.getAttribute('data-stack'), text: p.textContent })),
-          count: text(a, '.f-count'),
-          text: a.textContent,
-        }))
-      : [],
+    rows: all.length,
+    findings: all.filter((f) => f.kind === 'failure'),
+    notices: all.filter((f) => f.kind === 'notice'),
   };
 }
 
-export async function readPanel(panelPage) {
-  return panelPage.evaluate(readPanelInPage);
+/**
+ * Opens every row's detail pane in turn (keyboard, as readPanelInPage does)
+ * and gathers, across the table and every pane with all its tabs, the text
+ * shown, the elements matching `forbidden` and the elements with `on*`
+ * attributes: what the untrusted-text tests check. Runs in the panel.
+ */
+export function auditPanelInPage({ root: rootSelector = '#findings', forbidden = 'img, script, svg, iframe, object, embed' } = {}) {
+  const root = document.querySelector(rootSelector);
+  const grid = document.querySelector('#findings [role="grid"]');
+  const texts = [];
+  let elements = 0;
+  const handlers = [];
+  const look = () => {
+    texts.push(root.textContent);
+    elements += root.querySelectorAll(forbidden).length;
+    for (const el of root.querySelectorAll('*')) {
+      if ([...el.attributes].some((a) => /^on/i.test(a.name))) handlers.push(el.outerHTML.slice(0, 120));
+    }
+  };
+  look();
+  const rows = Number(grid?.getAttribute('aria-rowcount') || 1) - 1;
+  const key = (k) => grid.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
+  if (rows > 0) {
+    key('Home');
+    key('Enter');
+    for (let i = 0; i < rows; i++) {
+      look();
+      key('ArrowDown');
+    }
+    key('Escape');
+    grid.scrollTop = 0;
+    grid.dispatchEvent(new Event('scroll'));
+  }
+  return { rows, text: texts.join('\n'), elements, handlers };
+}
+
+export async function readPanel(panelPage, { details = true } = {}) {
+  return panelPage.evaluate(readPanelInPage, { details });
 }
 
 /**
  * Wait until the panel has rendered (data-count set), satisfies `predicate(state)`,
  * and data-count has not changed for `quietMs`. Returns the last state.
  */
-export async function waitForPanel(panelPage, predicate = () => true, { timeout = 10000, quietMs = 400, what = 'panel state' } = {}) {
+export async function waitForPanel(panelPage, predicate = () => true, { timeout = 10000, quietMs = 400, what = 'panel state', details = true } = {}) {
   const deadline = Date.now() + timeout;
   let last = null;
   let stableSince = 0;
   let lastCount;
   while (Date.now() < deadline) {
-    last = await readPanel(panelPage);
+    // Polling reads the rows only (cheap); the state returned has every
+    // row's detail pane too, and must still satisfy the predicate.
+    last = await readPanel(panelPage, { details: false });
     if (last.count !== lastCount) {
       lastCount = last.count;
       stableSince = Date.now();
     }
-    if (last.count !== null && predicate(last) && Date.now() - stableSince >= quietMs) return last;
+    if (last.count !== null && predicate(last) && Date.now() - stableSince >= quietMs) {
+      const full = details ? await readPanel(panelPage) : last;
+      if (predicate(full)) return full;
+    }
     await sleep(100);
   }
   const err = new Error(`timed out after ${timeout} ms waiting for ${what}; panel: count=${last?.count} findings=${JSON.stringify(last?.findings.map((f) => [f.reason, f.url]))}`);
@@ -494,8 +599,8 @@ export async function findPanelTarget(browserSession, extensionId, { timeout = 2
 }
 
 /** Read the panel DOM through a TargetSession (same shape as readPanel). */
-export async function readPanelViaTarget(ts) {
-  return ts.evaluate(`(${readPanelInPage.toString()})()`);
+export async function readPanelViaTarget(ts, { details = true } = {}) {
+  return ts.evaluate(`(${readPanelInPage.toString()})(${JSON.stringify({ details })})`);
 }
 
 /**

@@ -7,7 +7,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchWithExtension, openPanel, tabIdFor, waitFor, waitForPanel, readStoredRecords, CorsOracle } from './helpers.mjs';
+import { launchWithExtension, openPanel, tabIdFor, waitFor, waitForPanel, readStoredRecords, CorsOracle, auditPanelInPage } from './helpers.mjs';
 import { startStress } from './stress-server.mjs';
 
 const SCRIPT = '"><script>window.__xss=1</script>';
@@ -86,16 +86,10 @@ test('hostile answers and URLs: the worker survives, the panel shows text only',
     assert.ok(shown.includes(part), `a finding for ${part} in the panel: ${shown.slice(0, 400)}`);
   }
 
-  const dom = await panel.evaluate(() => {
-    const root = document.querySelector('main');
-    const all = [...root.querySelectorAll('*')];
-    return {
-      text: root.textContent,
-      elements: root.querySelectorAll('img, script, svg, iframe, object, embed, b, i').length,
-      handlers: all.filter((el) => [...el.attributes].some((a) => /^on/i.test(a.name))).map((el) => el.outerHTML.slice(0, 120)),
-      xss: typeof window.__xss,
-    };
-  });
+  // The table, and every row's detail pane with all its tabs.
+  const audit = await panel.evaluate(auditPanelInPage, { root: 'main', forbidden: 'img, script, svg, iframe, object, embed, b, i' });
+  assert.equal(audit.rows, st.rows, 'every row was opened');
+  const dom = { ...audit, xss: await panel.evaluate(() => typeof window.__xss) };
   assert.equal(dom.elements, 0, 'an element was created from a header value');
   assert.deepEqual(dom.handlers, [], 'elements with on* attributes');
   assert.equal(dom.xss, 'undefined', 'a script ran in the panel');

@@ -74,8 +74,15 @@ test('auto follows the browser UI language (en-US here)', async () => {
   assert.equal(st.lang, want);
 });
 
+/** Opens the finding's row and the Fix tab of its detail pane (where the stack picker is). */
+async function openFix(p) {
+  await p.locator('#findings [role="row"][data-kind="failure"]', { hasText: `lab=${nonce}` }).click();
+  await p.locator('#findings .detail [role="tab"][data-tab="fix"]').click();
+}
+
 test('the picked server stack drives the snippets and survives reopening the panel', async () => {
   await choose('en');
+  await openFix(panel);
   const stacks = () => panel.$$eval('pre.f-snippet', (ps) => [...new Set(ps.map((p) => p.getAttribute('data-stack')))].sort());
   await panel.selectOption('select#stack', '');
   await waitFor(async () => JSON.stringify(await stacks()) === '["apache","nginx"]', { what: 'Nginx and Apache by default' });
@@ -86,6 +93,7 @@ test('the picked server stack drives the snippets and survives reopening the pan
   const again = await openPanel(br.context, br.extensionId, tabId);
   try {
     await waitForPanel(again, (p) => p.findings.length > 0);
+    await openFix(again);
     assert.equal(await again.inputValue('select#stack'), 'express');
     const reopened = await again.$$eval('pre.f-snippet', (ps) => [...new Set(ps.map((p) => p.getAttribute('data-stack')))]);
     assert.deepEqual(reopened, ['express']);

@@ -91,9 +91,15 @@ test('the preflight and its actual request are one finding with both exchanges v
   const v = await oracle.verdict(result.nonce);
   assert.equal(v.corsError, 'MissingAllowOriginHeader');
   await waitForPanel(panel, (p) => p.findings.some((f) => (f.url || '').includes(`lab=${result.nonce}`)), { timeout: 15000, what: 'the finding' });
+  // Its row opened, the Headers tab of the detail pane.
+  await panel.locator('#findings [role="row"][data-kind="failure"]', { hasText: `lab=${result.nonce}` }).click();
+  await panel.locator('#findings .detail [role="tab"][data-tab="headers"]').click();
   const exchanges = await panel.evaluate((token) => {
-    const a = [...document.querySelectorAll('article.finding')].find((x) => (x.querySelector('.f-url')?.textContent || '').includes(token));
-    return [...a.querySelectorAll('details.f-exchange')].map((d) => ({
+    const a = document.querySelector('#findings .detail');
+    if (!(a.querySelector('.f-url')?.textContent || '').includes(token)) return [];
+    const tab = a.querySelector('[role="tabpanel"][data-tab="headers"]');
+    if (tab.hidden) return [];
+    return [...tab.querySelectorAll('details.f-exchange')].map((d) => ({
       role: d.getAttribute('data-exchange'),
       summary: d.querySelector('summary').textContent,
       request: [...d.querySelectorAll('table.f-request-headers th.f-header-name')].map((th) => th.textContent.toLowerCase()),

@@ -143,8 +143,11 @@ test('every scenario: panel reason == Chromium corsErrorStatus.corsError', { tim
             { timeout: 10000, what: `a refused-redirect notice for ${s.id}` },
           );
           row[4] += ` · notice ${notice.detail}`;
-          const card = panel.locator('#notices article.notice[data-notice="NoResponse"]', { hasText: s.netError });
-          assert.match(await card.first().locator('.f-title').textContent(), /^Redirect refused: not a CORS problem/, `${s.id}: the notice's title`);
+          // Polling reads the rows (no `detail` yet); the state returned has each row's detail pane.
+          const mine = (n) => n.notice === 'NoResponse' && (n.detail === undefined || n.detail === s.netError);
+          const shown = await waitForPanel(panel, (p) => p.notices.some(mine), { what: `the notice of ${s.id} in the panel` });
+          const card = shown.notices.find((n) => n.notice === 'NoResponse' && n.detail === s.netError);
+          assert.match(card.title, /^Redirect refused: not a CORS problem/, `${s.id}: the notice's title`);
         }
       }
     });

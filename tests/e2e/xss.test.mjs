@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLab, launchWithExtension, openLab, openPanel, tabIdFor, waitForPanel, readStoredFindings, findingMatches, CorsOracle } from './helpers.mjs';
+import { startLab, launchWithExtension, openLab, openPanel, tabIdFor, waitForPanel, readStoredFindings, findingMatches, CorsOracle, auditPanelInPage } from './helpers.mjs';
 
 const PAYLOAD = '<img src=x onerror=alert(1)>';
 
@@ -63,18 +63,18 @@ test('hostile header values and URLs reach the panel as text only', { timeout: 1
     assert.equal(f.reason, v.corsError, `${s.id}: panel reason vs Chromium`);
   }
 
-  const dom = await panel.evaluate(() => {
-    const root = document.querySelector('#findings');
-    const all = [...root.querySelectorAll('*')];
-    return {
-      text: root.textContent,
-      imgs: root.querySelectorAll('img').length,
-      scripts: document.querySelectorAll('script:not([src])').length,
-      svgs: root.querySelectorAll('svg, iframe, object, embed').length,
-      handlers: all.filter((el) => [...el.attributes].some((a) => /^on/i.test(a.name))).map((el) => el.outerHTML.slice(0, 120)),
-      xss: typeof window.__xss,
-    };
-  });
+  // The table, and every row's detail pane with all its tabs.
+  const imgs = await panel.evaluate(auditPanelInPage, { forbidden: 'img' });
+  const others = await panel.evaluate(auditPanelInPage, { forbidden: 'svg, iframe, object, embed' });
+  assert.equal(imgs.rows, st.rows, 'every row was opened');
+  const dom = {
+    text: imgs.text,
+    imgs: imgs.elements,
+    svgs: others.elements,
+    handlers: imgs.handlers,
+    scripts: await panel.evaluate(() => document.querySelectorAll('script:not([src])').length),
+    xss: await panel.evaluate(() => typeof window.__xss),
+  };
   assert.equal(dom.imgs, 0, 'an <img> element was created inside #findings');
   assert.equal(dom.svgs, 0, 'svg/iframe/object/embed inside #findings');
   assert.equal(dom.scripts, 0, 'an inline <script> exists in the panel');

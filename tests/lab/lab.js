@@ -3,6 +3,9 @@
 //   window.runScenario(id)     -> Promise<{id, ok, error?, status?, url}>  (settles once the request did)
 //   window.runAll(which)       -> Promise<[result, ...]>  (sequential; 'simple' | 'preflight' | 'matrix' | 'all')
 //   window.scenarioUrl(id)     -> the URL the next run of that scenario will request
+//   window.demoScenarios       the demo's groups: [{title, ids}] (every reason, the causes the
+//                              browser never names, warnings, other problems, passing controls)
+//   window.runDemo()           -> Promise<[result, ...]>  (every demo scenario, sequential)
 // Every run appends a unique "lab=<nonce>" query parameter so that each request
 // has its own URL (no memory-cache hits for images, one finding per run).
 'use strict';
@@ -152,6 +155,55 @@
     }
   }
 
+  /**
+   * The demo's groups: one scenario for each reason the core reports (the
+   * first of each `expect` in the tables), then the cases the browser never
+   * names, the warnings, the problems that are not CORS and passing controls.
+   */
+  function demoGroups() {
+    const firstOfEach = [];
+    const seen = new Set();
+    for (const s of scenarios) {
+      if (s.expect && !s.hostile && !seen.has(s.expect)) {
+        seen.add(s.expect);
+        firstOfEach.push(s.id);
+      }
+    }
+    const known = (ids) => ids.filter((id) => scenarios.some((s) => s.id === id));
+    return [
+      { title: 'Every reason CORS Lens reports', ids: firstOfEach },
+      { title: 'Causes the browser never names (an error status without CORS headers, authentication before CORS, a rejected method)', ids: known(['status-404-no-acao', 'status-500-no-acao', 'preflight-404-no-acao', 'preflight-401-with-acao', 'preflight-method-disallowed']) },
+      { title: 'Warnings on responses that passed', ids: known(['ok-credentials', 'ok-acac-whitespace', 'ok-redirect-third-null', 'ok-preflight-authorization-wildcard']) },
+      { title: 'Problems that are not CORS', ids: known(['refused-connection', 'redirect-data-url', 'redirect-ws']) },
+      { title: 'Passing controls (no finding expected)', ids: known(['ok-same-origin', 'ok-wildcard', 'ok-matching-origin', 'ok-img-nocors', 'ok-preflight-put']) },
+    ];
+  }
+
+  async function runDemo() {
+    await window.labReady;
+    const out = [];
+    for (const group of window.demoScenarios) for (const id of group.ids) out.push(await runScenario(id));
+    return out;
+  }
+
+  function renderDemo(groups, root) {
+    for (const group of groups) {
+      const h = document.createElement('h3');
+      h.textContent = group.title;
+      root.appendChild(h);
+      for (const id of group.ids) {
+        const b = document.createElement('button');
+        b.textContent = id;
+        b.title = scenarios.find((s) => s.id === id).description; // text only
+        b.addEventListener('click', async () => {
+          const r = await runScenario(id);
+          b.className = r.ok ? 'ok' : 'blocked';
+        });
+        root.appendChild(b);
+      }
+    }
+  }
+
   function render() {
     document.getElementById('origins').textContent =
       'page ' + config.pageOrigin + ' · API ' + config.apiOrigin + ' · third ' + config.thirdOrigin + ' · refused ' + config.refusedOrigin;
@@ -161,6 +213,9 @@
     if (matrixBody) renderRows(matrix, matrixBody);
     document.getElementById('run-all').addEventListener('click', () => runAll('simple'));
     document.getElementById('run-preflight').addEventListener('click', () => runAll('preflight'));
+    const demo = document.getElementById('demo');
+    if (demo) renderDemo(window.demoScenarios, demo);
+    document.getElementById('run-demo')?.addEventListener('click', () => runDemo());
   }
 
   let simple = [];
@@ -179,10 +234,12 @@
     scenarios = [...s, ...p, ...m];
     window.labConfig = c;
     window.labScenarios = scenarios;
+    window.demoScenarios = demoGroups();
     render();
     return true;
   });
   window.runScenario = runScenario;
   window.runAll = runAll;
+  window.runDemo = runDemo;
   window.scenarioUrl = (id) => buildUrl(byId(id), 'preview');
 })();

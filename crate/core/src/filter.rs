@@ -109,23 +109,31 @@ impl Filter {
         if self.is_empty() {
             return true;
         }
-        let Some(view) = View::of(record) else {
-            // Unreadable records are counted by the renderer; a filter shows
-            // them only when it filters nothing.
-            return self.is_empty();
-        };
+        // Unreadable records are counted by the renderer; a filter shows
+        // them only when it filters nothing.
+        match record.clone() {
+            Record::Failure(r) => Finding::try_from(r)
+                .is_ok_and(|f| self.keeps_item(Item::Failure(&f), &OnceCell::new(), lang)),
+            Record::Notice(r) => Notice::try_from(r)
+                .is_ok_and(|n| self.keeps_item(Item::Notice(&n), &OnceCell::new(), lang)),
+        }
+    }
+
+    /// Whether a record already read into its domain type is kept. `title`
+    /// holds the item's title in `lang` once built (a whole explanation):
+    /// a caller that filters the same items again (the panel, at each
+    /// keystroke) keeps the cell and builds each title at most once.
+    pub fn keeps_item(&self, item: Item<'_>, title: &OnceCell<String>, lang: Lang) -> bool {
         let kind_ok = match self.kind {
             Kind::All => true,
-            Kind::Failures => matches!(view, View::Failure(_)),
-            Kind::Notices => matches!(view, View::Notice(_)),
+            Kind::Failures => matches!(item, Item::Failure(_)),
+            Kind::Notices => matches!(item, Item::Notice(_)),
         };
-        // The title is built (a whole explanation) at most once per record.
-        let title = OnceCell::new();
         kind_ok
             && self
                 .words
                 .iter()
-                .all(|w| view.matches(w, &title, lang) != w.negated)
+                .all(|w| item.matches(w, title, lang) != w.negated)
     }
 
     /// Indices of the records of `records` that are kept, in order.
@@ -139,40 +147,32 @@ impl Filter {
     }
 }
 
-/// A record read into its domain type.
-enum View {
-    Failure(Box<Finding>),
-    Notice(Box<Notice>),
+/// A record read into its domain type, borrowed.
+#[derive(Clone, Copy, Debug)]
+pub enum Item<'a> {
+    Failure(&'a Finding),
+    Notice(&'a Notice),
 }
 
-impl View {
-    fn of(record: &Record) -> Option<View> {
-        match record.clone() {
-            Record::Failure(r) => Finding::try_from(r)
-                .ok()
-                .map(|f| View::Failure(Box::new(f))),
-            Record::Notice(r) => Notice::try_from(r).ok().map(|n| View::Notice(Box::new(n))),
-        }
-    }
-
+impl Item<'_> {
     fn title(&self, lang: Lang) -> String {
         match self {
-            View::Failure(f) => explain(f, lang).title,
-            View::Notice(n) => describe(n, lang).title,
+            Item::Failure(f) => explain(f, lang).title,
+            Item::Notice(n) => describe(n, lang).title,
         }
     }
 
     fn matches(&self, word: &Word, title: &OnceCell<String>, lang: Lang) -> bool {
         let has = |value: &str| fold(value).contains(&word.text);
         let (method, url, status, resource_type, page_origin) = match self {
-            View::Failure(f) => (
+            Item::Failure(f) => (
                 &f.method,
                 &f.url,
                 f.status,
                 &f.resource_type,
                 &f.page_origin,
             ),
-            View::Notice(n) => (
+            Item::Notice(n) => (
                 &n.method,
                 &n.url,
                 n.status,
@@ -182,8 +182,8 @@ impl View {
         };
         let status = status.map(|s| s.to_string()).unwrap_or_default();
         let reason = || match self {
-            View::Failure(f) => has(f.reason.chromium_id()) || has(f.reason.mdn_id()),
-            View::Notice(n) => has(n.kind.id()),
+            Item::Failure(f) => has(f.reason.chromium_id()) || has(f.reason.mdn_id()),
+            Item::Notice(n) => has(n.kind.id()),
         };
         match word.field {
             Field::Reason => reason(),
@@ -199,8 +199,8 @@ impl View {
                     || has(page_origin)
                     || reason()
                     || has(match self {
-                        View::Failure(f) => &f.failed_parameter,
-                        View::Notice(n) => &n.detail,
+                        Item::Failure(f) => &f.failed_parameter,
+                        Item::Notice(n) => &n.detail,
                     })
                     || has(title.get_or_init(|| self.title(lang)))
             }

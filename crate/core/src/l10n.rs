@@ -145,6 +145,9 @@ mod tests {
             "ui_lang_fr",
             "a language picker names each language in that language",
         ),
+        ("ui_col_url", "URL is the French word too"),
+        ("ui_col_type", "type is the French word too"),
+        ("ui_tab_occurrences", "occurrences is the French word too"),
     ];
 
     fn raw(lang: Lang) -> serde_json::Map<String, serde_json::Value> {

@@ -5,8 +5,6 @@
 
 use cors_lens_core::export::{self, curl, json, markdown, Meta};
 use cors_lens_core::l10n::Lang;
-use cors_lens_core::wire::Record;
-use cors_lens_core::Finding;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
@@ -65,7 +63,7 @@ struct ImportResult {
     message: Option<String>,
 }
 
-/// Reads an exported JSON file back into records for `renderFindings`:
+/// Reads an exported JSON file back into records for the findings view:
 /// `{records, message}`, where `message` says, in `lang`, what was left out
 /// or cut (absent when nothing was). A file that is not an export of a
 /// version this build reads is a `JsError` whose message is in `lang`.
@@ -79,24 +77,6 @@ pub fn import_json(text: &str, lang_tag: &str) -> Result<JsValue, JsError> {
         }),
         Err(e) => Err(JsError::new(&e.message(lang))),
     }
-}
-
-/// The indices in `records` of the failures, in the order the panel shows
-/// them (`article.finding`, newest first, unreadable ones left out): lets
-/// the panel's glue attach per-finding actions to the right record.
-#[wasm_bindgen(js_name = findingOrder)]
-pub fn finding_order(records: JsValue) -> Result<Vec<u32>, JsError> {
-    let values = records_of(records)?;
-    Ok(values
-        .into_iter()
-        .enumerate()
-        .rev()
-        .filter(|(_, v)| match serde_json::from_value::<Record>(v.clone()) {
-            Ok(Record::Failure(r)) => Finding::try_from(r).is_ok(),
-            _ => false,
-        })
-        .map(|(i, _)| i as u32)
-        .collect())
 }
 
 /// The largest file `importJson` reads, in bytes (the panel checks a file's

@@ -1,21 +1,28 @@
 //! The wasm binding: a thin, coarse boundary between the extension's
 //! JavaScript and the core. One event in, a small result out; the engine's
 //! state stays behind an opaque handle.
-#![deny(clippy::unwrap_used, clippy::expect_used)]
-
 //!
 //! Built twice (Cargo features, `make build`): `engine` is the worker's
-//! package (the `Engine` handle), `panel` the panel's (renderer, exports, fix
-//! snippets, texts).
+//! package (the `Engine` handle), `panel` the panel's (the findings view,
+//! exports, fix snippets, texts).
+#![deny(clippy::unwrap_used, clippy::expect_used)]
 
 #[cfg(feature = "bench")]
 pub mod bench;
+#[cfg(feature = "panel")]
+mod detail;
+#[cfg(feature = "panel")]
+mod dom;
 #[cfg(feature = "panel")]
 mod export;
 #[cfg(feature = "panel")]
 mod panel;
 #[cfg(feature = "engine")]
 pub mod read;
+#[cfg(feature = "panel")]
+mod rows;
+#[cfg(feature = "panel")]
+mod view;
 
 #[cfg(feature = "panel")]
 use cors_lens_core::fix::{self, Stack};
@@ -32,7 +39,9 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 #[cfg(feature = "panel")]
-pub use panel::{filter_records, localize_page, render_findings, stack_choices, t, tf};
+pub use panel::{filter_records, localize_page, t, tf};
+#[cfg(feature = "panel")]
+pub use view::FindingsView;
 
 /// Runs once when the module is instantiated: panics are reported to the
 /// console with their message instead of a bare `unreachable`.
