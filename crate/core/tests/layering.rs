@@ -30,6 +30,8 @@ const VERDICT: &[&str] = &[
     "notice",
     "redact",
     "engine",
+    // The bench's synthetic events (`make bench`): domain types only.
+    "workload",
 ];
 /// Transfer types: what crosses the wasm boundary and lands in storage.
 const TRANSFER: &[&str] = &["wire"];
