@@ -325,6 +325,9 @@ const host = {
   error: (err) => showStatus('error', tf(lang, 'ui_error', { message: err?.message ?? String(err) })),
 };
 
+/** Draws the watch bar again (its language follows the panel's). */
+let watchBar = null;
+
 async function main() {
   setUpTheme();
   await init();
@@ -334,6 +337,7 @@ async function main() {
     await api.storage.local.set({ lang: select.value });
     await loadChoices();
     view.setLang(lang);
+    watchBar?.();
     render();
   });
   const preserve = document.getElementById('preserve');
@@ -348,7 +352,7 @@ async function main() {
   }
   render();
   connect();
-  startWatchBar(tabId, () => lang);
+  watchBar = startWatchBar(tabId, () => lang);
 }
 
 main().catch((err) => {

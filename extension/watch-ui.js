@@ -103,4 +103,5 @@ export function startWatchBar(tabId, currentLang) {
     if (id === tabId && change.url) rerender();
   });
   rerender();
+  return rerender;
 }

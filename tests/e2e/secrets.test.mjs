@@ -205,11 +205,15 @@ test('no secret shape survives into storage, the panel, the exports or the clipb
       window.copied.push(text);
     };
   });
-  const buttons = panel.locator('article.finding button[data-action="curl"]');
-  const n = await buttons.count();
+  // The table draws only the rows in view: a tall panel shows them all.
+  await panel.setViewportSize({ width: 1400, height: 4000 });
+  const rows = panel.locator('#findings [role="row"][data-kind="failure"]');
+  await waitFor(async () => (await rows.count()) === stored.length, { what: 'every failure as a row' });
+  const n = await rows.count();
   assert.equal(n, stored.length);
   for (let i = 0; i < n; i++) {
-    await buttons.nth(i).click();
+    await rows.nth(i).click();
+    await panel.locator('#findings .detail button[data-action="curl"]').click();
     await waitFor(async () => (await panel.evaluate(() => window.copied.length)) === i + 1, { what: `curl ${i + 1} copied` });
   }
   const copied = await panel.evaluate(() => window.copied);
