@@ -59,21 +59,27 @@ ENGINE_OPT := --config 'profile.release.package."*".opt-level="s"'
 
 build: setup-rust setup-node
 	cargo build --release --target wasm32-unknown-unknown -p cors-lens --no-default-features --features engine --target-dir target/engine $(ENGINE_OPT)
-	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name cors_lens_engine $(ENGINE_WASM)
+	wasm-bindgen --target web --out-dir $(PKG) --out-name cors_lens_engine $(ENGINE_WASM)
 	node scripts/glue-reinstantiate.mjs $(PKG)/cors_lens_engine.js
 	$(WASM_OPT) $(PKG)/cors_lens_engine_bg.wasm -o $(PKG)/cors_lens_engine_bg.wasm
 	cargo build --release --target wasm32-unknown-unknown -p cors-lens
-	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name cors_lens $(WASM_TARGET)
+	wasm-bindgen --target web --out-dir $(PKG) --out-name cors_lens $(WASM_TARGET)
 	$(WASM_OPT) $(PKG)/cors_lens_bg.wasm -o $(PKG)/cors_lens_bg.wasm
 	@printf 'wasm: worker %s bytes, %s gzipped; panel %s bytes, %s gzipped\n' \
 	  $$(stat -c %s $(PKG)/cors_lens_engine_bg.wasm) $$(gzip -9c $(PKG)/cors_lens_engine_bg.wasm | wc -c) \
 	  $$(stat -c %s $(PKG)/cors_lens_bg.wasm) $$(gzip -9c $(PKG)/cors_lens_bg.wasm | wc -c)
 
-lint:
+## lint: formatting, clippy, the manifest lint, the layering and file-size
+## rules, and the type check of the JavaScript (tsconfig.json: the extension;
+## tests/tsconfig.json: the unit tests and scripts). The type check reads the
+## .d.ts files wasm-bindgen writes, hence `build` first.
+lint: build
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	node scripts/lint-manifest.mjs
 	cargo test -q -p cors-lens-core --test layering
+	npx --no-install tsc -p tsconfig.json
+	npx --no-install tsc -p tests/tsconfig.json
 
 ## unit: the core natively, the wasm binding under Node, and the worker's pure modules and the manifest lint (tests/unit/)
 unit:

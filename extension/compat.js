@@ -1,3 +1,4 @@
+// @ts-check
 // The one place that knows how Chromium and Firefox differ. Everything else
 // calls `api` and `extraInfoSpec` and stays browser-agnostic.
 

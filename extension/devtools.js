@@ -1,3 +1,4 @@
+// @ts-check
 // The DevTools page: runs while DevTools is open on a tab, whichever panel is
 // shown. It adds the CORS Lens panel, and tells the worker which tab DevTools
 // is open on (extension/observe.js watches that tab while the port is open).

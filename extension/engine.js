@@ -1,3 +1,4 @@
+// @ts-check
 // The worker's engine: the wasm `Engine` (www/pkg/cors_lens_engine.js, the
 // small package built with only the `engine` feature) behind a packing step.
 // Each webRequest event crosses into wasm as a few numbers and one string
@@ -23,7 +24,10 @@ const TIME_STAMP = 2;
 const STATUS_CODE = 4;
 const REQUEST_HEADERS = 256;
 const RESPONSE_HEADERS = 512;
-/** Optional strings, in the order they are packed, with their bits. */
+/**
+ * Optional strings, in the order they are packed, with their bits.
+ * @type {ReadonlyArray<[string, number]>}
+ */
 const OPTIONAL = [
   ['initiator', 8],
   ['originUrl', 16],
@@ -136,6 +140,7 @@ export class Engine {
 
   /** Forgets the wasm handle without freeing it (after a trap: extension/worker.js, `restartEngine`). */
   __destroy_into_raw() {
-    return this.inner.__destroy_into_raw();
+    // wasm-bindgen's own method, left out of its .d.ts.
+    return /** @type {any} */ (this.inner).__destroy_into_raw();
   }
 }

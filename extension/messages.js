@@ -1,3 +1,4 @@
+// @ts-check
 // The one definition of every message between the service worker and the
 // DevTools panel. Each message is an object tagged with a `type`; receivers
 // check who sent it before trusting it.
@@ -21,6 +22,8 @@ export const PANEL_PORT = 'cors-lens/panel';
  */
 export const DEVTOOLS_PORT = 'cors-lens/devtools';
 
+/** @typedef {typeof Msg[keyof typeof Msg]} MsgType A message's `type`. */
+
 export const Msg = Object.freeze({
   /** panel → worker: `{type, tabId}` — send me this tab's findings, now and on every change. */
   SUBSCRIBE: 'subscribe',
@@ -40,8 +43,46 @@ export const Msg = Object.freeze({
 });
 
 /**
+ * A stored record, as the worker keeps it and the panel receives it. The core
+ * makes it (its fields are crate/wasm's record); these are the fields the
+ * extension's JavaScript itself reads, so that a misspelt one fails the type
+ * check (`make lint`).
+ * @typedef {object} StoredRecord
+ * @property {string} key the grouping key: records with the same key are merged
+ * @property {string} [kind] `notice` for a notice; a failure otherwise
+ * @property {number} tabId the tab the request came from
+ * @property {number} time when it was last seen (ms)
+ * @property {number} [firstSeen] when it was first seen, once merged (ms)
+ * @property {number} count how many times it was seen
+ * @property {string} [pageUrl] the page that made the request
+ * @property {string} [pageOrigin] that page's origin
+ */
+
+/**
+ * One of the worker's own problems, as the panel shows it.
+ * @typedef {object} Problem
+ * @property {string} key a message key (l10n), filled with `detail`
+ * @property {string} detail
+ * @property {number} time when it happened (ms)
+ */
+
+/**
+ * The worker's `Msg.FINDINGS` message.
+ * @typedef {object} FindingsMessage
+ * @property {typeof Msg.FINDINGS} type
+ * @property {number} tabId
+ * @property {StoredRecord[]} findings oldest first
+ * @property {Problem[]} problems
+ * @property {number} dropped
+ */
+
+/**
  * Whether a port was opened by one of this extension's own pages (the panel),
  * not by a content script or another extension.
+ */
+/**
+ * @param {chrome.runtime.Port} port
+ * @param {string} [name]
  */
 export function isOwnPage(port, name = PANEL_PORT) {
   const sender = port.sender;
@@ -54,6 +95,10 @@ export function isOwnPage(port, name = PANEL_PORT) {
 }
 
 /** Builds a message after checking its type exists: a typo fails loudly. */
+/**
+ * @param {MsgType} type
+ * @param {object} [fields]
+ */
 export function message(type, fields = {}) {
   if (!Object.values(Msg).includes(type)) throw new Error(`unknown message type ${type}`);
   return { type, ...fields };

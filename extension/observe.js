@@ -1,3 +1,4 @@
+// @ts-check
 // What CORS Lens observes: tabs with DevTools open on them, tabs the user
 // asked to watch, and tabs showing a site on the "always watch" list.
 // webRequest listeners cost every page load in the browser, watched or not
@@ -27,6 +28,15 @@ export const WATCH_TABS = 'watchTabs';
 export const DEVTOOLS_TABS = 'devtoolsTabs';
 
 /**
+ * What storage holds under the keys above (each may be absent): the type
+ * readers cast `storage.get`'s untyped answer to.
+ * @typedef {object} WatchStorage
+ * @property {string[]} [watchSites] WATCH_SITES
+ * @property {number[]} [watchTabs] WATCH_TABS
+ * @property {Record<string, number>} [devtoolsTabs] DEVTOOLS_TABS
+ */
+
+/**
  * Only subresources can fail CORS; navigations cannot. Registering fewer
  * types and events keeps the cost of observing low.
  */
@@ -43,7 +53,10 @@ const FILTER = {
  */
 const ERROR_FILTER = { ...FILTER, types: [...FILTER.types, 'websocket'] };
 
-/** The listeners the verdict needs, with the details each must carry. */
+/**
+ * The listeners the verdict needs, with the details each must carry.
+ * @type {ReadonlyArray<[string, string[]]>}
+ */
 const LISTENERS = [
   ['onSendHeaders', ['requestHeaders']],
   ['onHeadersReceived', ['responseHeaders']],
@@ -144,8 +157,8 @@ async function saveTabs() {
 
 async function load() {
   const [local, session, tabs] = await Promise.all([
-    api.storage.local.get(WATCH_SITES),
-    api.storage.session.get([WATCH_TABS, DEVTOOLS_TABS]),
+    /** @type {Promise<WatchStorage>} */ (api.storage.local.get(WATCH_SITES)),
+    /** @type {Promise<WatchStorage>} */ (api.storage.session.get([WATCH_TABS, DEVTOOLS_TABS])),
     api.tabs.query({}),
   ]);
   for (const tab of tabs) if (tab.url) tabHosts.set(tab.id, hostOf(tab.url));
@@ -153,7 +166,7 @@ async function load() {
   state = {
     sites: new Set(Array.isArray(local[WATCH_SITES]) ? local[WATCH_SITES] : []),
     tabs: new Set((session[WATCH_TABS] ?? []).filter((id) => open.has(id))),
-    devtools: new Map(Object.entries(session[DEVTOOLS_TABS] ?? {}).map(([id, since]) => [Number(id), since]).filter(([id]) => open.has(id))),
+    devtools: new Map(Object.entries(session[DEVTOOLS_TABS] ?? {}).map(([id, since]) => /** @type {[number, number]} */ ([Number(id), since])).filter(([id]) => open.has(id))),
   };
   // Nothing watched: the listeners registered at start go now.
   if (!anything()) unregister();

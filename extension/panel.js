@@ -1,3 +1,4 @@
+// @ts-check
 // The panel's glue: picks the inspected tab, the language and the theme,
 // subscribes to the worker, and wires browser APIs (the port, storage,
 // downloads, the clipboard) to the findings view. The view (wasm,
@@ -20,10 +21,11 @@ const tabId = params.has('tabId') ? Number(params.get('tabId')) : api.devtools?.
 let lang = 'en';
 /** The server stack whose fixes to show; "" is the default (Nginx and Apache). */
 let stack = '';
+/** @type {import('./messages.js').StoredRecord[]} */
 let findings = [];
 /** @type {FindingsView | null} */
 let view = null;
-const select = document.getElementById('lang');
+const select = /** @type {HTMLSelectElement} */ (document.getElementById('lang'));
 const status = document.getElementById('status');
 
 function showStatus(key, text) {
@@ -47,7 +49,8 @@ function applyTheme(name) {
 function setUpTheme() {
   const panels = api.devtools?.panels;
   applyTheme(params.get('theme') ?? panels?.themeName);
-  panels?.onThemeChanged?.addListener(applyTheme);
+  // Firefox only: not in Chromium's API (nor its types).
+  /** @type {any} */ (panels)?.onThemeChanged?.addListener(applyTheme);
 }
 
 /**
@@ -55,13 +58,16 @@ function setUpTheme() {
  * overrides it. Stack: remembered across sessions in storage.local.
  */
 async function loadChoices() {
-  const saved = await api.storage.local.get(['lang', 'stack']);
+  const saved = /** @type {{lang?: string, stack?: string}} */ (await api.storage.local.get(['lang', 'stack']));
   select.value = saved.lang ?? 'auto';
   lang = localizePage(select.value === 'auto' ? api.i18n.getUILanguage() : select.value);
   stack = saved.stack ?? '';
 }
 
-/** The worker's own problems, as last reported. */
+/**
+ * The worker's own problems, as last reported.
+ * @type {import('./messages.js').Problem[]}
+ */
 let problems = [];
 /** How many older findings of this tab the worker dropped (its caps). */
 let dropped = 0;
@@ -76,7 +82,10 @@ const RENDER_GAP = 3;
 let renderTimer = null;
 /** When the next live render may start (performance.now() time). */
 let nextRenderAt = 0;
-/** The worker's latest message, not shown yet. */
+/**
+ * The worker's latest message, not shown yet.
+ * @type {import('./messages.js').FindingsMessage | null}
+ */
 let latest = null;
 
 function scheduleRender() {
@@ -119,9 +128,9 @@ function render() {
 
 // --- The filter: words and a kind, as in the Network panel's filter bar. ---
 
-const filterInput = document.getElementById('filter');
-const kindSelect = document.getElementById('filter-kind');
-const scopeSelect = document.getElementById('export-scope');
+const filterInput = /** @type {HTMLInputElement} */ (document.getElementById('filter'));
+const kindSelect = /** @type {HTMLSelectElement} */ (document.getElementById('filter-kind'));
+const scopeSelect = /** @type {HTMLSelectElement} */ (document.getElementById('export-scope'));
 
 function setUpFilter() {
   // The view filters in wasm, on the rows it already read: each keystroke
@@ -133,7 +142,10 @@ function setUpFilter() {
 
 // --- Export, copy, import (issue 4). Secrets are redacted by the core. ---
 
-/** The imported file being reviewed (`{file, records}`), or null: live findings. */
+/**
+ * The imported file being reviewed, or null: live findings.
+ * @type {{file: string, records: import('./messages.js').StoredRecord[]} | null}
+ */
 let imported = null;
 const ioStatus = document.getElementById('io-status');
 
@@ -157,12 +169,15 @@ function showImportBanner() {
   const banner = document.getElementById('import-banner');
   banner.hidden = !imported;
   document.getElementById('import-text').textContent = imported ? tf(lang, 'ui_import_banner', { file: imported.file }) : '';
-  document.getElementById('clear').disabled = !!imported;
+  /** @type {HTMLButtonElement} */ (document.getElementById('clear')).disabled = !!imported;
 }
 
 /** Brand and major version only, never the whole user agent. */
 function browserName() {
-  const brands = navigator.userAgentData?.brands?.filter((b) => !/not.?a.?brand/i.test(b.brand)) ?? [];
+  // User-Agent Client Hints: Chromium only, not yet in TypeScript's DOM types.
+  /** @type {{brands?: {brand: string, version: string}[]} | undefined} */
+  const uaData = /** @type {any} */ (navigator).userAgentData;
+  const brands = uaData?.brands?.filter((b) => !/not.?a.?brand/i.test(b.brand)) ?? [];
   const brand = brands.find((b) => b.brand !== 'Chromium') ?? brands[0];
   if (brand) return `${brand.brand} ${brand.version}`;
   const m = navigator.userAgent.match(/(Firefox|Edg|OPR|Chrome|Chromium|Safari)\/(\d+)/);
@@ -180,7 +195,7 @@ async function pageUrl() {
   }
   const inspected = api.devtools?.inspectedWindow;
   if (inspected) {
-    return new Promise((resolve) => inspected.eval('location.href', (url) => resolve(typeof url === 'string' ? url : '')));
+    return new Promise((resolve) => inspected.eval('location.href', (url, _exception) => resolve(typeof url === 'string' ? url : '')));
   }
   return '';
 }
@@ -282,7 +297,7 @@ async function importFile(file) {
 function setUpExports() {
   document.getElementById('export-json').onclick = () => exportRecords(exportScope(), 'json');
   document.getElementById('export-md').onclick = () => exportRecords(exportScope(), 'md');
-  const input = document.getElementById('import-file');
+  const input = /** @type {HTMLInputElement} */ (document.getElementById('import-file'));
   document.getElementById('import').onclick = () => input.click();
   input.addEventListener('change', async () => {
     const file = input.files?.[0];
@@ -340,7 +355,7 @@ async function main() {
     watchBar?.();
     render();
   });
-  const preserve = document.getElementById('preserve');
+  const preserve = /** @type {HTMLInputElement} */ (document.getElementById('preserve'));
   preserve.checked = (await api.storage.local.get(PRESERVE_LOG))[PRESERVE_LOG] === true;
   preserve.addEventListener('change', () => api.storage.local.set({ [PRESERVE_LOG]: preserve.checked }));
   setUpExports();

@@ -1,3 +1,4 @@
+// @ts-check
 // How often the worker may restart a crashed engine: a token bucket, so that
 // a rare crash is always survived and a crash on every event pauses
 // observation for a while instead of restarting thousands of times a minute

@@ -1,3 +1,4 @@
+// @ts-check
 // The panel's watch bar: what is being watched for the inspected tab, the
 // buttons that watch more ("Watch this tab", "Always watch <site>"), what
 // watching costs, and a hint when the tab was not watched before DevTools
@@ -86,12 +87,12 @@ export function startWatchBar(tabId, currentLang) {
 
   const rerender = () => render().catch((err) => console.error('CORS Lens: watch bar', err));
   $('watch-tab').addEventListener('click', async () => {
-    const { [WATCH_TABS]: tabs = [] } = await api.storage.session.get(WATCH_TABS);
+    const { [WATCH_TABS]: tabs = [] } = /** @type {import('./observe.js').WatchStorage} */ (await api.storage.session.get(WATCH_TABS));
     await api.storage.session.set({ [WATCH_TABS]: [...new Set([...tabs, tabId])] });
   });
   $('watch-site').addEventListener('click', async () => {
     if (!host) return;
-    const { [WATCH_SITES]: sites = [] } = await api.storage.local.get(WATCH_SITES);
+    const { [WATCH_SITES]: sites = [] } = /** @type {import('./observe.js').WatchStorage} */ (await api.storage.local.get(WATCH_SITES));
     const next = $('watch-site').dataset.on === 'true' ? sites.filter((s) => s !== host) : [...new Set([...sites, host])];
     await api.storage.local.set({ [WATCH_SITES]: next });
   });

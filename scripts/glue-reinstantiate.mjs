@@ -9,12 +9,30 @@
 // a trap (extension/worker.js, `restartEngine`).
 //
 // Run by `make build` after wasm-bindgen; fails loudly when a new
-// wasm-bindgen changes what this relies on. Idempotent.
-import { readFileSync, writeFileSync } from 'node:fs';
+// wasm-bindgen changes what this relies on. Idempotent. The declaration goes
+// into the glue's .d.ts too, when wasm-bindgen wrote one (the type check,
+// tsconfig.json, reads it).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const file = process.argv[2] ?? 'www/pkg/cors_lens.js';
 const glue = readFileSync(file, 'utf8');
 const MARK = '// Added by scripts/glue-reinstantiate.mjs';
+
+const declarations = file.replace(/\.js$/, '.d.ts');
+if (existsSync(declarations)) {
+  const dts = readFileSync(declarations, 'utf8');
+  if (!dts.includes(MARK)) {
+    writeFileSync(
+      declarations,
+      `${dts.trimEnd()}
+
+${MARK}: a fresh instance of the compiled module, after a trap.
+export function reinstantiate(): InitOutput;
+`,
+    );
+  }
+}
+
 if (glue.includes(MARK)) process.exit(0);
 
 // What the added function touches: it must be exactly these.

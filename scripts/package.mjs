@@ -317,6 +317,7 @@ export function writePackages(root = ROOT, out = path.join(ROOT, 'dist')) {
   const v = version(root);
   const files = packagedFiles(root);
   fs.mkdirSync(out, { recursive: true });
+  /** @type {[string, Buffer][]} */
   const archives = BROWSERS.map((b) => [`cors-lens-${v}-${b}.zip`, browserPackage(root, b, files)]);
   // From the unpacked source archive (AMO's reviewers), the browser zips only.
   if (isGitCheckout(root)) archives.push([`cors-lens-${v}-source.zip`, sourceArchive(root, v)]);
