@@ -9,6 +9,10 @@
 //! the crate root. Comments, and tests (from the first `#[cfg(test)]` on:
 //! tests may cross layers, a test that every text exists reads `l10n`), are
 //! not read.
+//!
+//! The same source scan keeps every file of the core at most `MAX_LINES`
+//! lines of non-test code (issue 10: a file a newcomer can read); above that,
+//! a file is split by job into submodules.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -332,4 +336,120 @@ fn no_module_uses_a_layer_it_must_not() {
         }
     }
     assert!(broken.is_empty(), "{}", broken.join("\n"));
+}
+
+/// Most lines of non-test code in one source file of the core.
+const MAX_LINES: usize = 600;
+
+/// The lines of non-test code in a file: every line but the test modules
+/// (`#[cfg(test)]` then `mod name {` … a closing `}` at column 0, as rustfmt
+/// writes them). Also returns the names of test modules kept in files of
+/// their own (`#[cfg(test)]` then `mod name;`).
+fn non_test_lines(text: &str) -> (usize, Vec<String>) {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut count = 0;
+    let mut test_files = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let next = lines.get(i + 1).map(|l| l.trim()).unwrap_or_default();
+        if lines[i].trim() == "#[cfg(test)]" && next.starts_with("mod ") {
+            if let Some(name) = next.strip_prefix("mod ").and_then(|n| n.strip_suffix(';')) {
+                test_files.push(name.to_owned());
+                i += 2;
+                continue;
+            }
+            if next.ends_with('{') {
+                i += 2;
+                while i < lines.len() && lines[i] != "}" {
+                    i += 1;
+                }
+                i += 1;
+                continue;
+            }
+        }
+        count += 1;
+        i += 1;
+    }
+    (count, test_files)
+}
+
+/// Every source file of the core that is not a test module, with its lines
+/// of non-test code.
+fn sizes() -> Vec<(PathBuf, usize)> {
+    let sources = sources();
+    let mut test_paths = Vec::new();
+    for s in &sources {
+        let (_, tests) = non_test_lines(&s.text);
+        // `a/mod.rs` keeps its children in `a/`, `a.rs` in `a/` too.
+        let dir = if s.path.file_name().is_some_and(|n| n == "mod.rs") {
+            s.path.parent().map(Path::to_path_buf).unwrap_or_default()
+        } else {
+            s.path.with_extension("")
+        };
+        test_paths.extend(tests.iter().map(|t| dir.join(format!("{t}.rs"))));
+    }
+    sources
+        .iter()
+        .filter(|s| !test_paths.contains(&s.path))
+        .map(|s| (s.path.clone(), non_test_lines(&s.text).0))
+        .collect()
+}
+
+#[test]
+fn the_line_counter_leaves_out_tests_only() {
+    struct Case {
+        source: &'static str,
+        lines: usize,
+        test_files: &'static [&'static str],
+    }
+    for case in [
+        Case {
+            source: "fn a() {}\nfn b() {}\n",
+            lines: 2,
+            test_files: &[],
+        },
+        Case {
+            source:
+                "fn a() {}\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\nfn b() {}\n",
+            lines: 2,
+            test_files: &[],
+        },
+        Case {
+            source: "fn a() {}\n\n#[cfg(test)]\nmod tests;\n",
+            lines: 2,
+            test_files: &["tests"],
+        },
+        Case {
+            source: "#[cfg(test)]\nfn only_in_tests() {}\n",
+            lines: 2,
+            test_files: &[],
+        },
+    ] {
+        let (lines, test_files) = non_test_lines(case.source);
+        assert_eq!(lines, case.lines, "{}", case.source);
+        assert_eq!(test_files, case.test_files, "{}", case.source);
+    }
+}
+
+#[test]
+fn no_file_of_the_core_is_over_the_line_budget() {
+    let sizes = sizes();
+    assert!(sizes.len() > 20, "the core's sources were not found");
+    // `cargo test -p cors-lens-core --test layering -- --nocapture` prints them.
+    let mut by_size = sizes.clone();
+    by_size.sort_by(|a, b| b.1.cmp(&a.1));
+    for (path, lines) in by_size.iter().take(10) {
+        println!("{lines:5} src/{}", path.display());
+    }
+    let over: Vec<String> = sizes
+        .iter()
+        .filter(|(_, lines)| *lines > MAX_LINES)
+        .map(|(path, lines)| format!("src/{}: {lines} lines", path.display()))
+        .collect();
+    assert!(
+        over.is_empty(),
+        "files over {MAX_LINES} lines of non-test code (split them by job into \
+         submodules; ARCHITECTURE.md, \"Code map\"):\n{}",
+        over.join("\n")
+    );
 }

@@ -17,16 +17,23 @@ mod aspnetcore;
 mod axum;
 mod caddy;
 mod cloudflare;
+mod code;
 mod django;
 mod express;
 mod fastapi;
 mod flask;
 mod go;
 mod iis;
+mod in_code;
 mod nginx;
 pub mod plan;
 mod s3;
 mod spring;
+
+pub(crate) use code::{quoted_list, regex_escape, Code, Comment};
+pub(crate) use in_code::header_in_code;
+use in_code::{needs_preflight, normalized_method, MAX_CODE_HEADERS};
+pub use in_code::{usable_in_code, PLACEHOLDER_ORIGIN};
 
 use crate::finding::Finding;
 use crate::http;
@@ -280,82 +287,8 @@ pub fn credentials_involved(f: &Finding) -> bool {
     f.credentials.included() || only_with_credentials || server_allows
 }
 
-/// Used in code when the request's origin cannot be written safely.
-pub const PLACEHOLDER_ORIGIN: &str = "https://app.example";
-/// Longest request origin written into code (a host name is at most 253
-/// characters; scheme and port add a few).
-const MAX_CODE_ORIGIN_LEN: usize = 300;
-/// Longest method written into code.
-const MAX_CODE_METHOD_LEN: usize = 32;
-/// Longest request header name written into code.
-const MAX_CODE_HEADER_LEN: usize = 64;
-/// Most request header names written into code (besides Content-Type and
-/// Authorization).
-const MAX_CODE_HEADERS: usize = 32;
 /// How long browsers may cache a preflight answer, in seconds.
 pub(crate) const MAX_AGE: u32 = 600;
-
-/// Whether `origin` can be pasted into code as is: the characters of a
-/// serialized origin only, nothing that could end a quoted string, a line, a
-/// comment or a regular expression group.
-pub fn usable_in_code(origin: &str) -> bool {
-    !origin.is_empty()
-        && origin.len() <= MAX_CODE_ORIGIN_LEN
-        && origin.contains("://")
-        && origin
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b":/.-[]_".contains(&b))
-}
-
-/// The method as the browser sends it (`http::normalize_method`), or `None`
-/// when it cannot be written into code safely.
-fn normalized_method(method: &str) -> Option<String> {
-    if method.is_empty()
-        || method.len() > MAX_CODE_METHOD_LEN
-        || !method
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        return None;
-    }
-    Some(http::normalize_method(method))
-}
-
-/// Whether a request with this method needs a preflight for its method.
-fn needs_preflight(method: &str) -> bool {
-    !http::is_cors_safelisted_method(method)
-}
-
-/// A request header name as written into code, or `None` when it cannot be
-/// written safely. The names come from `Access-Control-Request-Headers`,
-/// which the page chooses: only a conservative subset of the HTTP token
-/// characters is kept (letters, digits, `-`, `_`, `.`), so that no name can
-/// end a string, start a comment, name a variable (`$`, `%`) or act as a
-/// wildcard (`*`) in any stack. Names are spelled with a capital after each
-/// `-` (`X-Api-Key`), as header names are case-insensitive.
-pub(crate) fn header_in_code(name: &str) -> Option<String> {
-    let name = name.trim();
-    if name.is_empty()
-        || name.len() > MAX_CODE_HEADER_LEN
-        || !name.bytes().any(|b| b.is_ascii_alphanumeric())
-        || !name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-    {
-        return None;
-    }
-    let mut out = String::with_capacity(name.len());
-    let mut upper = true;
-    for ch in name.chars() {
-        out.push(if upper {
-            ch.to_ascii_uppercase()
-        } else {
-            ch.to_ascii_lowercase()
-        });
-        upper = ch == '-';
-    }
-    Some(out)
-}
 
 /// What every stack must say, decided once per finding.
 pub(crate) struct Ctx {
@@ -531,88 +464,6 @@ fn flavor_name(flavor: &str, lang: Lang) -> Option<String> {
         "cors-module" => t(lang, "flavor_iis_cors_module"),
         other => other.to_owned(),
     })
-}
-
-/// Comment syntax of a configuration or programming language.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Comment {
-    /// `# text` (Nginx, Apache, Caddy, Python).
-    Hash,
-    /// `// text` (JavaScript, Java, C#, Go, Rust).
-    Slash,
-    /// `<!-- text -->` (XML).
-    Xml,
-}
-
-/// Lines of code being written, with comments in the language's syntax.
-pub(crate) struct Code {
-    style: Comment,
-    lines: Vec<String>,
-}
-
-impl Code {
-    pub fn new(style: Comment) -> Code {
-        Code {
-            style,
-            lines: Vec::new(),
-        }
-    }
-
-    /// A comment line at the given indentation.
-    pub fn comment_at(&mut self, indent: &str, text: &str) -> &mut Code {
-        let line = match self.style {
-            Comment::Hash => format!("{indent}# {text}"),
-            Comment::Slash => format!("{indent}// {text}"),
-            // `--` may not appear inside an XML comment.
-            Comment::Xml => format!("{indent}<!-- {} -->", text.replace("--", "- -")),
-        };
-        self.lines.push(line);
-        self
-    }
-
-    /// A comment line, not indented.
-    pub fn comment(&mut self, text: &str) -> &mut Code {
-        self.comment_at("", text)
-    }
-
-    /// Several comment lines, not indented.
-    pub fn comments(&mut self, texts: &[String]) -> &mut Code {
-        for text in texts {
-            self.comment(text);
-        }
-        self
-    }
-
-    /// A line of code.
-    pub fn line(&mut self, line: impl Into<String>) -> &mut Code {
-        self.lines.push(line.into());
-        self
-    }
-
-    pub fn finish(&self) -> String {
-        self.lines.join("\n")
-    }
-}
-
-/// Quotes and comma-joins values: `"a", "b"` with the given quote.
-pub(crate) fn quoted_list(values: &[&str], quote: char) -> String {
-    values
-        .iter()
-        .map(|v| format!("{quote}{v}{quote}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Escapes regular-expression metacharacters (Apache `SetEnvIf` patterns).
-pub(crate) fn regex_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for ch in s.chars() {
-        if "\\.^$|?*+()[]{}".contains(ch) {
-            out.push('\\');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 #[cfg(test)]
