@@ -28,13 +28,16 @@ setup: setup-rust setup-browsers setup-node setup-shells
 setup-rust:
 	./scripts/setup-rust.sh
 
+## setup-browsers: Debian's Chromium, ChromeDriver and Firefox ESR
+## (scripts/setup-debian.sh installs each PACKAGE:PROGRAM whose program is missing)
 setup-browsers:
-	./scripts/setup-browsers.sh
+	./scripts/setup-debian.sh browsers chromium:/usr/bin/chromium chromium-driver:/usr/bin/chromedriver firefox-esr:/usr/bin/firefox-esr
 
 ## setup-shells: Debian's zsh (and dash), for the curl script test
+## (crate/core/tests/curl_zsh.rs pastes the "Copy as curl" script into them)
 .PHONY: setup-shells
 setup-shells:
-	./scripts/setup-shells.sh
+	./scripts/setup-debian.sh shells zsh:/usr/bin/zsh dash:/usr/bin/dash
 
 ## setup-servers: Debian's nginx and apache2 (and caddy), for the fix tests
 setup-servers:

@@ -6,18 +6,12 @@
 # packages' system services must not keep running or hold ports 80/443: they
 # are kept from starting during the install and stopped and disabled after it.
 set -euo pipefail
+# $sudo, DEBIAN_FRONTEND, missing_packages and apt_install.
+source "$(dirname "$0")/setup-debian.sh"
 
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-export DEBIAN_FRONTEND=noninteractive
-
-have() { [ -x "$1" ]; }
-
-missing=()
-have /usr/sbin/nginx || missing+=(nginx)
-have /usr/sbin/apache2 || missing+=(apache2)
+mapfile -t missing < <(missing_packages nginx:/usr/sbin/nginx apache2:/usr/sbin/apache2)
 want_caddy=0
-have /usr/bin/caddy || want_caddy=1
+[ -x /usr/bin/caddy ] || want_caddy=1
 
 services=(nginx apache2 caddy)
 
@@ -69,11 +63,11 @@ if [ ${#missing[@]} -eq 0 ] && lists_present && ! apt-cache show caddy >/dev/nul
 fi
 
 block_service_start
-$sudo apt-get update -q
-
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup-servers: installing ${missing[*]}"
-  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+  apt_install --no-install-recommends "${missing[@]}"
+else
+  $sudo apt-get update -q
 fi
 
 if [ "$want_caddy" -eq 1 ]; then
