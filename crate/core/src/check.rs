@@ -419,21 +419,45 @@ mod tests {
         );
     }
 
-    /// (status, redirected, method, requested headers, Allow-Methods,
-    /// Allow-Headers, credentials, expected reason and parameter)
-    type PreflightCase = (
-        Option<u16>,
-        bool,
-        &'static str,
-        &'static [&'static str],
-        Option<&'static str>,
-        Option<&'static str>,
-        bool,
-        Option<(CorsError, &'static str)>,
-    );
+    /// One preflight case: the preflight's answer, what the request asked for,
+    /// and the expected reason and failed parameter (`None`: it passes).
+    #[derive(Clone, Copy)]
+    struct PreflightCase {
+        status: Option<u16>,
+        redirected: bool,
+        method: &'static str,
+        requested: &'static [&'static str],
+        allow_methods: Option<&'static str>,
+        allow_headers: Option<&'static str>,
+        credentials: bool,
+        want: Option<(CorsError, &'static str)>,
+    }
+
+    /// A 204 answer allowing the PUT it was asked about, without
+    /// credentials: passes. Each case says how it differs.
+    const PUT_ALLOWED: PreflightCase = PreflightCase {
+        status: Some(204),
+        redirected: false,
+        method: "PUT",
+        requested: &[],
+        allow_methods: Some("PUT"),
+        allow_headers: None,
+        credentials: false,
+        want: None,
+    };
 
     fn check_preflight(allow_origin: Option<&str>, cases: &[PreflightCase]) {
-        for &(status, redirected, method, requested, methods, headers, credentials, want) in cases {
+        for &PreflightCase {
+            status,
+            redirected,
+            method,
+            requested,
+            allow_methods: methods,
+            allow_headers: headers,
+            credentials,
+            want,
+        } in cases
+        {
             let requested: Vec<String> = requested.iter().map(|h| h.to_string()).collect();
             let got = preflight_check(PreflightInput {
                 cors: CheckInput {
@@ -466,144 +490,95 @@ mod tests {
         check_preflight(
             Some(ORIGIN),
             &[
-                (Some(204), false, "PUT", &[], Some("PUT"), None, false, None),
-                (
-                    Some(200),
-                    false,
-                    "DELETE",
-                    &["x-api-key"],
-                    Some("GET, DELETE"),
-                    Some("X-Api-Key"),
-                    false,
-                    None,
-                ),
+                PUT_ALLOWED,
+                PreflightCase {
+                    status: Some(200),
+                    method: "DELETE",
+                    requested: &["x-api-key"],
+                    allow_methods: Some("GET, DELETE"),
+                    allow_headers: Some("X-Api-Key"),
+                    ..PUT_ALLOWED
+                },
                 // A redirect comes before anything else.
-                (
-                    Some(301),
-                    true,
-                    "PUT",
-                    &[],
-                    Some("PUT"),
-                    None,
-                    false,
-                    Some((PreflightDisallowedRedirect, "")),
-                ),
+                PreflightCase {
+                    status: Some(301),
+                    redirected: true,
+                    want: Some((PreflightDisallowedRedirect, "")),
+                    ..PUT_ALLOWED
+                },
                 // Then the status: only 2xx passes.
-                (
-                    Some(401),
-                    false,
-                    "PUT",
-                    &[],
-                    Some("PUT"),
-                    None,
-                    false,
-                    Some((PreflightInvalidStatus, "")),
-                ),
-                (
-                    Some(404),
-                    false,
-                    "PUT",
-                    &[],
-                    None,
-                    None,
-                    false,
-                    Some((PreflightInvalidStatus, "")),
-                ),
+                PreflightCase {
+                    status: Some(401),
+                    want: Some((PreflightInvalidStatus, "")),
+                    ..PUT_ALLOWED
+                },
+                PreflightCase {
+                    status: Some(404),
+                    allow_methods: None,
+                    want: Some((PreflightInvalidStatus, "")),
+                    ..PUT_ALLOWED
+                },
                 // Then the parse of both lists, before the method.
-                (
-                    Some(204),
-                    false,
-                    "PUT",
-                    &[],
-                    Some("PUT, (GET)"),
-                    None,
-                    false,
-                    Some((InvalidAllowMethodsPreflightResponse, "")),
-                ),
-                (
-                    Some(204),
-                    false,
-                    "PUT",
-                    &[],
-                    Some("GET"),
-                    Some("x y"),
-                    false,
-                    Some((InvalidAllowHeadersPreflightResponse, "")),
-                ),
+                PreflightCase {
+                    allow_methods: Some("PUT, (GET)"),
+                    want: Some((InvalidAllowMethodsPreflightResponse, "")),
+                    ..PUT_ALLOWED
+                },
+                PreflightCase {
+                    allow_methods: Some("GET"),
+                    allow_headers: Some("x y"),
+                    want: Some((InvalidAllowHeadersPreflightResponse, "")),
+                    ..PUT_ALLOWED
+                },
                 // Methods compare case-sensitively; safelisted ones always pass.
-                (
-                    Some(204),
-                    false,
-                    "PUT",
-                    &[],
-                    Some("GET, POST"),
-                    None,
-                    false,
-                    Some((MethodDisallowedByPreflightResponse, "PUT")),
-                ),
-                (
-                    Some(204),
-                    false,
-                    "PATCH",
-                    &[],
-                    Some("patch"),
-                    None,
-                    false,
-                    Some((MethodDisallowedByPreflightResponse, "PATCH")),
-                ),
-                (
-                    Some(204),
-                    false,
-                    "POST",
-                    &["content-type"],
-                    None,
-                    Some("Content-Type"),
-                    false,
-                    None,
-                ),
+                PreflightCase {
+                    allow_methods: Some("GET, POST"),
+                    want: Some((MethodDisallowedByPreflightResponse, "PUT")),
+                    ..PUT_ALLOWED
+                },
+                PreflightCase {
+                    method: "PATCH",
+                    allow_methods: Some("patch"),
+                    want: Some((MethodDisallowedByPreflightResponse, "PATCH")),
+                    ..PUT_ALLOWED
+                },
+                PreflightCase {
+                    method: "POST",
+                    requested: &["content-type"],
+                    allow_methods: None,
+                    allow_headers: Some("Content-Type"),
+                    ..PUT_ALLOWED
+                },
                 // `*` counts only without credentials.
-                (Some(204), false, "PUT", &[], Some("*"), None, false, None),
-                (
-                    Some(204),
-                    false,
-                    "PUT",
-                    &[],
-                    Some("*"),
-                    None,
-                    true,
-                    Some((MethodDisallowedByPreflightResponse, "PUT")),
-                ),
+                PreflightCase {
+                    allow_methods: Some("*"),
+                    ..PUT_ALLOWED
+                },
+                PreflightCase {
+                    allow_methods: Some("*"),
+                    credentials: true,
+                    want: Some((MethodDisallowedByPreflightResponse, "PUT")),
+                    ..PUT_ALLOWED
+                },
                 // Header names compare without case; the first missing one is named.
-                (
-                    Some(204),
-                    false,
-                    "PUT",
-                    &["authorization", "x-b"],
-                    Some("PUT"),
-                    Some("Authorization"),
-                    false,
-                    Some((HeaderDisallowedByPreflightResponse, "x-b")),
-                ),
-                (
-                    Some(204),
-                    false,
-                    "PUT",
-                    &["authorization"],
-                    Some("PUT"),
-                    Some("*"),
-                    false,
-                    None,
-                ),
-                (
-                    Some(204),
-                    false,
-                    "PUT",
-                    &["x-a"],
-                    Some("PUT"),
-                    Some("*"),
-                    true,
-                    Some((HeaderDisallowedByPreflightResponse, "x-a")),
-                ),
+                PreflightCase {
+                    requested: &["authorization", "x-b"],
+                    allow_headers: Some("Authorization"),
+                    want: Some((HeaderDisallowedByPreflightResponse, "x-b")),
+                    ..PUT_ALLOWED
+                },
+                PreflightCase {
+                    requested: &["authorization"],
+                    allow_headers: Some("*"),
+                    ..PUT_ALLOWED
+                },
+                PreflightCase {
+                    requested: &["x-a"],
+                    allow_headers: Some("*"),
+                    credentials: true,
+                    want: Some((HeaderDisallowedByPreflightResponse, "x-a")),
+                    ..PUT_ALLOWED
+                },
             ],
         );
     }
@@ -613,56 +588,35 @@ mod tests {
         use CorsError::*;
         check_preflight(
             None,
-            &[(
-                Some(204),
-                false,
-                "PUT",
-                &[],
-                Some("PUT"),
-                None,
-                false,
-                Some((PreflightMissingAllowOriginHeader, "")),
-            )],
+            &[PreflightCase {
+                want: Some((PreflightMissingAllowOriginHeader, "")),
+                ..PUT_ALLOWED
+            }],
         );
         // The origin check comes before the status: a 404 without the header is "missing".
         check_preflight(
             None,
-            &[(
-                Some(404),
-                false,
-                "PUT",
-                &[],
-                None,
-                None,
-                false,
-                Some((PreflightMissingAllowOriginHeader, "")),
-            )],
+            &[PreflightCase {
+                status: Some(404),
+                allow_methods: None,
+                want: Some((PreflightMissingAllowOriginHeader, "")),
+                ..PUT_ALLOWED
+            }],
         );
         check_preflight(
             Some("http://other.test"),
-            &[(
-                Some(204),
-                false,
-                "PUT",
-                &[],
-                Some("PUT"),
-                None,
-                false,
-                Some((PreflightAllowOriginMismatch, "http://other.test")),
-            )],
+            &[PreflightCase {
+                want: Some((PreflightAllowOriginMismatch, "http://other.test")),
+                ..PUT_ALLOWED
+            }],
         );
         check_preflight(
             Some("*"),
-            &[(
-                Some(204),
-                false,
-                "PUT",
-                &[],
-                Some("PUT"),
-                None,
-                true,
-                Some((PreflightWildcardOriginNotAllowed, "")),
-            )],
+            &[PreflightCase {
+                credentials: true,
+                want: Some((PreflightWildcardOriginNotAllowed, "")),
+                ..PUT_ALLOWED
+            }],
         );
     }
 }
