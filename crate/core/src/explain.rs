@@ -561,32 +561,16 @@ mod tests {
         status: Option<u16>,
     ) -> Finding {
         Finding {
-            request_id: "1".to_owned(),
-            tab_id: 1,
-            time_ms: 0.0,
-            method: "GET".to_owned(),
-            url: "http://localhost:9090/api/data".to_owned(),
-            resource_type: "xmlhttprequest".to_owned(),
             origin: origin.to_owned(),
-            page_origin: ORIGIN.to_owned(),
             status,
-            reason,
             failed_parameter: failed_parameter.to_owned(),
             allow_origin: if failed_parameter.is_empty() || !origin_step(reason) {
                 Vec::new()
             } else {
                 vec![failed_parameter.to_owned()]
             },
-            allow_credentials: None,
-            allow_methods: None,
-            allow_headers: None,
-            requested_headers: Vec::new(),
             credentials,
-            redirects: Vec::new(),
-            endpoint_allowed_before: false,
-            exchange: Default::default(),
-            preflight: None,
-            count: 1,
+            ..crate::testing::finding(reason)
         }
     }
 

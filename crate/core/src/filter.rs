@@ -233,32 +233,18 @@ fn host_of(url: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::wire::{FindingRecord, NoticeRecord};
-    use crate::{CorsError, Credentials, NoticeKind, Seen};
+    use crate::{CorsError, NoticeKind};
 
     fn failure(reason: CorsError, method: &str, url: &str, status: u16, param: &str) -> Record {
         let f = Finding {
-            request_id: "1".into(),
-            tab_id: 1,
             time_ms: 1.0,
             method: method.into(),
             url: url.into(),
-            resource_type: "xmlhttprequest".into(),
             origin: "http://app.test".into(),
             page_origin: "http://app.test".into(),
             status: Some(status),
-            reason,
             failed_parameter: param.into(),
-            allow_origin: vec![],
-            allow_credentials: None,
-            allow_methods: None,
-            allow_headers: None,
-            requested_headers: vec![],
-            credentials: Credentials::Unknown,
-            redirects: vec![],
-            endpoint_allowed_before: false,
-            exchange: Seen::default(),
-            preflight: None,
-            count: 1,
+            ..crate::testing::finding(reason)
         };
         Record::Failure(FindingRecord::from(&f))
     }

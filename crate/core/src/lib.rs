@@ -23,6 +23,10 @@ pub mod reason;
 pub mod redact;
 pub mod report;
 pub mod wire;
+// Test scaffolding: compiled for tests only (Cargo.toml, feature `testing`).
+#[cfg(any(test, feature = "testing"))]
+#[doc(hidden)]
+pub mod testing;
 #[doc(hidden)]
 pub mod workload;
 

@@ -21,10 +21,9 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cors_lens_core::export::{self, curl::curl, markdown::markdown, Meta};
-use cors_lens_core::headers::Header;
 use cors_lens_core::l10n::{t, Lang};
 use cors_lens_core::wire::{FindingRecord, Record};
-use cors_lens_core::{CorsError, Credentials, Finding, Seen};
+use cors_lens_core::{testing, CorsError, Finding, Seen};
 use serde_json::{json, Value};
 
 /// A shell to paste into, and what it must say about itself.
@@ -197,67 +196,43 @@ fn assert_inert(what: &str, script: &str, want: &[Vec<String>]) {
 
 fn finding(method: &str, url: &str, origin: &str, headers: &[(&str, &str)]) -> Finding {
     Finding {
-        request_id: "1".into(),
-        tab_id: 1,
         time_ms: 1_700_000_000_000.0,
         method: method.into(),
         url: url.into(),
-        resource_type: "xmlhttprequest".into(),
         origin: origin.into(),
         page_origin: origin.into(),
-        status: Some(200),
-        reason: CorsError::MissingAllowOriginHeader,
-        failed_parameter: String::new(),
-        allow_origin: vec![],
-        allow_credentials: None,
-        allow_methods: None,
-        allow_headers: None,
-        requested_headers: vec![],
-        credentials: Credentials::Unknown,
-        redirects: vec![],
-        endpoint_allowed_before: false,
-        exchange: Seen {
-            method: method.into(),
-            url: url.into(),
-            status: Some(200),
-            request_headers: headers.iter().map(|(n, v)| Header::new(*n, *v)).collect(),
-            response_headers: vec![],
-        },
-        preflight: None,
-        count: 1,
+        exchange: testing::seen(method, url, Some(200), headers, &[]),
+        ..testing::finding(CorsError::MissingAllowOriginHeader)
     }
 }
 
 /// `f` with a successful preflight that asked for `method` and `headers`.
 fn with_preflight(mut f: Finding, method: &str, headers: &str) -> Finding {
-    f.preflight = Some(Seen {
-        method: "OPTIONS".into(),
-        url: f.url.clone(),
-        status: Some(204),
-        request_headers: vec![
-            Header::new("Access-Control-Request-Method", method),
-            Header::new("Access-Control-Request-Headers", headers),
-        ],
-        response_headers: vec![],
-    });
+    f.preflight = Some(preflight_asking(&f.url, method, headers));
     f
 }
 
 /// `f` as a failed preflight: the exchange is the `OPTIONS`.
 fn failed_preflight(mut f: Finding, method: &str, headers: &str) -> Finding {
     f.reason = CorsError::PreflightMissingAllowOriginHeader;
-    f.exchange = Seen {
-        method: "OPTIONS".into(),
-        url: f.url.clone(),
-        status: Some(204),
-        request_headers: vec![
-            Header::new("Access-Control-Request-Method", method),
-            Header::new("Access-Control-Request-Headers", headers),
-        ],
-        response_headers: vec![],
-    };
+    f.exchange = preflight_asking(&f.url, method, headers);
     f.requested_headers = headers.split(',').map(str::to_owned).collect();
     f
+}
+
+/// A preflight to `url` answered 204 with no header, asking for `method`
+/// and `headers`.
+fn preflight_asking(url: &str, method: &str, headers: &str) -> Seen {
+    testing::seen(
+        "OPTIONS",
+        url,
+        Some(204),
+        &[
+            ("Access-Control-Request-Method", method),
+            ("Access-Control-Request-Headers", headers),
+        ],
+        &[],
+    )
 }
 
 /// The argv curl must receive: the fixed options, the method, the URL, the

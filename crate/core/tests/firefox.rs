@@ -6,30 +6,25 @@
 //! Firefox's CORS error. Each case names what the engine must report. The
 //! version measured: docs/verdicts.md, "Browser versions".
 
-use cors_lens_core::headers::Headers;
-use cors_lens_core::{Engine, Event, EventKind, Report};
+use cors_lens_core::testing::{headers, Request};
+use cors_lens_core::{Engine, Event, Report};
 
 const PAGE: &str = "http://127.0.0.1:8080";
 const API: &str = "http://localhost:8081/pf/x?lab=1";
 const THIRD_WITH_USER: &str = "http://user:pass@localhost:8082/final";
 
-fn headers(pairs: &[(&str, &str)]) -> Headers {
-    pairs.iter().map(|(n, v)| (*n, *v)).collect()
-}
-
-fn event(kind: EventKind, id: &str, method: &str, url: &str) -> Event {
-    let mut e = Event::new(kind, id, url);
-    e.method = method.to_owned();
-    e.tab_id = 7;
-    e.initiator = Some(format!("{PAGE}/lab.html"));
-    e
+/// A request from the lab page in tab 7.
+fn request(id: &str, method: &str, url: &str) -> Request {
+    Request::new(id, url)
+        .method(method)
+        .tab(7)
+        .initiator(&format!("{PAGE}/lab.html"))
 }
 
 /// `onSendHeaders` of a CORS-mode request from the page (a same-origin one
 /// carries no `Origin`, as in Firefox); `preflight_for` makes it the
 /// `OPTIONS` preflight of that method.
 fn send(id: &str, method: &str, url: &str, preflight_for: Option<&str>) -> Event {
-    let mut e = event(EventKind::SendHeaders, id, method, url);
     let mut h = vec![("Sec-Fetch-Mode", "cors")];
     if !url.starts_with(PAGE) {
         h.push(("Origin", PAGE));
@@ -37,33 +32,27 @@ fn send(id: &str, method: &str, url: &str, preflight_for: Option<&str>) -> Event
     if let Some(m) = preflight_for {
         h.push(("Access-Control-Request-Method", m));
     }
-    e.request_headers = Some(headers(&h));
-    e
+    request(id, method, url).send(headers(&h))
 }
 
 fn answer(id: &str, method: &str, url: &str, status: u16, h: &[(&str, &str)]) -> Event {
-    let mut e = event(EventKind::HeadersReceived, id, method, url);
-    e.status = Some(status);
-    e.response_headers = Some(headers(h));
-    e
+    request(id, method, url).answer(status, headers(h))
 }
 
 fn redirect(id: &str, method: &str, url: &str, to: &str) -> Event {
-    let mut e = event(EventKind::BeforeRedirect, id, method, url);
-    e.redirect_url = Some(to.to_owned());
-    e
+    request(id, method, url).redirect(to)
 }
 
 fn error(id: &str, method: &str, url: &str, error: &str) -> Event {
-    let mut e = event(EventKind::ErrorOccurred, id, method, url);
-    e.error = Some(error.to_owned());
-    e
+    request(id, method, url).error(error)
 }
 
+/// Firefox's `onCompleted` carries the status.
 fn completed(id: &str, method: &str, url: &str, status: u16) -> Event {
-    let mut e = event(EventKind::Completed, id, method, url);
-    e.status = Some(status);
-    e
+    Event {
+        status: Some(status),
+        ..request(id, method, url).completed()
+    }
 }
 
 /// The start Firefox reports for a preflighted `PUT`: the actual request's

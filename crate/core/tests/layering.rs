@@ -36,6 +36,8 @@ const VERDICT: &[&str] = &[
     "engine",
     // The bench's synthetic events (`make bench`): domain types only.
     "workload",
+    // The shared test builders (tests only): domain types only.
+    "testing",
 ];
 /// Transfer types: what crosses the wasm boundary and lands in storage.
 const TRANSFER: &[&str] = &["wire"];

@@ -4,6 +4,7 @@
 //! Chromium reported (recorded in the table's `expect`).
 
 use cors_lens_core::headers::Headers;
+use cors_lens_core::testing::{headers, Request};
 use cors_lens_core::{Credentials, Engine, Event, EventKind, Finding, Notice, NoticeKind, Report};
 use serde_json::Value;
 
@@ -28,11 +29,7 @@ fn fill(value: &str) -> String {
 /// Chromium: `onBeforeRedirect` when the browser followed it
 /// (`redirectFollowed`), then `onErrorOccurred` with `webRequestEnd` (on the
 /// target once followed), or nothing at all when `webRequestEnd` is null.
-fn redirect_tail(
-    scenario: &Value,
-    url: &str,
-    event: &dyn Fn(EventKind, &str) -> Event,
-) -> Vec<Event> {
+fn redirect_tail(scenario: &Value, url: &str, request: &Request) -> Vec<Event> {
     let location = scenario["response"]["headers"]
         .as_array()
         .and_then(|h| h.iter().find(|pair| pair[0] == "Location"))
@@ -46,17 +43,14 @@ fn redirect_tail(
     let followed = scenario["redirectFollowed"].as_bool() == Some(true);
     let mut events = Vec::new();
     if followed {
-        let mut redirect = event(EventKind::BeforeRedirect, url);
-        redirect.redirect_url = Some(target.clone());
-        events.push(redirect);
+        events.push(request.at(url).redirect(&target));
     }
     if let Some(error) = s(scenario, "webRequestEnd") {
-        let mut end = event(
-            EventKind::ErrorOccurred,
-            if followed { &target } else { url },
+        events.push(
+            request
+                .at(if followed { &target } else { url })
+                .error(error),
         );
-        end.error = Some(error.to_owned());
-        events.push(end);
     }
     events
 }
@@ -112,69 +106,49 @@ fn chromium_events(scenario: &Value) -> Vec<Event> {
         "img-nocors" => ("image", "no-cors"),
         _ => ("xmlhttprequest", "cors"),
     };
-    let method = fetch_method(scenario);
-    let event = |kind: EventKind, url: &str| {
-        let mut e = Event::new(kind, "42", url);
-        e.method = method.clone();
-        e.resource_type = resource_type.to_owned();
-        e.tab_id = 7;
-        e.initiator = Some(PAGE.to_owned());
-        e
-    };
+    let r = Request::new("42", &url)
+        .method(&fetch_method(scenario))
+        .resource_type(resource_type)
+        .tab(7)
+        .initiator(PAGE);
     let request = |url: &str, origin: Option<&str>| {
-        let mut e = event(EventKind::SendHeaders, url);
-        let mut headers = vec![("Sec-Fetch-Mode".to_owned(), mode.to_owned())];
+        let mut h = vec![("Sec-Fetch-Mode", mode)];
         if let Some(origin) = origin {
-            headers.push(("Origin".to_owned(), origin.to_owned()));
+            h.push(("Origin", origin));
         }
-        e.request_headers = Some(headers.into_iter().collect());
-        e
-    };
-    let response = |url: &str, status: u16, headers: Headers| {
-        let mut e = event(EventKind::HeadersReceived, url);
-        e.status = Some(status);
-        e.response_headers = Some(headers);
-        e
+        r.at(url).send(headers(&h))
     };
     // Chromium sends `Origin` on cross-origin CORS requests only.
     let origin = (mode == "cors" && kind != "fetch-same-origin").then_some(PAGE);
     let mut events = vec![request(&url, origin)];
     if refused {
-        let mut end = event(EventKind::ErrorOccurred, &url);
-        end.error = Some("net::ERR_CONNECTION_REFUSED".to_owned());
-        events.push(end);
+        events.push(r.error("net::ERR_CONNECTION_REFUSED"));
         return events;
     }
     let mut final_url = url.clone();
     if let Some(to) = s(scenario, "redirectTo") {
         final_url = format!("{THIRD}{to}");
-        let hop: Headers = [
+        let hop = headers(&[
             ("Location", final_url.as_str()),
             ("Access-Control-Allow-Origin", PAGE),
-        ]
-        .into_iter()
-        .collect();
-        events.push(response(&url, 302, hop));
-        let mut redirect = event(EventKind::BeforeRedirect, &url);
-        redirect.redirect_url = Some(final_url.clone());
-        events.push(redirect);
+        ]);
+        events.push(r.answer(302, hop));
+        events.push(r.redirect(&final_url));
         // A cross-origin redirect taints the origin: the next hop says `null`.
         events.push(request(&final_url, Some("null")));
     }
     let status = scenario["response"]["status"].as_u64().unwrap_or(200) as u16;
-    events.push(response(&final_url, status, response_headers(scenario)));
+    let last = r.at(&final_url);
+    events.push(last.answer(status, response_headers(scenario)));
     if scenario.get("webRequestEnd").is_some() {
-        events.extend(redirect_tail(scenario, &final_url, &event));
+        events.extend(redirect_tail(scenario, &final_url, &r));
         return events;
     }
-    let end = if scenario["expect"].is_string() {
-        let mut e = event(EventKind::ErrorOccurred, &final_url);
-        e.error = Some("net::ERR_FAILED".to_owned());
-        e
+    events.push(if scenario["expect"].is_string() {
+        last.error("net::ERR_FAILED")
     } else {
-        event(EventKind::Completed, &final_url)
-    };
-    events.push(end);
+        last.completed()
+    });
     events
 }
 
@@ -581,16 +555,10 @@ fn chromium_preflight_events(scenario: &Value) -> Vec<Event> {
     let preflight_fails = expect
         .and_then(cors_lens_core::CorsError::from_chromium_id)
         .is_some_and(|r| r.is_preflight());
-    let event = |kind: EventKind, id: &str, method: &str| {
-        let mut e = Event::new(kind, id, &url);
-        e.method = method.to_owned();
-        e.tab_id = 7;
-        e.initiator = Some(PAGE.to_owned());
-        e.time_ms = 1000.0;
-        e
-    };
-    let mut options = event(EventKind::SendHeaders, "pf", "OPTIONS");
-    let mut headers = vec![
+    let from_page = Request::new("", &url).tab(7).initiator(PAGE).time(1000.0);
+    let preflight = from_page.clone().id("pf").method("OPTIONS");
+    let actual = from_page.id("42").method(method);
+    let mut asked = vec![
         ("Origin".to_owned(), PAGE.to_owned()),
         ("Sec-Fetch-Mode".to_owned(), "cors".to_owned()),
         (
@@ -599,56 +567,38 @@ fn chromium_preflight_events(scenario: &Value) -> Vec<Event> {
         ),
     ];
     if !requested.is_empty() {
-        headers.push((
+        asked.push((
             "Access-Control-Request-Headers".to_owned(),
             requested.join(","),
         ));
     }
-    options.request_headers = Some(headers.into_iter().collect());
-    let mut answered = event(EventKind::HeadersReceived, "pf", "OPTIONS");
-    answered.status = scenario["preflight"]["status"].as_u64().map(|s| s as u16);
-    answered.response_headers = Some(header_list(&scenario["preflight"]["headers"]));
+    let status = |exchange: &Value| exchange["status"].as_u64().map(|s| s as u16);
     let mut events = vec![
-        options,
-        answered,
-        event(EventKind::Completed, "pf", "OPTIONS"),
+        preflight.send(asked.into_iter().collect()),
+        preflight.answer(
+            status(&scenario["preflight"]),
+            header_list(&scenario["preflight"]["headers"]),
+        ),
+        preflight.completed(),
     ];
     if preflight_fails {
-        let mut unsent = event(EventKind::ErrorOccurred, "42", method);
-        unsent.error = Some("net::ERR_FAILED".to_owned());
-        events.push(unsent);
+        events.push(actual.error("net::ERR_FAILED"));
         return events;
     }
-    let mut send = event(EventKind::SendHeaders, "42", method);
-    send.request_headers = Some(
-        [("Origin", PAGE), ("Sec-Fetch-Mode", "cors")]
-            .into_iter()
-            .collect(),
-    );
-    let mut received = event(EventKind::HeadersReceived, "42", method);
-    received.status = scenario["response"]["status"].as_u64().map(|s| s as u16);
-    received.response_headers = Some(header_list(&scenario["response"]["headers"]));
+    events.push(actual.send(headers(&[("Origin", PAGE), ("Sec-Fetch-Mode", "cors")])));
+    events.push(actual.answer(
+        status(&scenario["response"]),
+        header_list(&scenario["response"]["headers"]),
+    ));
     if scenario.get("webRequestEnd").is_some() {
-        events.extend([send, received]);
-        let hop = |kind: EventKind, at: &str| {
-            let mut e = event(kind, "42", method);
-            e.url = at.to_owned();
-            e
-        };
-        events.extend(redirect_tail(scenario, &url, &hop));
+        events.extend(redirect_tail(scenario, &url, &actual));
         return events;
     }
-    let mut end = event(
-        if expect.is_some() {
-            EventKind::ErrorOccurred
-        } else {
-            EventKind::Completed
-        },
-        "42",
-        method,
-    );
-    end.error = expect.map(|_| "net::ERR_FAILED".to_owned());
-    events.extend([send, received, end]);
+    events.push(if expect.is_some() {
+        actual.error("net::ERR_FAILED")
+    } else {
+        actual.completed()
+    });
     events
 }
 
@@ -929,61 +879,33 @@ fn engine_agrees_with_chromium_on_every_matrix_scenario() {
 fn a_request_refused_before_its_next_hop_is_reported_once_and_honestly() {
     let first = format!("{API}/a");
     let next = format!("{THIRD}/b");
-    let event = |kind: EventKind, id: &str, url: &str, method: &str| {
-        let mut e = Event::new(kind, id, url);
-        e.method = method.to_owned();
-        e.tab_id = 3;
-        e.initiator = Some(PAGE.to_owned());
-        e.time_ms = 1000.0;
-        e
-    };
+    let from_page = Request::new("", &first).tab(3).initiator(PAGE).time(1000.0);
+    let put = from_page.clone().id("r").method("PUT");
+    let preflight_of_next = from_page.at(&next).id("p").method("OPTIONS");
     let redirected = |engine: &mut Engine| {
-        let mut send = event(EventKind::SendHeaders, "r", &first, "PUT");
-        send.request_headers = Some(
-            [("Origin", PAGE), ("Sec-Fetch-Mode", "cors")]
-                .into_iter()
-                .collect(),
-        );
-        let mut received = event(EventKind::HeadersReceived, "r", &first, "PUT");
-        received.status = Some(307);
+        let send = put.send(headers(&[("Origin", PAGE), ("Sec-Fetch-Mode", "cors")]));
         // Passes without credentials, would fail with them: not re-judged.
-        received.response_headers = Some(
-            [
+        let received = put.answer(
+            307,
+            headers(&[
                 ("Location", next.as_str()),
                 ("Access-Control-Allow-Origin", PAGE),
-            ]
-            .into_iter()
-            .collect(),
+            ]),
         );
-        let mut redirect = event(EventKind::BeforeRedirect, "r", &first, "PUT");
-        redirect.redirect_url = Some(next.clone());
-        for e in [send, received, redirect] {
+        for e in [send, received, put.redirect(&next)] {
             assert_eq!(engine.ingest(e), None);
         }
     };
     let preflight = |engine: &mut Engine, answer: &[(&str, &str)]| {
-        let mut send = event(EventKind::SendHeaders, "p", &next, "OPTIONS");
-        send.request_headers = Some(
-            [
-                ("Origin", "null"),
-                ("Sec-Fetch-Mode", "cors"),
-                ("Access-Control-Request-Method", "PUT"),
-            ]
-            .into_iter()
-            .collect(),
-        );
-        let mut received = event(EventKind::HeadersReceived, "p", &next, "OPTIONS");
-        received.status = Some(204);
-        received.response_headers = Some(answer.iter().copied().collect());
-        engine.ingest(send);
-        engine.ingest(received);
-        engine.ingest(event(EventKind::Completed, "p", &next, "OPTIONS"))
+        engine.ingest(preflight_of_next.send(headers(&[
+            ("Origin", "null"),
+            ("Sec-Fetch-Mode", "cors"),
+            ("Access-Control-Request-Method", "PUT"),
+        ])));
+        engine.ingest(preflight_of_next.answer(204, headers(answer)));
+        engine.ingest(preflight_of_next.completed())
     };
-    let refused = |engine: &mut Engine| {
-        let mut end = event(EventKind::ErrorOccurred, "r", &next, "PUT");
-        end.error = Some("net::ERR_FAILED".to_owned());
-        engine.ingest(end)
-    };
+    let refused = |engine: &mut Engine| engine.ingest(put.at(&next).error("net::ERR_FAILED"));
 
     // The next hop's preflight fails only with credentials: it waited.
     let mut engine = Engine::new();

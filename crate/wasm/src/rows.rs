@@ -355,32 +355,18 @@ pub fn split_url(url: &str) -> (&str, &str) {
 mod tests {
     use super::*;
     use cors_lens_core::wire::{FindingRecord, NoticeRecord};
-    use cors_lens_core::{CorsError, Credentials, NoticeKind, Seen};
+    use cors_lens_core::{CorsError, NoticeKind};
 
     fn failure(index: u32, method: &str, url: &str, time: f64, count: u32) -> Entry {
         let f = Finding {
             request_id: index.to_string(),
-            tab_id: 1,
             time_ms: time,
             method: method.into(),
             url: url.into(),
-            resource_type: "xmlhttprequest".into(),
             origin: "http://app.test".into(),
             page_origin: "http://app.test".into(),
-            status: Some(200),
-            reason: CorsError::MissingAllowOriginHeader,
-            failed_parameter: String::new(),
-            allow_origin: vec![],
-            allow_credentials: None,
-            allow_methods: None,
-            allow_headers: None,
-            requested_headers: vec![],
-            credentials: Credentials::Unknown,
-            redirects: vec![],
-            endpoint_allowed_before: false,
-            exchange: Seen::default(),
-            preflight: None,
             count,
+            ..cors_lens_core::testing::finding(CorsError::MissingAllowOriginHeader)
         };
         let record = Record::Failure(FindingRecord::from(&f));
         Entry::read(index, record, None).expect("a readable record")

@@ -7,10 +7,11 @@ use super::curl::{curl, quote};
 use super::json::{export, import, to_text, ImportError, MAX_IMPORT_BYTES};
 use super::markdown::markdown;
 use super::Meta;
-use crate::finding::{Credentials, Finding, Seen};
+use crate::finding::{Credentials, Finding};
 use crate::headers::Header;
 use crate::l10n::Lang;
 use crate::reason::CorsError;
+use crate::testing::seen;
 use crate::wire::{FindingRecord, Record};
 
 const SECRETS: [&str; 6] = [
@@ -23,57 +24,48 @@ const SECRETS: [&str; 6] = [
 ];
 
 fn finding(reason: CorsError) -> Finding {
-    let url = "http://SECRETUSER:SECRETPASS@api.test:8080/data?token=SECRETTOKEN&lab=1".to_owned();
-    let h = |n: &str, v: &str| Header::new(n, v);
+    let url = "http://SECRETUSER:SECRETPASS@api.test:8080/data?token=SECRETTOKEN&lab=1";
     Finding {
         request_id: "7".into(),
         tab_id: 3,
         time_ms: 1_700_000_000_000.0,
         method: "PUT".into(),
-        url: url.clone(),
-        resource_type: "xmlhttprequest".into(),
+        url: url.into(),
         origin: "http://page.test".into(),
         page_origin: "http://page.test".into(),
-        status: Some(200),
-        reason,
-        failed_parameter: String::new(),
-        allow_origin: vec![],
-        allow_credentials: None,
         allow_methods: Some("GET".into()),
-        allow_headers: None,
         requested_headers: vec!["authorization".into(), "x-api-key".into()],
         credentials: Credentials::IncludeFromCookie,
-        redirects: vec![],
-        endpoint_allowed_before: false,
-        exchange: Seen {
-            method: "PUT".into(),
-            url: url.clone(),
-            status: Some(200),
-            // Values as an older build (no capture redaction) would have kept them.
-            request_headers: vec![
-                h("Origin", "http://page.test"),
-                h("Cookie", "sid=SECRETCOOKIE"),
-                h("Authorization", "Bearer SECRETBEARER"),
-                h("X-API-Key", "SECRETAPIKEY"),
-                h("Content-Type", "application/json"),
-                h("Referer", "http://page.test/?session=SECRETTOKEN"),
-            ],
-            response_headers: vec![
-                h("Content-Type", "application/json"),
-                h("Set-Cookie", "sid=SECRETCOOKIE"),
-            ],
-        },
-        preflight: Some(Seen {
-            method: "OPTIONS".into(),
+        // Values as an older build (no capture redaction) would have kept them.
+        exchange: seen(
+            "PUT",
             url,
-            status: Some(204),
-            request_headers: vec![
-                h("Access-Control-Request-Method", "PUT"),
-                h("Access-Control-Request-Headers", "authorization,x-api-key"),
+            Some(200),
+            &[
+                ("Origin", "http://page.test"),
+                ("Cookie", "sid=SECRETCOOKIE"),
+                ("Authorization", "Bearer SECRETBEARER"),
+                ("X-API-Key", "SECRETAPIKEY"),
+                ("Content-Type", "application/json"),
+                ("Referer", "http://page.test/?session=SECRETTOKEN"),
             ],
-            response_headers: vec![h("Access-Control-Allow-Origin", "http://page.test")],
-        }),
+            &[
+                ("Content-Type", "application/json"),
+                ("Set-Cookie", "sid=SECRETCOOKIE"),
+            ],
+        ),
+        preflight: Some(seen(
+            "OPTIONS",
+            url,
+            Some(204),
+            &[
+                ("Access-Control-Request-Method", "PUT"),
+                ("Access-Control-Request-Headers", "authorization,x-api-key"),
+            ],
+            &[("Access-Control-Allow-Origin", "http://page.test")],
+        )),
         count: 2,
+        ..crate::testing::finding(reason)
     }
 }
 

@@ -407,39 +407,25 @@ mod tests {
     #[test]
     fn a_report_of_hostile_values_leaves_nothing_active_outside_code() {
         use super::super::json::export;
-        use crate::finding::{Credentials, Finding, Seen};
-        use crate::headers::Header;
+        use crate::finding::Finding;
+        use crate::testing::seen;
         use crate::wire::{FindingRecord, Record};
         let hostile = "https://app.example.com @team $x$ <b>hi</b> [l](http://e.test) www.e.test \u{202E}gpj.exe\u{200B} ```";
         let f = Finding {
-            request_id: "1".into(),
-            tab_id: 1,
             time_ms: 1_700_000_000_000.0,
-            method: "GET".into(),
             url: format!("http://api.test/a?q={hostile}"),
-            resource_type: "xmlhttprequest".into(),
             origin: "http://page.test".into(),
             page_origin: "http://page.test".into(),
-            status: Some(200),
-            reason: crate::reason::CorsError::AllowOriginMismatch,
             failed_parameter: hostile.into(),
             allow_origin: vec![hostile.into()],
-            allow_credentials: None,
-            allow_methods: None,
-            allow_headers: None,
-            requested_headers: vec![],
-            credentials: Credentials::Unknown,
-            redirects: vec![],
-            endpoint_allowed_before: false,
-            exchange: Seen {
-                method: "GET".into(),
-                url: "http://api.test/a".into(),
-                status: Some(200),
-                request_headers: vec![Header::new("Origin", "http://page.test")],
-                response_headers: vec![Header::new("Access-Control-Allow-Origin", hostile)],
-            },
-            preflight: None,
-            count: 1,
+            exchange: seen(
+                "GET",
+                "http://api.test/a",
+                Some(200),
+                &[("Origin", "http://page.test")],
+                &[("Access-Control-Allow-Origin", hostile)],
+            ),
+            ..crate::testing::finding(crate::reason::CorsError::AllowOriginMismatch)
         };
         let record = serde_json::to_value(Record::Failure(FindingRecord::from(&f))).unwrap();
         for lang in crate::l10n::Lang::ALL {

@@ -5,28 +5,10 @@ const ORIGIN: &str = "http://127.0.0.1:8080";
 
 fn finding(reason: CorsError, origin: &str, method: &str, credentials: Credentials) -> Finding {
     Finding {
-        request_id: "1".to_owned(),
-        tab_id: 1,
-        time_ms: 0.0,
         method: method.to_owned(),
-        url: "http://localhost:9090/api/data".to_owned(),
-        resource_type: "xmlhttprequest".to_owned(),
         origin: origin.to_owned(),
-        page_origin: ORIGIN.to_owned(),
-        status: Some(200),
-        reason,
-        failed_parameter: String::new(),
-        allow_origin: Vec::new(),
-        allow_credentials: None,
-        allow_methods: None,
-        allow_headers: None,
-        requested_headers: Vec::new(),
         credentials,
-        redirects: Vec::new(),
-        count: 1,
-        endpoint_allowed_before: false,
-        exchange: Default::default(),
-        preflight: None,
+        ..crate::testing::finding(reason)
     }
 }
 

@@ -12,32 +12,15 @@ const ORIGIN: &str = "http://127.0.0.1:8080";
 /// preflight's answer in the `allow_*` fields.
 fn finding(reason: CorsError, method: &str, requested: &[&str], credentials: bool) -> Finding {
     Finding {
-        request_id: "1".to_owned(),
-        tab_id: 1,
-        time_ms: 0.0,
         method: method.to_owned(),
-        url: "http://localhost:9090/api/data".to_owned(),
-        resource_type: "xmlhttprequest".to_owned(),
-        origin: ORIGIN.to_owned(),
-        page_origin: ORIGIN.to_owned(),
         status: Some(if reason.is_preflight() { 204 } else { 200 }),
-        reason,
-        failed_parameter: String::new(),
-        allow_origin: Vec::new(),
-        allow_credentials: None,
-        allow_methods: None,
-        allow_headers: None,
         requested_headers: requested.iter().map(|h| h.to_string()).collect(),
         credentials: if credentials {
             Credentials::IncludeFromCookie
         } else {
             Credentials::Unknown
         },
-        redirects: Vec::new(),
-        endpoint_allowed_before: false,
-        exchange: Seen::default(),
-        preflight: None,
-        count: 1,
+        ..crate::testing::finding(reason)
     }
 }
 
