@@ -439,7 +439,7 @@ fn no_file_of_the_core_is_over_the_line_budget() {
     assert!(sizes.len() > 20, "the core's sources were not found");
     // `cargo test -p cors-lens-core --test layering -- --nocapture` prints them.
     let mut by_size = sizes.clone();
-    by_size.sort_by(|a, b| b.1.cmp(&a.1));
+    by_size.sort_by_key(|(_, lines)| std::cmp::Reverse(*lines));
     for (path, lines) in by_size.iter().take(10) {
         println!("{lines:5} src/{}", path.display());
     }
