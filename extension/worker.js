@@ -146,8 +146,13 @@ function useEngine(fresh) {
  */
 async function seed() {
   const all = await loadTabs();
-  const unread = [...all].filter(([, t]) => !t.list).map(([tabId]) => listKey(tabId));
+  // What loadTabs read, while no list was written since; else storage.
+  const fresh = startRead?.writes === listWrites ? startRead.lists : null;
+  startRead = null;
+  const unread = [...all].filter(([tabId, t]) => !t.list && !fresh?.has(tabId)).map(([tabId]) => listKey(tabId));
+  /** @type {Record<string, unknown>} */
   const stored = unread.length ? await api.storage.session.get(unread) : {};
+  for (const [tabId, list] of fresh ?? []) stored[listKey(tabId)] ??= list;
   const current = engine;
   if (!current) return; // crashed meanwhile: the next engine seeds again
   const tabIds = new Set([...all.keys(), ...pending.keys()]);
@@ -292,6 +297,14 @@ let nextFlushAt = 0;
 let tabs = null;
 /** Tabs whose list stays in memory between tasks. */
 const LISTS_KEPT = 4;
+/** How many list writes this run made (a read before one is stale after it). */
+let listWrites = 0;
+/**
+ * The lists loadTabs read at the start, for the engine's first seeding
+ * (wasm is ready after storage is read): one read of storage, not two.
+ * @type {{lists: Map<number, StoredRecord[]>, writes: number} | null}
+ */
+let startRead = null;
 
 /** @param {StoredRecord} record the engine's, already grouped */
 function enqueueFinding(record) {
@@ -326,7 +339,13 @@ async function loadTabs() {
   const all = await api.storage.session.get(null);
   /** @type {Map<number, TabState>} */
   const loaded = new Map();
-  for (const [tabId, t] of storedTabs(all)) loaded.set(tabId, { size: t.size, dropped: t.dropped, bytes: 0, list: null, merged: [] });
+  /** @type {Map<number, StoredRecord[]>} */
+  const lists = new Map();
+  for (const [tabId, t] of storedTabs(all)) {
+    loaded.set(tabId, { size: t.size, dropped: t.dropped, bytes: 0, list: null, merged: [] });
+    if (t.list) lists.set(tabId, t.list);
+  }
+  startRead = { lists, writes: listWrites };
   // Findings an earlier run wrote ahead and did not merge: merged first.
   const { byTab, spent } = recoverAhead(all, RUN);
   for (const [tabId, entries] of byTab) {
@@ -417,6 +436,7 @@ async function write(tabId, tab) {
   if (tab.dropped) items[droppedKey(tabId)] = tab.dropped;
   const merged = tab.merged.splice(0);
   for (const key of merged) items[key] = null;
+  listWrites++;
   try {
     await api.storage.session.set(items);
   } catch (err) {
@@ -531,6 +551,7 @@ async function forget(tabId) {
   const recovered = pending.get(tabId) ?? [];
   pending.delete(tabId);
   const ahead = [...waiting, ...recovered].map((e) => e.key);
+  listWrites++;
   await api.storage.session.remove([listKey(tabId), droppedKey(tabId), ...ahead, ...merged]);
   tabs?.delete(tabId);
   engine?.forgetTab(tabId);
