@@ -124,6 +124,37 @@ export class Engine {
     return this.inner.ingest(listener, details);
   }
 
+  /**
+   * Remembers a stored record's group, so that the next report of `key` in
+   * `tabId` goes on counting (crate/core/src/record.rs). `firstSeen`: NaN
+   * when the record has none (seen once, at `time`).
+   * @param {number} tabId
+   * @param {string} key
+   * @param {number} count
+   * @param {number} firstSeen
+   * @param {number} time
+   */
+  seed(tabId, key, count, firstSeen, time) {
+    this.inner.seed(tabId, key, count, firstSeen, time);
+  }
+
+  /**
+   * Forgets the group of a record that left storage.
+   * @param {number} tabId
+   * @param {string} key
+   */
+  forget(tabId, key) {
+    this.inner.forget(tabId, key);
+  }
+
+  /**
+   * Forgets a tab's groups.
+   * @param {number} tabId
+   */
+  forgetTab(tabId) {
+    this.inner.forgetTab(tabId);
+  }
+
   /** How many requests are waiting for their last event. */
   get inFlight() {
     return this.inner.inFlight;

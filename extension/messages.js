@@ -34,8 +34,12 @@ export const Msg = Object.freeze({
    * findings (stored records, oldest first), the worker's problems
    * (`{key, detail, time}`, key = a message key) and `dropped`, how many
    * older findings of the tab were discarded to keep within the caps (500
-   * per tab, 2000 across tabs; 0 when none). Sent when the panel subscribes,
-   * then after changes, at most every 250 ms, each time the whole latest list.
+   * per tab, 2000 across tabs; 0 when none). Sent when the panel subscribes
+   * and after findings were dropped or cleared. Otherwise an update,
+   * `{type, tabId, changed, problems, dropped}`: the records the engine
+   * handed over since the last message, which the panel merges into its list
+   * (extension/store.js, `merge`: same key replaced and moved to the end).
+   * At most one message every 250 ms (PUBLISH_MS), the first at once.
    */
   FINDINGS: 'findings',
   /** DevTools page → worker, on DEVTOOLS_PORT: `{type, tabId}` — DevTools is open on this tab. */

@@ -12,6 +12,7 @@ import init, {
 } from '../www/pkg/cors_lens.js';
 import { api } from './compat.js';
 import { Msg, PANEL_PORT, PRESERVE_LOG, message } from './messages.js';
+import { merge } from './store.js';
 import { startWatchBar } from './watch-ui.js';
 
 const params = new URLSearchParams(location.search);
@@ -315,7 +316,11 @@ function connect() {
   const port = api.runtime.connect({ name: PANEL_PORT });
   port.onMessage.addListener((msg) => {
     if (msg?.type === Msg.FINDINGS && msg.tabId === tabId) {
-      latest = msg;
+      // The whole list, or the records handed over since the last message,
+      // merged as the worker merges them (a copy: the view holds the list).
+      const base = latest?.findings ?? findings;
+      const list = Array.isArray(msg.findings) ? msg.findings : merge([...base], Array.isArray(msg.changed) ? msg.changed : []);
+      latest = { ...msg, findings: list };
       scheduleRender();
     }
   });

@@ -1,24 +1,55 @@
+// @ts-check
 // The service worker: wires webRequest events to the wasm engine, keeps each
 // tab's findings in storage.session, and serves them to DevTools panels.
-// No CORS logic lives here: the engine decides, this file only carries.
+// No CORS logic lives here: the engine decides and groups, this file only
+// carries. The decisions that need no browser are pure modules with their
+// unit tests (tests/unit/): intake.js (event order, problems), store.js
+// (keys, merge, recovery), eviction.js (the caps and what goes),
+// schedule.js (write gap, publish throttle), badge.js (the badge count).
 
 import init, { Engine, reinstantiate } from './engine.js';
 import { api } from './compat.js';
 import { DEVTOOLS_PORT, Msg, PRESERVE_LOG, isOwnPage, message } from './messages.js';
 import { observe } from './observe.js';
 import { fullBucket, takeRestart } from './restarts.js';
-import { aheadKey, merge, recoverAhead } from './store.js';
+import { aheadKey, droppedKey, listKey, merge, recoverAhead, seedsOf, storedTabs } from './store.js';
+import { MAX_RETRIES, afterFailedWrite, byteBudget, nextRoomStep, overTabCap } from './eviction.js';
+import { nextWriteAt, publishDelay } from './schedule.js';
+import { BADGE_COLOR, badgeText } from './badge.js';
+import { MAX_QUEUED, START_HOLD_MS, addProblem, byTimeStamp, noteForgotten } from './intake.js';
 
-/** Most distinct findings kept per tab; the oldest go first, counted. */
-const MAX_FINDINGS_PER_TAB = 500;
-/** Most distinct findings kept across tabs (storage.session holds 10 MB). */
-const MAX_FINDINGS = 2000;
+/** @typedef {import('./store.js').StoredRecord} StoredRecord */
+/** @typedef {import('./intake.js').QueuedEvent} QueuedEvent */
+/** @typedef {import('./intake.js').Problem} Problem */
+/**
+ * A finding handed over by the engine and not merged into its tab's list
+ * yet: `key` is its write-ahead key, `written` the promise of that write.
+ * @typedef {{record: StoredRecord, key: string, written: Promise<void>}} Pending
+ */
+/**
+ * What storage holds for a tab: `size` findings taking `bytes` (as the
+ * browser counts them), `dropped` older ones dropped, `list` the list
+ * itself when in memory (null: read it from storage), `merged` the
+ * write-ahead keys merged into `list` since its last write.
+ * @typedef {{size: number, dropped: number, bytes: number, list: StoredRecord[] | null, merged: string[]}} TabState
+ * @typedef {TabState & {list: StoredRecord[]}} LoadedTab
+ */
 
+/**
+ * How much of storage.session the lists may fill, as the browser counts it
+ * (eviction.js); 0 where the browser cannot say.
+ */
+const BYTE_BUDGET = byteBudget(api.storage.session.QUOTA_BYTES, typeof api.storage.session.getBytesInUse === 'function');
+
+// --- Intake: events to the engine ---
+
+/** @type {Engine | null} */
 let engine = null;
-/** Events that arrived before wasm was ready, in order. */
+/** Whether the engine knows the groups storage holds (seeded after each start). */
+let seeded = false;
+/** Events that arrived before the engine was ready, in order. */
+/** @type {QueuedEvent[]} */
 const queue = [];
-/** More than this many events before wasm is ready means it is not coming. */
-const MAX_QUEUED = 50000;
 let dropped = 0;
 /**
  * Engine restarts after a crash are rationed (restarts.js: 10 in a row, 10 a
@@ -30,15 +61,18 @@ let dropped = 0;
 let restartBucket = fullBucket(Date.now());
 let paused = false;
 /**
- * Problems of the extension itself, shown in the panel (never swallowed):
- * `{key, detail, time}`, where `key` names a localised message.
+ * Problems of the extension itself, shown in the panel (never swallowed).
+ * @type {Problem[]}
  */
 const problems = [];
 
+/**
+ * @param {string} key a message key
+ * @param {unknown} err
+ */
 function problem(key, err) {
-  const detail = String(err?.message ?? err);
-  problems.push({ key, detail, time: Date.now() });
-  if (problems.length > 20) problems.shift();
+  const detail = String(/** @type {{message?: unknown}} */ (err)?.message ?? err);
+  addProblem(problems, { key, detail, time: Date.now() });
   console.error('CORS Lens:', key, detail);
   announceProblems();
 }
@@ -47,6 +81,8 @@ function problem(key, err) {
  * A panic in the core traps (`RuntimeError: unreachable`: wasm32 aborts) and
  * leaves the instance unusable. The event is lost, the requests in flight are
  * forgotten; everything else goes on with a fresh instance and a fresh engine.
+ * @param {string} listener
+ * @param {unknown} err
  */
 function restartEngine(listener, err) {
   const old = engine;
@@ -58,7 +94,7 @@ function restartEngine(listener, err) {
   } catch {
     // the handle is gone either way
   }
-  problem('problem_panic', `${listener}: ${err?.message ?? err}`);
+  problem('problem_panic', `${listener}: ${/** @type {{message?: unknown}} */ (err)?.message ?? err}`);
   const { bucket, restart, resumeAt } = takeRestart(restartBucket, Date.now());
   restartBucket = bucket;
   if (restart) {
@@ -68,68 +104,98 @@ function restartEngine(listener, err) {
   paused = true;
   queue.length = 0;
   problem('problem_paused', ''); // the message says how long: RESTART_PAUSE_MS
-  setTimeout(() => {
-    paused = false;
-    startFresh();
-    if (engine) problem('problem_resumed', '');
-  }, resumeAt - Date.now());
+  setTimeout(
+    () => {
+      paused = false;
+      startFresh();
+      if (engine) problem('problem_resumed', '');
+    },
+    /** @type {number} */ (resumeAt) - Date.now(),
+  );
 }
 
 /** A fresh wasm instance and engine (the old instance is unusable after a trap). */
 function startFresh() {
   try {
     reinstantiate();
-    engine = new Engine();
+    useEngine(new Engine());
   } catch (e) {
     problem('problem_engine', e);
   }
 }
 
 /**
- * Unfinished requests the engine forgot to stay within its caps (a count
- * of requests and a byte budget): their verdicts are missing, never wrong.
- * Said in the panel when the count grows, at most every 10 s.
+ * Takes a new engine into use: it is fed once it knows the groups storage
+ * holds (`seed`), so that a problem seen again goes on counting.
+ * @param {Engine} fresh
  */
-let forgotten = 0;
-let forgottenAt = 0;
-function noteForgotten() {
-  const n = engine?.dropped ?? 0;
-  if (n < forgotten) forgotten = 0; // a fresh engine after a restart
-  if (n > forgotten && Date.now() - forgottenAt > 10000) {
-    forgotten = n;
-    forgottenAt = Date.now();
-    problem('problem_engine_dropped', n);
-  }
-}
-
-function feed(listener, details) {
-  try {
-    const record = engine.ingest(listener, details);
-    if (record) enqueueFinding(record);
-    noteForgotten();
-  } catch (err) {
-    if (err instanceof WebAssembly.RuntimeError) restartEngine(listener, err);
-    else problem('problem_event', `${listener}: ${err?.message ?? err}`);
-  }
+function useEngine(fresh) {
+  engine = fresh;
+  seeded = false;
+  onChain(seed, (err) => {
+    // Counting starts again rather than observation stopping.
+    problem('problem_read', err);
+    seeded = true;
+    drain();
+  });
 }
 
 /**
- * A worker woken by a request gets that request's events after some of the
- * requests that followed it (measured in Chromium with the lifecycle
- * test: about 10 ms later), and the engine needs each request's events in
- * order: an `onErrorOccurred` before its `onSendHeaders` loses the finding.
- * So for this long after the worker starts, events wait in `queue`, and are
- * fed sorted by the browser's `timeStamp`, even once wasm is ready.
+ * Tells the engine each group the stored lists and the findings not merged
+ * yet stand for (on the chain: no write runs meanwhile).
  */
-const START_HOLD_MS = 250;
+async function seed() {
+  const all = await loadTabs();
+  // What loadTabs read, while no list was written since; else storage.
+  const fresh = startRead?.writes === listWrites ? startRead.lists : null;
+  startRead = null;
+  const unread = [...all].filter(([tabId, t]) => !t.list && !fresh?.has(tabId)).map(([tabId]) => listKey(tabId));
+  /** @type {Record<string, unknown>} */
+  const stored = unread.length ? await api.storage.session.get(unread) : {};
+  for (const [tabId, list] of fresh ?? []) stored[listKey(tabId)] ??= list;
+  const current = engine;
+  if (!current) return; // crashed meanwhile: the next engine seeds again
+  const tabIds = new Set([...all.keys(), ...pending.keys()]);
+  for (const tabId of tabIds) {
+    const list = all.get(tabId)?.list ?? /** @type {StoredRecord[] | undefined} */ (stored[listKey(tabId)]) ?? [];
+    const waiting = (pending.get(tabId) ?? []).map((e) => e.record);
+    for (const r of seedsOf(list, waiting)) current.seed(tabId, r.key, r.count, r.firstSeen ?? NaN, r.time);
+  }
+  seeded = true;
+  drain();
+}
+
+/** Unfinished requests the engine forgot to stay within its caps, as last said. */
+let forgotten = { said: 0, at: 0 };
+
+/**
+ * @param {string} listener
+ * @param {object} details
+ */
+function feed(listener, details) {
+  try {
+    const record = /** @type {Engine} */ (engine).ingest(listener, details);
+    if (record) enqueueFinding(record);
+    const note = noteForgotten(forgotten, engine?.dropped ?? 0, Date.now());
+    forgotten = note.state;
+    if (note.say) problem('problem_engine_dropped', note.state.said);
+  } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) restartEngine(listener, err);
+    else problem('problem_event', `${listener}: ${/** @type {{message?: unknown}} */ (err)?.message ?? err}`);
+  }
+}
+
+/** Whether events go to the engine now (else they wait in `queue`). */
+const feeding = () => engine !== null && seeded && !holding;
+
 let holding = true;
 
-/** Feeds the queued events, oldest first (the sort is stable). */
+/** Feeds the queued events, oldest first; those a crash leaves unfed wait again. */
 function drain() {
-  if (!engine || holding) return;
-  const at = ([, details]) => (Number.isFinite(details?.timeStamp) ? details.timeStamp : 0);
-  for (const [listener, details] of queue.splice(0).sort((a, b) => at(a) - at(b))) {
-    if (engine) feed(listener, details);
+  if (!feeding()) return;
+  for (const [listener, details] of byTimeStamp(queue.splice(0))) {
+    if (feeding()) feed(listener, details);
+    else queue.push([listener, details]);
   }
 }
 
@@ -138,9 +204,9 @@ function drain() {
 // (the event that wakes a stopped worker reaches only those), and hands over
 // the events of watched tabs. wasm is not ready yet then, so events wait in
 // `queue`.
-observe((listener, details) => {
+observe((/** @type {string} */ listener, /** @type {object} */ details) => {
   if (paused) return;
-  if (engine && !holding) feed(listener, details);
+  if (feeding()) feed(listener, details);
   else if (queue.length < MAX_QUEUED) queue.push([listener, details]);
   else if (dropped++ === 0) problem('problem_queue_full', MAX_QUEUED);
 });
@@ -151,21 +217,14 @@ setTimeout(() => {
 }, START_HOLD_MS);
 
 init()
-  .then(() => {
-    engine = new Engine();
-    drain();
-  })
+  .then(() => useEngine(new Engine()))
   .catch((err) => problem('problem_engine', err));
 
 // --- Findings per tab, in storage.session (survives worker restarts). ---
 
-const storageKey = (tabId) => `findings:${tabId}`;
-/** How many older findings of a tab were dropped to keep within the caps. */
-const droppedKey = (tabId) => `dropped:${tabId}`;
 /**
- * Findings not yet merged into their tab's list, grouped by tab: entries
- * `{record, key, written}`, where `key` is the record's write-ahead key and
- * `written` the promise of that write.
+ * Findings not yet merged into their tab's list, by tab.
+ * @type {Map<number, Pending[]>}
  */
 const pending = new Map();
 /**
@@ -175,6 +234,7 @@ const pending = new Map();
  * added only there and removed only on the chain, so no read-modify-write
  * can race it.
  */
+/** @type {Promise<unknown>} */
 let writes = Promise.resolve();
 
 /**
@@ -192,6 +252,8 @@ let aheadFailing = false;
  * the next list write (up to MAX_WRITE_GAP_MS under a flood) loses nothing
  * the engine handed over. The list write that merges the finding replaces
  * the key with `null` in the same call, so a recovery never counts it twice.
+ * @param {StoredRecord} record
+ * @returns {Pending}
  */
 function writeAhead(record) {
   const key = aheadKey(record.tabId, RUN, aheadSeq++);
@@ -199,7 +261,7 @@ function writeAhead(record) {
     () => {
       aheadFailing = false;
     },
-    (err) => {
+    (/** @type {unknown} */ err) => {
       // The finding is still in memory and written with its list.
       if (!aheadFailing) problem('problem_store', err);
       aheadFailing = true;
@@ -212,41 +274,45 @@ function writeAhead(record) {
  * Runs `task` on the chain, after everything queued before it; `onError`
  * gets its failure. Lists beyond the LISTS_KEPT used last leave memory only
  * between tasks (a task may hold several tabs' lists).
+ * @param {() => Promise<unknown>} task
+ * @param {(err: unknown) => void} onError
  */
 function onChain(task, onError) {
   writes = writes.then(task).catch(onError).finally(trimLists);
 }
 
 let flushScheduled = false;
-/**
- * A flush waits after the previous one for WRITE_GAP times what that one
- * took (Date.now() time of the earliest next start). Writing a small list
- * takes a millisecond or two, so findings are written at once, as a stopped
- * worker loses what is not written yet; a tab's full list (500 findings,
- * about 700 KB) takes 50-100 ms, and under a flood writing it back to back
- * halved the requests a page could make. With the gap, a flood's findings are
- * written within a few tenths of a second, in fewer, larger writes.
- */
-const WRITE_GAP = 3;
-/** The gap's upper bound (ms), whatever a slow write took. */
-const MAX_WRITE_GAP_MS = 1000;
+/** When the next flush may start (schedule.js, `nextWriteAt`). */
 let nextFlushAt = 0;
 
 /**
- * What storage holds, per tab: `{size, dropped, list}`, read once per worker
- * start. Only this worker writes these keys, so it stays equal to storage and
- * a flush writes without reading first: under a flood, reading a full list
- * (500 findings, about 700 KB) cost as much as writing it. `list` is kept in
- * memory for the few tabs used last only (null: read it from storage); the
- * Map is in order of use, least recent first.
+ * What storage holds, per tab, read once per worker start. Only this worker
+ * writes these keys, so it stays equal to storage and a flush writes without
+ * reading first: under a flood, reading a full list (500 findings, about
+ * 700 KB) cost as much as writing it. `list` is kept in memory for the
+ * LISTS_KEPT tabs used last only; the Map is in order of use, least recent
+ * first.
+ * @type {Map<number, TabState> | null}
  */
 let tabs = null;
+/** Tabs whose list stays in memory between tasks. */
 const LISTS_KEPT = 4;
+/** How many list writes this run made (a read before one is stale after it). */
+let listWrites = 0;
+/**
+ * The lists loadTabs read at the start, for the engine's first seeding
+ * (wasm is ready after storage is read): one read of storage, not two.
+ * @type {{lists: Map<number, StoredRecord[]>, writes: number} | null}
+ */
+let startRead = null;
 
+/** @param {StoredRecord} record the engine's, already grouped */
 function enqueueFinding(record) {
   if (record.tabId < 0) return; // not from a tab: no panel can show it
-  if (!pending.has(record.tabId)) pending.set(record.tabId, []);
-  pending.get(record.tabId).push(writeAhead(record));
+  let waiting = pending.get(record.tabId);
+  if (!waiting) pending.set(record.tabId, (waiting = []));
+  waiting.push(writeAhead(record));
+  changed(record.tabId, record);
   scheduleFlush();
 }
 
@@ -267,14 +333,19 @@ function scheduleFlush() {
 // one starts, new findings or not.
 onChain(loadTabs, (err) => problem('problem_read', err));
 
+/** @returns {Promise<Map<number, TabState>>} */
 async function loadTabs() {
   if (tabs) return tabs;
   const all = await api.storage.session.get(null);
-  tabs = new Map();
-  const entry = (tabId) => {
-    if (!tabs.has(tabId)) tabs.set(tabId, { size: 0, dropped: 0, bytes: 0, list: null, merged: [] });
-    return tabs.get(tabId);
-  };
+  /** @type {Map<number, TabState>} */
+  const loaded = new Map();
+  /** @type {Map<number, StoredRecord[]>} */
+  const lists = new Map();
+  for (const [tabId, t] of storedTabs(all)) {
+    loaded.set(tabId, { size: t.size, dropped: t.dropped, bytes: 0, list: null, merged: [] });
+    if (t.list) lists.set(tabId, t.list);
+  }
+  startRead = { lists, writes: listWrites };
   // Findings an earlier run wrote ahead and did not merge: merged first.
   const { byTab, spent } = recoverAhead(all, RUN);
   for (const [tabId, entries] of byTab) {
@@ -283,25 +354,26 @@ async function loadTabs() {
   }
   if (byTab.size) scheduleFlush();
   if (spent.length) await api.storage.session.remove(spent);
-  for (const [key, value] of Object.entries(all)) {
-    if (key.startsWith('findings:') && Array.isArray(value)) entry(Number(key.slice(9))).size = value.length;
-    else if (key.startsWith('dropped:') && Number.isInteger(value)) entry(Number(key.slice(8))).dropped = value;
-  }
-  if (BYTE_BUDGET) for (const [tabId, t] of tabs) t.bytes = await api.storage.session.getBytesInUse(storageKey(tabId));
+  if (BYTE_BUDGET) for (const [tabId, t] of loaded) t.bytes = await api.storage.session.getBytesInUse(listKey(tabId));
+  tabs = loaded;
   return tabs;
 }
 
-/** A tab's stored state, with its list (read from storage when not in memory). */
+/**
+ * A tab's stored state, with its list (read from storage when not in memory).
+ * @param {number} tabId
+ * @returns {Promise<LoadedTab>}
+ */
 async function tabState(tabId) {
   const all = await loadTabs();
   const tab = all.get(tabId) ?? { size: 0, dropped: 0, bytes: 0, list: [], merged: [] };
   if (!tab.list) {
-    const key = storageKey(tabId);
-    tab.list = (await api.storage.session.get(key))[key] ?? [];
+    const key = listKey(tabId);
+    tab.list = /** @type {StoredRecord[] | undefined} */ ((await api.storage.session.get(key))[key]) ?? [];
   }
   all.delete(tabId);
   all.set(tabId, tab);
-  return tab;
+  return /** @type {LoadedTab} */ (tab);
 }
 
 /** Forgets the lists of all but the LISTS_KEPT tabs used last (storage has them; a list with merges not yet written stays). */
@@ -311,11 +383,18 @@ function trimLists() {
   for (const t of kept.slice(0, -LISTS_KEPT)) t.list = null;
 }
 
-/** Drops the `n` oldest findings of a tab, counting them. */
-function dropOldest(tab, n) {
+/**
+ * Drops the `n` oldest findings of a tab, counting them; the engine forgets
+ * their groups (a problem seen again after that counts from one).
+ * @param {number} tabId
+ * @param {LoadedTab} tab
+ * @param {number} n
+ */
+function dropOldest(tabId, tab, n) {
   if (n <= 0) return;
-  tab.list.splice(0, n);
+  for (const r of tab.list.splice(0, n)) engine?.forget(tabId, r.key);
   tab.dropped += n;
+  wholeList(tabId);
 }
 
 async function flush() {
@@ -334,28 +413,30 @@ async function flush() {
         entries.map((e) => e.record),
       );
       tab.merged.push(...entries.map((e) => e.key));
-      dropOldest(tab, tab.list.length - MAX_FINDINGS_PER_TAB);
+      dropOldest(tabId, tab, overTabCap(tab.list.length));
       await makeRoom(tabId, tab);
       await save(tabId, tab);
-      schedulePublish(tabId);
     } catch (err) {
       problem('problem_store', err);
     }
   }
-  const ended = Date.now();
-  nextFlushAt = ended + Math.min(MAX_WRITE_GAP_MS, WRITE_GAP * (ended - started));
+  nextFlushAt = nextWriteAt(started, Date.now());
 }
 
 /**
  * Writes a tab's list and its dropped count, in one call, which also marks
  * the findings written ahead and merged into the list since its last write
  * (`null`: a recovery skips them); those keys are removed afterwards.
+ * @param {number} tabId
+ * @param {LoadedTab} tab
  */
 async function write(tabId, tab) {
-  const items = { [storageKey(tabId)]: tab.list };
+  /** @type {Record<string, unknown>} */
+  const items = { [listKey(tabId)]: tab.list };
   if (tab.dropped) items[droppedKey(tabId)] = tab.dropped;
   const merged = tab.merged.splice(0);
   for (const key of merged) items[key] = null;
+  listWrites++;
   try {
     await api.storage.session.set(items);
   } catch (err) {
@@ -365,7 +446,7 @@ async function write(tabId, tab) {
   tab.size = tab.list.length;
   if (merged.length) await api.storage.session.remove(merged);
   showBadge(tabId, tab.list);
-  if (BYTE_BUDGET) tab.bytes = await api.storage.session.getBytesInUse(storageKey(tabId));
+  if (BYTE_BUDGET) tab.bytes = await api.storage.session.getBytesInUse(listKey(tabId));
 }
 
 // --- The toolbar badge: the tab's CORS failures (notices not counted). ---
@@ -373,42 +454,57 @@ async function write(tabId, tab) {
 let badgeColored = false;
 
 /**
- * Shows on the toolbar button how many CORS failures (rows of the panel,
- * warnings and other notices left out) the tab's stored list holds: set
- * wherever the list is written, so it follows what is stored — cleared with
- * it on navigation unless Preserve log is on. A closed tab rejects the call:
- * nothing to show then.
+ * Shows on the toolbar button how many CORS failures the tab's stored list
+ * holds (badge.js): set wherever the list is written, so it follows what is
+ * stored — cleared with it on navigation unless Preserve log is on. A closed
+ * tab rejects the call: nothing to show then.
+ * @param {number} tabId
+ * @param {StoredRecord[]} list
  */
 function showBadge(tabId, list) {
   if (!api.action?.setBadgeText) return;
-  const failures = list.filter((r) => r && r.kind !== 'notice').length;
   if (!badgeColored) {
     badgeColored = true;
-    api.action.setBadgeBackgroundColor({ color: '#d93025' }).catch(() => {});
+    api.action.setBadgeBackgroundColor({ color: BADGE_COLOR }).catch(() => {});
   }
-  api.action.setBadgeText({ tabId, text: failures ? String(failures) : '' }).catch(() => {});
+  api.action.setBadgeText({ tabId, text: badgeText(list) }).catch(() => {});
 }
 
 // Chromium resets a tab's badge when the tab navigates: a preserved list
 // shows its count again once the new page is there.
 api.tabs.onUpdated.addListener((tabId, change) => {
   if (change.status !== 'complete') return;
-  onChain(async () => {
-    if (!(await loadTabs()).get(tabId)?.size) return;
-    showBadge(tabId, (await tabState(tabId)).list);
-  }, (err) => problem('problem_read', err));
+  onChain(
+    async () => {
+      if (!(await loadTabs()).get(tabId)?.size) return;
+      showBadge(tabId, (await tabState(tabId)).list);
+    },
+    (err) => problem('problem_read', err),
+  );
 });
 
-/** Failed writes that free space and try again, at most. */
-const MAX_RETRIES = 8;
+/** The current tab sizes, for the eviction plans. */
+const sizes = () => /** @type {Map<number, TabState>} */ (tabs);
+
+/**
+ * Carries out one eviction step on another tab: drops its oldest, writes it.
+ * @param {number} victimId
+ * @param {number} drop
+ */
+async function evict(victimId, drop) {
+  const victim = await tabState(victimId);
+  dropOldest(victimId, victim, drop);
+  await write(victimId, victim);
+}
 
 /**
  * Writes a tab's list and dropped count. storage.session holds 10 MB as the
  * browser counts it (its estimate of memory: about 4 KB per finding of the
  * flood tests, whose JSON is 1.4 KB), so larger findings can fill it before
- * MAX_FINDINGS (it fills at about 2 600 of those). Then, as for the count cap, the other tab
- * with the most findings loses its oldest quarter and the write is tried
- * again; with no other tab, this tab loses its oldest half.
+ * MAX_FINDINGS (it fills at about 2 600 of those). Then findings go as
+ * `afterFailedWrite` plans and the write is tried again.
+ * @param {number} tabId
+ * @param {LoadedTab} tab
  */
 async function save(tabId, tab) {
   for (let attempt = 0; ; attempt++) {
@@ -417,74 +513,35 @@ async function save(tabId, tab) {
       return;
     } catch (err) {
       if (attempt >= MAX_RETRIES) throw err;
-      const victimId = largestOther(tabId);
-      if (victimId !== undefined) {
-        const victim = await tabState(victimId);
-        dropOldest(victim, Math.ceil(victim.list.length / 4));
-        await write(victimId, victim);
-        schedulePublish(victimId);
-      } else if (tab.list.length >= 2) {
-        dropOldest(tab, Math.ceil(tab.list.length / 2));
-      } else {
-        throw err;
-      }
+      const step = afterFailedWrite(tabId, tab.list.length, sizes());
+      if (!step) throw err;
+      if (step.victim === undefined) dropOldest(tabId, tab, step.drop);
+      else await evict(step.victim, step.drop);
     }
   }
 }
 
-/** The tab other than `tabId` with the most stored findings (of equals, the one used least recently), if any. */
-function largestOther(tabId) {
-  let best;
-  for (const [id, t] of tabs) if (id !== tabId && t.size > 0 && (best === undefined || t.size > tabs.get(best).size)) best = id;
-  return best;
-}
-
 /**
- * How much of storage.session the lists may fill, as the browser counts it
- * (`getBytesInUse`), leaving room for the other keys and for a list that
- * grows more than estimated; 0 where the browser cannot say (then only a
- * failed write frees space: `save`).
- */
-const BYTE_BUDGET =
-  typeof api.storage.session.getBytesInUse === 'function' && Number.isFinite(api.storage.session.QUOTA_BYTES) ? 0.9 * api.storage.session.QUOTA_BYTES : 0;
-
-/** Bytes a tab's findings take each, by its last write (0: not known). */
-const bytesEach = (t) => (t.size > 0 ? t.bytes / t.size : 0);
-
-/**
- * Across tabs, before a tab's list is written: while the total would go over
- * MAX_FINDINGS or BYTE_BUDGET, the other tab with the most findings (of
- * equals, the one used least recently) loses its oldest and is written first,
- * so that storage never holds more than MAX_FINDINGS and a write seldom
- * fails for want of space. With no other tab, the tab itself loses the
- * findings over MAX_FINDINGS.
+ * Across tabs, before a tab's list is written: the steps `nextRoomStep`
+ * plans until the total fits MAX_FINDINGS and BYTE_BUDGET, so that storage
+ * never holds more than MAX_FINDINGS and a write seldom fails for want of
+ * space.
+ * @param {number} tabId
+ * @param {LoadedTab} tab
  */
 async function makeRoom(tabId, tab) {
-  const all = await loadTabs();
-  const others = () => [...all].filter(([id]) => id !== tabId).map(([, t]) => t);
-  // A tab written for the first time: as large as the others' findings.
-  const known = others().filter((t) => t.size > 0);
-  const each = bytesEach(tab) || known.reduce((n, t) => n + t.bytes, 0) / Math.max(1, known.reduce((n, t) => n + t.size, 0));
   for (;;) {
-    const count = tab.list.length + others().reduce((n, t) => n + t.size, 0);
-    const bytes = each * tab.list.length + others().reduce((n, t) => n + t.bytes, 0);
-    const overCount = count - MAX_FINDINGS;
-    const overBytes = BYTE_BUDGET ? bytes - BYTE_BUDGET : 0;
-    if (overCount <= 0 && overBytes <= 0) return;
-    const victimId = largestOther(tabId);
-    if (victimId === undefined) {
-      dropOldest(tab, overCount);
+    const step = nextRoomStep(tabId, tab.list.length, sizes(), { budget: BYTE_BUDGET });
+    if (!step) return;
+    if (step.victim === undefined) {
+      dropOldest(tabId, tab, step.drop);
       return;
     }
-    const victim = await tabState(victimId);
-    const fromBytes = overBytes > 0 && bytesEach(victim) > 0 ? Math.ceil(overBytes / bytesEach(victim)) : 0;
-    const over = Math.min(victim.list.length, Math.max(overCount, fromBytes, 1));
-    dropOldest(victim, over);
-    await write(victimId, victim);
-    schedulePublish(victimId);
+    await evict(step.victim, step.drop);
   }
 }
 
+/** @param {number} tabId */
 async function forget(tabId) {
   const waiting = pending.get(tabId) ?? [];
   pending.delete(tabId);
@@ -494,13 +551,18 @@ async function forget(tabId) {
   const recovered = pending.get(tabId) ?? [];
   pending.delete(tabId);
   const ahead = [...waiting, ...recovered].map((e) => e.key);
-  await api.storage.session.remove([storageKey(tabId), droppedKey(tabId), ...ahead, ...merged]);
-  tabs.delete(tabId);
+  listWrites++;
+  await api.storage.session.remove([listKey(tabId), droppedKey(tabId), ...ahead, ...merged]);
+  tabs?.delete(tabId);
+  engine?.forgetTab(tabId);
   showBadge(tabId, []);
 }
 
 api.tabs.onRemoved.addListener((tabId) => {
-  onChain(() => forget(tabId), (err) => problem('problem_clear', err));
+  onChain(
+    () => forget(tabId),
+    (err) => problem('problem_clear', err),
+  );
 });
 
 // A navigation of the tab starts a new log, unless the panel's "Preserve log"
@@ -509,71 +571,145 @@ api.tabs.onRemoved.addListener((tabId) => {
 api.tabs.onUpdated.addListener((tabId, change) => {
   if (change.status !== 'loading') return;
   const since = Date.now();
-  onChain(async () => {
-    if ((await api.storage.local.get(PRESERVE_LOG))[PRESERVE_LOG]) return;
-    const keep = (r) => typeof r.time === 'number' && r.time >= since;
-    const waiting = pending.get(tabId);
-    if (waiting) {
-      pending.set(
-        tabId,
-        waiting.filter((e) => keep(e.record)),
-      );
-      const gone = waiting.filter((e) => !keep(e.record));
-      await Promise.all(gone.map((e) => e.written));
-      if (gone.length) await api.storage.session.remove(gone.map((e) => e.key));
-    }
-    const known = (await loadTabs()).get(tabId);
-    if (!known || (known.size === 0 && !known.dropped && !known.list?.length)) return;
-    const tab = await tabState(tabId);
-    tab.list = tab.list.filter(keep);
-    tab.dropped = 0;
-    await api.storage.session.remove(droppedKey(tabId));
-    await save(tabId, tab);
-    await publish(tabId);
-  }, (err) => problem('problem_clear', err));
+  onChain(
+    async () => {
+      if ((await api.storage.local.get(PRESERVE_LOG))[PRESERVE_LOG]) return;
+      const keep = (/** @type {StoredRecord} */ r) => typeof r.time === 'number' && r.time >= since;
+      const waiting = pending.get(tabId);
+      if (waiting) {
+        pending.set(
+          tabId,
+          waiting.filter((e) => keep(e.record)),
+        );
+        const gone = waiting.filter((e) => !keep(e.record));
+        await Promise.all(gone.map((e) => e.written));
+        if (gone.length) await api.storage.session.remove(gone.map((e) => e.key));
+      }
+      const known = (await loadTabs()).get(tabId);
+      if (!known || (known.size === 0 && !known.dropped && !known.list?.length)) return;
+      const tab = await tabState(tabId);
+      for (const r of tab.list) if (!keep(r)) engine?.forget(tabId, r.key);
+      tab.list = tab.list.filter(keep);
+      tab.dropped = 0;
+      await api.storage.session.remove(droppedKey(tabId));
+      await save(tabId, tab);
+      wholeList(tabId);
+    },
+    (err) => problem('problem_clear', err),
+  );
 });
 
 // --- Panels ---
 
-/** Open panel ports, by the tab they inspect. */
-const subscribers = new Map();
 /**
- * A panel gets a tab's list at most this often (ms), the latest each time:
- * under a flood every write would otherwise post the whole list (500
- * findings, about 700 KB) and the panel would render each one.
+ * Open panel ports, by the tab they inspect, each with whether it has had
+ * the whole list (updates go only to a port that has).
+ * @type {Map<number, Map<chrome.runtime.Port, {ready: boolean}>>}
  */
-const PUBLISH_MS = 250;
+const subscribers = new Map();
+/** When each tab's panels last got a message (Date.now()). */
+/** @type {Map<number, number>} */
 const lastPublished = new Map();
+/** @type {Map<number, ReturnType<typeof setTimeout>>} */
 const publishTimers = new Map();
+/**
+ * What each tab's panels have not been sent yet: the records the engine
+ * handed over since (`changed`), or that the whole list is due (`whole`:
+ * findings were dropped or cleared, which an update cannot say).
+ * @type {Map<number, {changed: StoredRecord[], whole: boolean}>}
+ */
+const unsent = new Map();
 
-function findingsMessage(tabId, tab) {
-  return message(Msg.FINDINGS, { tabId, findings: tab.list, problems, dropped: tab.dropped });
-}
-
-/** Sends a tab's findings to its panels now (on the chain: after the writes before it). */
-async function publish(tabId) {
-  const ports = subscribers.get(tabId);
-  if (!ports?.size) return;
-  lastPublished.set(tabId, Date.now());
-  try {
-    const msg = findingsMessage(tabId, await tabState(tabId));
-    for (const port of ports) port.postMessage(msg);
-  } catch (err) {
-    console.error('CORS Lens: publish', err);
-  }
+/** @param {number} tabId */
+function unsentOf(tabId) {
+  let u = unsent.get(tabId);
+  if (!u) unsent.set(tabId, (u = { changed: [], whole: false }));
+  return u;
 }
 
 /**
- * Publishes soon: at once when the tab's panels got nothing in the last
- * PUBLISH_MS, else when that time is up. Changes meanwhile are folded into
- * that one message, so the last change is always sent.
+ * A record the engine handed over, for the tab's panels.
+ * @param {number} tabId
+ * @param {StoredRecord} record
+ */
+function changed(tabId, record) {
+  if (!subscribers.get(tabId)?.size) return;
+  unsentOf(tabId).changed.push(record);
+  schedulePublish(tabId);
+}
+
+/**
+ * The tab's panels need the whole list (findings dropped or cleared).
+ * @param {number} tabId
+ */
+function wholeList(tabId) {
+  if (!subscribers.get(tabId)?.size) return;
+  unsentOf(tabId).whole = true;
+  schedulePublish(tabId);
+}
+
+/**
+ * The tab's list as its panels see it: what is stored, and the findings
+ * handed over and not merged into it yet (on the chain).
+ * @param {number} tabId
+ */
+async function shownList(tabId) {
+  const tab = await tabState(tabId);
+  const waiting = (pending.get(tabId) ?? []).map((e) => e.record);
+  return { list: waiting.length ? merge([...tab.list], waiting) : tab.list, dropped: tab.dropped };
+}
+
+/**
+ * The whole list of a tab.
+ * @param {number} tabId
+ */
+async function wholeMessage(tabId) {
+  const { list, dropped: older } = await shownList(tabId);
+  return message(Msg.FINDINGS, { tabId, findings: list, problems, dropped: older });
+}
+
+/**
+ * Sends what a tab's panels have not had: the whole list when due (on the
+ * chain: after the writes before it), else the records handed over since
+ * the last message (at once: nothing to read).
+ * @param {number} tabId
+ */
+function publish(tabId) {
+  const ports = subscribers.get(tabId);
+  const u = unsent.get(tabId);
+  unsent.delete(tabId);
+  if (!ports?.size || !u) return;
+  lastPublished.set(tabId, Date.now());
+  if (u.whole) {
+    onChain(
+      async () => {
+        const msg = await wholeMessage(tabId);
+        for (const [port, state] of ports) if (state.ready) port.postMessage(msg);
+      },
+      (err) => console.error('CORS Lens: publish', err),
+    );
+    return;
+  }
+  const msg = message(Msg.FINDINGS, { tabId, changed: u.changed, problems, dropped: tabs?.get(tabId)?.dropped ?? 0 });
+  for (const [port, state] of ports) if (state.ready) port.postMessage(msg);
+}
+
+/**
+ * Publishes soon (schedule.js, `publishDelay`): at once when the tab's
+ * panels got nothing in the last PUBLISH_MS, else when that time is up.
+ * Changes meanwhile are folded into that one message.
+ * @param {number} tabId
  */
 function schedulePublish(tabId) {
-  if (!subscribers.get(tabId)?.size || publishTimers.has(tabId)) return;
-  const wait = Math.max(0, (lastPublished.get(tabId) ?? 0) + PUBLISH_MS - Date.now());
+  if (publishTimers.has(tabId)) return;
+  const wait = publishDelay(lastPublished.get(tabId), Date.now());
+  if (wait === 0) {
+    publish(tabId);
+    return;
+  }
   const timer = setTimeout(() => {
     publishTimers.delete(tabId);
-    onChain(() => publish(tabId), (err) => console.error('CORS Lens: publish', err));
+    publish(tabId);
   }, wait);
   publishTimers.set(tabId, timer);
 }
@@ -584,10 +720,17 @@ let problemsScheduled = false;
 function announceProblems() {
   if (problemsScheduled) return;
   problemsScheduled = true;
-  onChain(async () => {
-    problemsScheduled = false;
-    for (const tabId of subscribers.keys()) await publish(tabId);
-  }, (err) => console.error('CORS Lens:', err));
+  onChain(
+    async () => {
+      problemsScheduled = false;
+      for (const [tabId, ports] of subscribers) {
+        if (!ports.size) continue;
+        const msg = await wholeMessage(tabId);
+        for (const [port, state] of ports) if (state.ready) port.postMessage(msg);
+      }
+    },
+    (err) => console.error('CORS Lens:', err),
+  );
 }
 
 api.runtime.onConnect.addListener((port) => {
@@ -596,24 +739,37 @@ api.runtime.onConnect.addListener((port) => {
     port.disconnect();
     return;
   }
+  /** @type {number | null} */
   let tabId = null;
-  port.onMessage.addListener((msg) => {
+  port.onMessage.addListener((/** @type {{type?: string, tabId?: unknown}} */ msg) => {
     if (!Number.isInteger(msg?.tabId)) return;
+    const id = /** @type {number} */ (msg.tabId);
     if (msg.type === Msg.SUBSCRIBE) {
-      tabId = msg.tabId;
-      if (!subscribers.has(tabId)) subscribers.set(tabId, new Set());
-      subscribers.get(tabId).add(port);
-      // Read after pending writes so the panel never sees an older list.
-      onChain(async () => port.postMessage(findingsMessage(tabId, await tabState(tabId))), (err) => problem('problem_read', err));
+      tabId = id;
+      let ports = subscribers.get(id);
+      if (!ports) subscribers.set(id, (ports = new Map()));
+      const state = { ready: false };
+      ports.set(port, state);
+      // Read after pending writes so the panel never sees an older list;
+      // updates reach it from then on.
+      onChain(
+        async () => {
+          port.postMessage(await wholeMessage(id));
+          state.ready = true;
+        },
+        (err) => problem('problem_read', err),
+      );
     } else if (msg.type === Msg.CLEAR) {
-      const cleared = msg.tabId;
-      onChain(async () => {
-        await forget(cleared);
-        await publish(cleared);
-      }, (err) => problem('problem_clear', err));
+      onChain(
+        async () => {
+          await forget(id);
+          wholeList(id);
+        },
+        (err) => problem('problem_clear', err),
+      );
     }
   });
   port.onDisconnect.addListener(() => {
-    subscribers.get(tabId)?.delete(port);
+    if (tabId !== null) subscribers.get(tabId)?.delete(port);
   });
 });

@@ -1,18 +1,20 @@
 // The worker's store, its pure parts (extension/store.js): merging findings
 // into a tab's list, and recovering what a stopped worker wrote ahead of its
-// merge. No browser: storage contents are plain objects here.
+// merge. No browser: storage contents are plain objects here. Records carry
+// their group's count already (the core counts: crate/core/src/record.rs).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AHEAD_PREFIX, aheadKey, merge, recoverAhead } from '../../extension/store.js';
+import { AHEAD_PREFIX, aheadKey, droppedKey, listKey, merge, recoverAhead, seedsOf, storedTabs } from '../../extension/store.js';
 
 const rec = (key, count = 1, time = 0, extra = {}) => ({ key, count, time, tabId: 1, ...extra });
 
 const mergeCases = [
   { name: 'new keys are appended in order', list: [rec('a')], records: [rec('b'), rec('c')], expect: [['a', 1], ['b', 1], ['c', 1]] },
-  { name: 'a known key adds its count and moves to the end', list: [rec('a', 2), rec('b')], records: [rec('a', 3)], expect: [['b', 1], ['a', 5]] },
-  { name: 'the same key twice in one batch is counted twice', list: [], records: [rec('a'), rec('a')], expect: [['a', 2]] },
+  { name: 'a known key is replaced by the record as counted by the core, and moves to the end', list: [rec('a', 2), rec('b')], records: [rec('a', 3)], expect: [['b', 1], ['a', 3]] },
+  { name: 'the same key twice in one batch keeps the later record', list: [], records: [rec('a', 1), rec('a', 2)], expect: [['a', 2]] },
   { name: 'an empty batch leaves the list as it is', list: [rec('a'), rec('b')], records: [], expect: [['a', 1], ['b', 1]] },
+  { name: 'merging the same records twice gives the same list (a panel may get them twice)', list: merge([rec('a'), rec('b')], [rec('a', 2)]), records: [rec('a', 2)], expect: [['b', 1], ['a', 2]] },
 ];
 
 for (const { name, list, records, expect } of mergeCases) {
@@ -25,12 +27,33 @@ for (const { name, list, records, expect } of mergeCases) {
   });
 }
 
-test('merge: keeps the first time seen and never changes the records merged (they were written ahead as they are)', () => {
-  const incoming = [rec('a', 1, 200), rec('a', 1, 300)];
+test('merge: never changes the records merged (they were written ahead as they are)', () => {
+  const incoming = [rec('a', 2, 200, { firstSeen: 100 }), rec('a', 3, 300, { firstSeen: 100 })];
   const before = JSON.stringify(incoming);
-  const out = merge([rec('a', 4, 100)], incoming);
-  assert.deepEqual(out, [{ ...rec('a', 6, 300), firstSeen: 100 }]);
+  const out = merge([rec('a', 1, 100)], incoming);
+  assert.deepEqual(out, [rec('a', 3, 300, { firstSeen: 100 })]);
+  assert.equal(out[0], incoming[1], 'the record itself, as the core returned it');
   assert.equal(JSON.stringify(incoming), before, 'the incoming records are unchanged');
+});
+
+test('seedsOf: the stored list then the newer records not merged yet, the last of a key winning; the list is not changed', () => {
+  const list = [rec('a', 4, 10), rec('b', 1, 20)];
+  const seeds = seedsOf(list, [rec('a', 5, 30)]);
+  assert.deepEqual(
+    seeds.map((r) => [r.key, r.count]),
+    [['b', 1], ['a', 5]],
+  );
+  assert.equal(list.length, 2);
+  assert.equal(list[0].count, 4);
+});
+
+test('storedTabs: lists and dropped counts by tab; other keys ignored', () => {
+  const all = { [listKey(3)]: [rec('a'), rec('b')], [droppedKey(3)]: 7, [droppedKey(4)]: 2, [aheadKey(3, 'r', 0)]: rec('c'), preserveLog: true, [listKey(5)]: 'not a list' };
+  const tabs = storedTabs(all);
+  assert.deepEqual(
+    [...tabs].map(([id, t]) => [id, t.size, t.dropped]),
+    [[3, 2, 7], [4, 0, 2]],
+  );
 });
 
 test('aheadKey: one key per tab, run and sequence number, under the prefix', () => {
@@ -94,10 +117,11 @@ for (const { name, all, run, byTab, spent } of recoverCases) {
 }
 
 test('recover then merge counts each finding written ahead exactly once', () => {
-  // A run wrote three findings ahead; its list write merged the first two
-  // (and nulled their keys), then it was stopped before the third's merge.
-  const list = merge([], [rec('a', 1, 1), rec('a', 1, 2)]);
-  const all = { 'findings:1': list, [aheadKey(1, 'old', 0)]: null, [aheadKey(1, 'old', 1)]: null, [aheadKey(1, 'old', 2)]: rec('a', 1, 3) };
+  // A run wrote three findings ahead (counted 1, 2, 3 by the core); its list
+  // write merged the first two (and nulled their keys), then it was stopped
+  // before the third's merge.
+  const list = merge([], [rec('a', 1, 1), rec('a', 2, 2)]);
+  const all = { 'findings:1': list, [aheadKey(1, 'old', 0)]: null, [aheadKey(1, 'old', 1)]: null, [aheadKey(1, 'old', 2)]: rec('a', 3, 3) };
   const { byTab } = recoverAhead(all, 'new');
   const after = merge(all['findings:1'], byTab.get(1).map((e) => e.record));
   assert.equal(after[0].count, 3);

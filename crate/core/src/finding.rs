@@ -19,14 +19,19 @@ pub struct Seen {
 ///
 /// `webRequest` never says which credentials mode a request used, so it is
 /// inferred and the finding says from what.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Stored and exported by the ids `unknown`, `include-cookie` and
+/// `include-failure` (docs/export.schema.json).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Credentials {
     /// No sign of credentials.
+    #[serde(rename = "unknown")]
     Unknown,
     /// The request carried a `Cookie` header: credentials mode was `include`.
+    #[serde(rename = "include-cookie")]
     IncludeFromCookie,
     /// Only credentials explain the browser's refusal (for example `*` was
     /// refused): credentials mode must have been `include`.
+    #[serde(rename = "include-failure")]
     IncludeFromFailure,
 }
 

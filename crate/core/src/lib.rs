@@ -20,6 +20,7 @@ pub mod notice;
 pub mod notice_text;
 pub mod origin;
 pub mod reason;
+pub mod record;
 pub mod redact;
 pub mod report;
 pub mod wire;

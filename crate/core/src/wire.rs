@@ -332,12 +332,95 @@ pub struct NoticeRecord {
     pub origin: String,
     pub page_origin: String,
     pub status: Option<u16>,
-    /// The notice id (`NoResponse`, `NullOriginAllowed`, ...).
-    pub notice: String,
-    /// `warning` (a response that passed) or `info` (not a CORS failure).
-    pub severity: String,
+    /// The notice id (`NoResponse`, `NullOriginAllowed`, ...); an unknown
+    /// id makes the record unreadable (never a silent fallback).
+    #[serde(with = "notice_id")]
+    pub notice: NoticeKind,
+    /// `warning` (a response that passed) or `info` (not a CORS failure):
+    /// written for readers of the stored JSON, always the notice's own.
+    pub severity: NoticeSeverity,
     pub detail: String,
     pub count: u32,
+    #[serde(flatten)]
+    pub stored: Stored,
+}
+
+/// A notice's severity as stored and exported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoticeSeverity {
+    /// A response that passed, with a risky configuration.
+    Warning,
+    /// Not a CORS failure (blocked by the client, never answered).
+    Info,
+}
+
+impl NoticeSeverity {
+    /// The id as stored and exported.
+    pub fn id(self) -> &'static str {
+        match self {
+            NoticeSeverity::Warning => "warning",
+            NoticeSeverity::Info => "info",
+        }
+    }
+
+    /// The severity of a notice of this kind.
+    pub fn of(kind: NoticeKind) -> NoticeSeverity {
+        if kind.is_warning() {
+            NoticeSeverity::Warning
+        } else {
+            NoticeSeverity::Info
+        }
+    }
+}
+
+/// What a stored record carries besides the report itself, set where the
+/// record's life says (crate/core/src/record.rs): `firstSeen` when repeats
+/// were grouped into it, `pageUrl` and `imported` on import.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Stored {
+    /// When the first of the grouped occurrences was seen (ms since the
+    /// epoch); absent for a problem seen once (`time` is then both).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<f64>,
+    /// The page the record was captured on, for an imported record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_url: Option<String>,
+    /// Whether the record came from an imported file.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub imported: bool,
+}
+
+/// Stored enums by their ids: an unknown id is an error, never a default.
+mod notice_id {
+    use super::NoticeKind;
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(kind: &NoticeKind, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(kind.id())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NoticeKind, D::Error> {
+        let id = String::deserialize(d)?;
+        NoticeKind::from_id(&id).ok_or_else(|| D::Error::custom(format!("unknown notice {id:?}")))
+    }
+}
+
+/// The reason by its Chromium (DevTools protocol) id.
+mod chromium_id {
+    use super::CorsError;
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(reason: &CorsError, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(reason.chromium_id())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<CorsError, D::Error> {
+        let id = String::deserialize(d)?;
+        CorsError::from_chromium_id(&id)
+            .ok_or_else(|| D::Error::custom(format!("unknown reason {id:?}")))
+    }
 }
 
 impl From<&Notice> for NoticeRecord {
@@ -353,25 +436,18 @@ impl From<&Notice> for NoticeRecord {
             origin: n.origin.clone(),
             page_origin: n.page_origin.clone(),
             status: n.status,
-            notice: n.kind.id().to_owned(),
-            severity: if n.kind.is_warning() {
-                "warning"
-            } else {
-                "info"
-            }
-            .to_owned(),
+            notice: n.kind,
+            severity: NoticeSeverity::of(n.kind),
             detail: n.detail.clone(),
             count: n.count,
+            stored: Stored::default(),
         }
     }
 }
 
-impl TryFrom<NoticeRecord> for Notice {
-    type Error = UnknownReason;
-
-    fn try_from(r: NoticeRecord) -> Result<Notice, UnknownReason> {
-        let kind = NoticeKind::from_id(&r.notice).ok_or(UnknownReason(r.notice))?;
-        Ok(Notice {
+impl From<NoticeRecord> for Notice {
+    fn from(r: NoticeRecord) -> Notice {
+        Notice {
             request_id: r.request_id,
             tab_id: r.tab_id,
             time_ms: r.time,
@@ -381,10 +457,10 @@ impl TryFrom<NoticeRecord> for Notice {
             origin: r.origin,
             page_origin: r.page_origin,
             status: r.status,
-            kind,
+            kind: r.notice,
             detail: r.detail,
             count: r.count,
-        })
+        }
     }
 }
 
@@ -448,8 +524,10 @@ pub struct FindingRecord {
     pub origin: String,
     pub page_origin: String,
     pub status: Option<u16>,
-    /// The Chromium / DevTools protocol reason id.
-    pub reason: String,
+    /// The Chromium / DevTools protocol reason id; an unknown id makes the
+    /// record unreadable.
+    #[serde(with = "chromium_id")]
+    pub reason: CorsError,
     /// The MDN / Firefox reason id.
     pub mdn_id: String,
     pub failed_parameter: String,
@@ -462,7 +540,7 @@ pub struct FindingRecord {
     #[serde(default)]
     pub requested_headers: Vec<String>,
     /// `unknown`, `include-cookie` or `include-failure`.
-    pub credentials: String,
+    pub credentials: Credentials,
     pub redirects: Vec<String>,
     /// An earlier response of the same endpoint carried the header.
     #[serde(default)]
@@ -474,6 +552,8 @@ pub struct FindingRecord {
     #[serde(default)]
     pub preflight: Option<SeenRecord>,
     pub count: u32,
+    #[serde(flatten)]
+    pub stored: Stored,
 }
 
 impl From<&Finding> for FindingRecord {
@@ -489,7 +569,7 @@ impl From<&Finding> for FindingRecord {
             origin: f.origin.clone(),
             page_origin: f.page_origin.clone(),
             status: f.status,
-            reason: f.reason.chromium_id().to_owned(),
+            reason: f.reason,
             mdn_id: f.reason.mdn_id().to_owned(),
             failed_parameter: f.failed_parameter.clone(),
             allow_origin: f.allow_origin.clone(),
@@ -497,39 +577,20 @@ impl From<&Finding> for FindingRecord {
             allow_methods: f.allow_methods.clone(),
             allow_headers: f.allow_headers.clone(),
             requested_headers: f.requested_headers.clone(),
-            credentials: match f.credentials {
-                Credentials::Unknown => "unknown",
-                Credentials::IncludeFromCookie => "include-cookie",
-                Credentials::IncludeFromFailure => "include-failure",
-            }
-            .to_owned(),
+            credentials: f.credentials,
             redirects: f.redirects.clone(),
             endpoint_allowed_before: f.endpoint_allowed_before,
             exchange: (&f.exchange).into(),
             preflight: f.preflight.as_ref().map(Into::into),
             count: f.count,
+            stored: Stored::default(),
         }
     }
 }
 
-/// Why a stored record could not be read back as a finding.
-#[derive(Debug, PartialEq, Eq)]
-pub struct UnknownReason(pub String);
-
-impl std::fmt::Display for UnknownReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "unknown reason {:?} in a stored record", self.0)
-    }
-}
-
-impl std::error::Error for UnknownReason {}
-
-impl TryFrom<FindingRecord> for Finding {
-    type Error = UnknownReason;
-
-    fn try_from(r: FindingRecord) -> Result<Finding, UnknownReason> {
-        let reason = CorsError::from_chromium_id(&r.reason).ok_or(UnknownReason(r.reason))?;
-        Ok(Finding {
+impl From<FindingRecord> for Finding {
+    fn from(r: FindingRecord) -> Finding {
+        Finding {
             request_id: r.request_id,
             tab_id: r.tab_id,
             time_ms: r.time,
@@ -539,24 +600,20 @@ impl TryFrom<FindingRecord> for Finding {
             origin: r.origin,
             page_origin: r.page_origin,
             status: r.status,
-            reason,
+            reason: r.reason,
             failed_parameter: r.failed_parameter,
             allow_origin: r.allow_origin,
             allow_credentials: r.allow_credentials,
             allow_methods: r.allow_methods,
             allow_headers: r.allow_headers,
             requested_headers: r.requested_headers,
-            credentials: match r.credentials.as_str() {
-                "include-cookie" => Credentials::IncludeFromCookie,
-                "include-failure" => Credentials::IncludeFromFailure,
-                _ => Credentials::Unknown,
-            },
+            credentials: r.credentials,
             redirects: r.redirects,
             endpoint_allowed_before: r.endpoint_allowed_before,
             exchange: r.exchange.into(),
             preflight: r.preflight.map(Into::into),
             count: r.count,
-        })
+        }
     }
 }
 

@@ -40,7 +40,7 @@ const VERDICT: &[&str] = &[
     "testing",
 ];
 /// Transfer types: what crosses the wasm boundary and lands in storage.
-const TRANSFER: &[&str] = &["wire"];
+const TRANSFER: &[&str] = &["wire", "record"];
 /// Presentation: texts, explanations, fixes, exports, the panel's filter.
 const PRESENTATION: &[&str] = &["l10n", "explain", "notice_text", "fix", "export", "filter"];
 /// Browser bindings the core never uses (it builds and tests natively).

@@ -172,7 +172,7 @@ fn texts(case: &Case, id: &str) -> Vec<(String, String)> {
         for r in &records {
             match serde_json::from_value::<Record>(r.clone()).expect("record reads back") {
                 Record::Failure(f) => {
-                    let f = Finding::try_from(f).expect("a known reason");
+                    let f = Finding::from(f);
                     let e = explain::explain(&f, lang);
                     out.push((
                         "panel explanation".into(),
@@ -180,7 +180,7 @@ fn texts(case: &Case, id: &str) -> Vec<(String, String)> {
                     ));
                 }
                 Record::Notice(n) => {
-                    let n = Notice::try_from(n).expect("a known notice");
+                    let n = Notice::from(n);
                     let d = notice_text::describe(&n, lang);
                     out.push(("panel notice".into(), [d.title, d.what, d.fix].join("\n")));
                 }

@@ -29,6 +29,8 @@ use cors_lens_core::fix::{self, Stack};
 #[cfg(feature = "panel")]
 use cors_lens_core::l10n::Lang;
 #[cfg(feature = "engine")]
+use cors_lens_core::record::{Group, Groups};
+#[cfg(feature = "engine")]
 use cors_lens_core::wire::{EventIn, Record};
 #[cfg(feature = "engine")]
 use cors_lens_core::EventKind;
@@ -59,6 +61,9 @@ const TEST_PANIC: &str = "cors-lens-test-panic";
 #[wasm_bindgen]
 pub struct Engine {
     inner: cors_lens_core::Engine,
+    /// Repeated problems grouped by tab and key: the records handed over
+    /// carry their group's count and first time seen.
+    groups: Groups,
 }
 
 #[cfg(feature = "engine")]
@@ -69,7 +74,34 @@ impl Engine {
     pub fn new() -> Engine {
         Engine {
             inner: cors_lens_core::Engine::new(),
+            groups: Groups::new(),
         }
+    }
+
+    /// Remembers a stored record's group (`extension/worker.js` seeds a
+    /// fresh engine from storage before feeding it): the next report of
+    /// `key` in `tabId` continues its count. `firstSeen` is the record's
+    /// (`NaN` when it has none: seen once, at `time`).
+    pub fn seed(&mut self, tab_id: f64, key: &str, count: u32, first_seen: f64, time: f64) {
+        self.groups
+            .seed(tab_id as i64, key, Group::stored(count, first_seen, time));
+    }
+
+    /// Forgets a group whose record left storage (the caps).
+    pub fn forget(&mut self, tab_id: f64, key: &str) {
+        self.groups.forget(tab_id as i64, key);
+    }
+
+    /// Forgets a tab's groups (cleared, closed, or a new page's log).
+    #[wasm_bindgen(js_name = forgetTab)]
+    pub fn forget_tab(&mut self, tab_id: f64) {
+        self.groups.forget_tab(tab_id as i64);
+    }
+
+    /// How many groups are remembered, across tabs.
+    #[wasm_bindgen(getter)]
+    pub fn groups(&self) -> usize {
+        self.groups.len()
     }
 
     /// Feeds one `webRequest` event: `listener` is the listener's name
@@ -158,7 +190,11 @@ impl Engine {
             panic!("deliberate panic of a test build ({TEST_PANIC})");
         }
         match self.inner.ingest(event.into_event(kind)) {
-            Some(report) => record_to_js(&Record::from(&report)),
+            Some(report) => {
+                let mut record = Record::from(&report);
+                self.groups.merge(&mut record);
+                record_to_js(&record)
+            }
             None => Ok(JsValue::UNDEFINED),
         }
     }
@@ -184,7 +220,7 @@ pub(crate) fn record_to_js(record: &Record) -> Result<JsValue, JsError> {
 pub fn fix_snippets(record: JsValue, stack_id: &str, lang_tag: &str) -> Result<JsValue, JsError> {
     let record: FindingRecord = serde_wasm_bindgen::from_value(record)
         .map_err(|e| JsError::new(&format!("not a failure record: {e}")))?;
-    let finding = Finding::try_from(record).map_err(|e| JsError::new(&e.to_string()))?;
+    let finding = Finding::from(record);
     let stack = Stack::from_id(stack_id)
         .ok_or_else(|| JsError::new(&format!("unknown stack {stack_id:?}")))?;
     let lang = Lang::from_tag(lang_tag);
@@ -217,7 +253,7 @@ pub fn fix_snippets(record: JsValue, stack_id: &str, lang_tag: &str) -> Result<J
 pub fn fix_plan(record: JsValue, lang_tag: &str) -> Result<JsValue, JsError> {
     let record: FindingRecord = serde_wasm_bindgen::from_value(record)
         .map_err(|e| JsError::new(&format!("not a failure record: {e}")))?;
-    let finding = Finding::try_from(record).map_err(|e| JsError::new(&e.to_string()))?;
+    let finding = Finding::from(record);
     let exchange = fix::plan::Exchange::of(&finding);
     let planned = fix::plan::plan(&exchange, &finding);
     let texts = cors_lens_core::explain::explain(&finding, Lang::from_tag(lang_tag)).changes;

@@ -68,14 +68,8 @@ impl Entry {
     /// the caller, never dropped silently).
     pub fn read(index: u32, record: Record, first_seen: Option<f64>) -> Option<Entry> {
         let (key, kind) = match record {
-            Record::Failure(r) => (
-                r.key.clone(),
-                Kind::Failure(Box::new(Finding::try_from(r).ok()?)),
-            ),
-            Record::Notice(r) => (
-                r.key.clone(),
-                Kind::Notice(Box::new(Notice::try_from(r).ok()?)),
-            ),
+            Record::Failure(r) => (r.key.clone(), Kind::Failure(Box::new(Finding::from(r)))),
+            Record::Notice(r) => (r.key.clone(), Kind::Notice(Box::new(Notice::from(r)))),
         };
         Some(Entry {
             index,

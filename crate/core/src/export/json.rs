@@ -7,12 +7,13 @@ use serde_json::Value;
 
 use super::{format_iso, parse_iso, redact_finding, redact_notice, Meta, FORMAT, VERSION};
 use crate::explain::explain;
+use crate::finding::Credentials;
 use crate::finding::Finding;
 use crate::l10n::{tf, Lang};
 use crate::notice::{Notice, NoticeKind};
 use crate::notice_text::describe;
 use crate::reason::CorsError;
-use crate::wire::{FindingRecord, NoticeRecord, Record, SeenRecord};
+use crate::wire::{FindingRecord, NoticeRecord, NoticeSeverity, Record, SeenRecord, Stored};
 
 /// Largest file the import reads.
 pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
@@ -71,7 +72,7 @@ pub struct ExportFinding {
     pub page_url: String,
     pub status: Option<u16>,
     /// `unknown`, `include-cookie` or `include-failure`.
-    pub credentials: String,
+    pub credentials: Credentials,
     /// Whether the credentials mode was inferred (`webRequest` never says).
     pub credentials_inferred: bool,
     pub allow_origin: Vec<String>,
@@ -106,7 +107,7 @@ pub struct Explanation {
 pub struct ExportNotice {
     pub notice: String,
     /// `warning` or `info`.
-    pub severity: String,
+    pub severity: NoticeSeverity,
     pub url: String,
     pub method: String,
     #[serde(rename = "type")]
@@ -122,25 +123,13 @@ pub struct ExportNotice {
     pub explanation: Explanation,
 }
 
-/// Extra fields the panel keeps next to a stored record: `firstSeen` (set by
-/// the worker when it merges a repeated finding) and `pageUrl` (set on import).
-fn extras(v: &Value, time: f64) -> (f64, Option<String>) {
-    let first = v
-        .get("firstSeen")
-        .and_then(Value::as_f64)
-        .filter(|t| t.is_finite() && *t <= time)
-        .unwrap_or(time);
-    let page_url = v.get("pageUrl").and_then(Value::as_str).map(str::to_owned);
-    (first, page_url)
-}
-
 /// The export of one finding record (already parsed), redacted.
 pub fn finding(mut f: Finding, first_seen: f64, page_url: &str, lang: Lang) -> ExportFinding {
     redact_finding(&mut f);
     let ex = explain(&f, lang);
     let r = FindingRecord::from(&f);
     ExportFinding {
-        reason: r.reason,
+        reason: r.reason.chromium_id().to_owned(),
         mdn_id: r.mdn_id,
         severity: "failure".to_owned(),
         failed_parameter: r.failed_parameter,
@@ -151,7 +140,7 @@ pub fn finding(mut f: Finding, first_seen: f64, page_url: &str, lang: Lang) -> E
         page_origin: r.page_origin,
         page_url: super::redact_url(page_url),
         status: r.status,
-        credentials_inferred: r.credentials != "unknown",
+        credentials_inferred: r.credentials.included(),
         credentials: r.credentials,
         allow_origin: r.allow_origin,
         allow_credentials: r.allow_credentials,
@@ -180,7 +169,7 @@ fn notice(mut n: Notice, first_seen: f64, page_url: &str, lang: Lang) -> ExportN
     let text = describe(&n, lang);
     let r = NoticeRecord::from(&n);
     ExportNotice {
-        notice: r.notice,
+        notice: r.notice.id().to_owned(),
         severity: r.severity,
         url: r.url,
         method: r.method,
@@ -226,32 +215,21 @@ pub fn export(records: &[Value], meta: &Meta, lang: Lang) -> (Export, usize) {
     };
     let mut unreadable = 0;
     for v in records {
-        match serde_json::from_value::<Record>(v.clone()) {
-            Ok(Record::Failure(r)) => {
-                let (first, page_url) = extras(v, r.time);
-                match Finding::try_from(r) {
-                    Ok(f) => out.findings.push(finding(
-                        f,
-                        first,
-                        page_url.as_deref().unwrap_or(&meta.page.url),
-                        lang,
-                    )),
-                    Err(_) => unreadable += 1,
-                }
+        let Ok(record) = Record::deserialize(v) else {
+            unreadable += 1;
+            continue;
+        };
+        let first = record.first_seen();
+        let page_url = record.stored().page_url.clone();
+        let page_url = page_url.as_deref().unwrap_or(&meta.page.url);
+        match record {
+            Record::Failure(r) => {
+                out.findings
+                    .push(finding(Finding::from(r), first, page_url, lang))
             }
-            Ok(Record::Notice(r)) => {
-                let (first, page_url) = extras(v, r.time);
-                match Notice::try_from(r) {
-                    Ok(n) => out.notices.push(notice(
-                        n,
-                        first,
-                        page_url.as_deref().unwrap_or(&meta.page.url),
-                        lang,
-                    )),
-                    Err(_) => unreadable += 1,
-                }
-            }
-            Err(_) => unreadable += 1,
+            Record::Notice(r) => out
+                .notices
+                .push(notice(Notice::from(r), first, page_url, lang)),
         }
     }
     (out, unreadable)
@@ -469,7 +447,7 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
             origin: f.origin.clone(),
             page_origin: f.page_origin.clone(),
             status: f.status,
-            reason: reason.chromium_id().to_owned(),
+            reason,
             mdn_id: reason.mdn_id().to_owned(),
             failed_parameter: f.failed_parameter.clone(),
             allow_origin: f.allow_origin.clone(),
@@ -477,20 +455,22 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
             allow_methods: f.allow_methods.clone(),
             allow_headers: f.allow_headers.clone(),
             requested_headers: f.requested_headers.clone(),
-            credentials: f.credentials.clone(),
+            credentials: f.credentials,
             redirects: f.redirects.clone(),
             endpoint_allowed_before: f.endpoint_allowed_before,
             exchange: f.exchange.clone(),
             preflight: f.preflight.clone(),
             count: f.count,
+            stored: Stored::default(),
         };
-        let whole = Finding::try_from(record).map_err(|_| at("unknown reason"))?;
+        let whole = Finding::from(record);
         let mut kept = whole.clone();
         cut_imported_finding(&mut kept);
         let page_url = crate::wire::cap_url(f.page_url.clone(), crate::wire::MAX_URL);
         cut += usize::from(kept != whole || page_url != f.page_url);
-        let record = FindingRecord::from(&kept);
-        records.push(with_extras(Record::Failure(record), first, &page_url)?);
+        let mut record = Record::Failure(FindingRecord::from(&kept));
+        *record.stored_mut() = Stored::imported(first, page_url);
+        records.push(to_value(&record)?);
     }
     for (i, n) in export.notices.iter().enumerate().take(notices_kept) {
         let at = |what: &str| ImportError::WrongShape(format!("notices[{i}]: {what}"));
@@ -515,8 +495,9 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
         cut_imported_notice(&mut kept);
         let page_url = crate::wire::cap_url(n.page_url.clone(), crate::wire::MAX_URL);
         cut += usize::from(kept != notice || page_url != n.page_url);
-        let record = NoticeRecord::from(&kept);
-        records.push(with_extras(Record::Notice(record), first, &page_url)?);
+        let mut record = Record::Notice(NoticeRecord::from(&kept));
+        *record.stored_mut() = Stored::imported(first, page_url);
+        records.push(to_value(&record)?);
     }
     let summary = ImportSummary {
         total,
@@ -530,14 +511,8 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
     })
 }
 
-fn with_extras(record: Record, first: f64, page_url: &str) -> Result<Value, ImportError> {
-    let mut v = serde_json::to_value(record).map_err(|e| ImportError::WrongShape(e.to_string()))?;
-    if let Some(obj) = v.as_object_mut() {
-        obj.insert("firstSeen".to_owned(), first.into());
-        obj.insert("pageUrl".to_owned(), page_url.into());
-        obj.insert("imported".to_owned(), true.into());
-    }
-    Ok(v)
+fn to_value(record: &Record) -> Result<Value, ImportError> {
+    serde_json::to_value(record).map_err(|e| ImportError::WrongShape(e.to_string()))
 }
 
 #[cfg(test)]

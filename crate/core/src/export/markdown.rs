@@ -7,6 +7,7 @@
 
 use super::curl::curl;
 use super::json::{Export, ExportFinding};
+use crate::finding::Credentials;
 use crate::l10n::{t, tf, Lang};
 
 /// Headers shown in a section (the others are in the JSON export).
@@ -156,11 +157,10 @@ fn section(out: &mut String, i: usize, f: &ExportFinding, lang: Lang) {
         (
             t(lang, "ui_credentials"),
             // The panel's words; the JSON keeps the id.
-            match f.credentials.as_str() {
-                "include-cookie" => t(lang, "ui_credentials_cookie"),
-                "include-failure" => t(lang, "ui_credentials_failure"),
-                "unknown" => t(lang, "ui_credentials_unknown"),
-                other => code(other),
+            match f.credentials {
+                Credentials::IncludeFromCookie => t(lang, "ui_credentials_cookie"),
+                Credentials::IncludeFromFailure => t(lang, "ui_credentials_failure"),
+                Credentials::Unknown => t(lang, "ui_credentials_unknown"),
             },
         ),
         (
@@ -275,7 +275,7 @@ pub fn markdown(export: &Export, lang: Lang) -> String {
             out.push_str(&format!(
                 "- **{}** ({}) {} {}: {} {}\n",
                 escape(&n.notice),
-                escape(&n.severity),
+                escape(n.severity.id()),
                 code(&n.method),
                 code(&n.url),
                 escape(&n.explanation.title),
