@@ -57,6 +57,12 @@ function references(rel, text) {
   if (ext === '.html') {
     all(/<(?:script|img|iframe|source|audio|video)\b[^>]*?\bsrc\s*=\s*(["'])([^"']+)\1/gi);
     all(/<link\b[^>]*?\bhref\s*=\s*(["'])([^"']+)\1/gi);
+    // Links to the extension's own pages (the panel's help page) are shipped
+    // too, or they would break in the installed package; links with a scheme
+    // go elsewhere and load nothing.
+    for (const m of text.matchAll(/<a\b[^>]*?\bhref\s*=\s*(["'])([^"']+)\1/gi)) {
+      if (!/^[a-z][\w+.-]*:/i.test(m[2])) found.push({ spec: m[2], fromRoot: false, relative: false });
+    }
   } else if (ext === '.js') {
     all(/\b(?:import|export)\s[^'"`;]*?\bfrom\s*(["'])([^"']+)\1/g);
     all(/\bimport\s*(["'])([^"']+)\1/g);

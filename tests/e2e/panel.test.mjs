@@ -295,7 +295,18 @@ test('Preserve log keeps the rows and the badge across a navigation; off, a navi
   assert.equal(st.emptyVisible, true, 'the empty state shows');
   const empty = await inPanel(`document.getElementById('empty').textContent`);
   assert.match(empty, /watches the cross-origin requests/);
-  assert.ok(await inPanel(`document.querySelector('#empty a[href$="docs/first-finding.md"]') !== null`), 'a link to the docs');
+  // The link to the help page stays in the package (a docs/ file is not shipped) and the page opens, localised.
+  const href = await inPanel(`document.querySelector('#empty a').href`);
+  assert.match(href, /^chrome-extension:\/\/[a-p]{32}\/www\/first-finding\.html$/, 'a link to the help page in the package');
+  const help = await br.context.newPage();
+  try {
+    await help.goto(href);
+    await help.waitForFunction(() => document.querySelector('[data-i18n="help_watched"]')?.textContent !== '', null, { timeout: 10000 });
+    assert.match(await help.textContent('h1'), /first finding/);
+    assert.match(await help.textContent('main'), /Reload the page/);
+  } finally {
+    await help.close();
+  }
 });
 
 test('Clear empties the table and the badge; a new failure appears at the top', async () => {

@@ -90,7 +90,17 @@ const BROKEN = [
   { name: 'a remote module import', changes: { 'ext/compat.js': "import x from 'https://cdn.example/m.js';" }, says: /remote reference/ },
   { name: 'a reference out of the extension', changes: { 'www/panel.html': '<script src="../../outside.js"></script>' }, says: /outside the extension/ },
   { name: 'a referenced file of a type no package holds', changes: { 'www/panel.html': '<script src="x.mjs"></script>', 'www/x.mjs': '' }, says: /www\/x\.mjs is not a type a package holds/ },
+  { name: 'a link to a page of the extension that is missing', changes: { 'www/panel.html': '<a href="help.html">help</a>' }, says: /www\/help\.html does not exist/ },
+  { name: 'a link to a docs file no package holds', changes: { 'www/panel.html': '<a href="../docs/first.md">help</a>', 'docs/first.md': '#' }, says: /docs\/first\.md is not a type a package holds/ },
 ];
+
+test('a link to a page of the extension ships it; links with a scheme or to an anchor ship nothing', () => {
+  const root = makeTree({
+    'www/panel.html': `${TREE['www/panel.html']}<a href="help.html">help</a><a href="https://developer.mozilla.org/">MDN</a><a href="#top">top</a>`,
+    'www/help.html': '<p>help</p>',
+  });
+  assert.deepEqual(packagedFiles(root), [...PACKAGED, 'www/help.html'].sort());
+});
 for (const { name, changes, says } of BROKEN) {
   test(`packaging refuses ${name}`, () => {
     assert.throws(() => packagedFiles(makeTree(changes)), says);

@@ -13,6 +13,8 @@
 //! Redaction never decides a verdict, and rewrites only what holds a secret:
 //! a name keeps its place, a value becomes [`MARKER`].
 
+use std::borrow::Cow;
+
 use crate::finding::{Finding, Seen};
 use crate::headers::Header;
 use crate::notice::Notice;
@@ -129,41 +131,64 @@ const CHALLENGE_KEEP: [&str; 11] = [
     "domain",
 ];
 
-/// The words of a name: split at `-`, `_`, `.`, spaces and lower-to-upper
-/// case changes, lowercased.
-fn words(name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
+/// Whether one of the pieces occurs in `squashed` (a name's ASCII letters
+/// and digits, lowercased).
+fn has_secret_part(squashed: &[u8]) -> bool {
+    (0..squashed.len()).any(|i| {
+        let rest = &squashed[i..];
+        SECRET_NAME_PARTS.iter().any(|p| rest.starts_with(p.as_bytes()))
+    })
+}
+
+/// Whether a name says its value is secret, in one pass over its bytes and
+/// without allocating (names up to 64 bytes): its ASCII letters and digits,
+/// lowercased, are gathered for the pieces (`X-Auth_Token`, `xAuthToken`
+/// and `x.auth.token` alike), and its words (split at `-`, `_`, `.`, spaces
+/// and lower-to-upper case changes) compared as each one ends.
+fn name_is_secret(name: &str, extra_words: &[&str]) -> bool {
+    let bytes = name.as_bytes();
+    let is_word = |w: &[u8]| {
+        SECRET_NAME_WORDS
+            .iter()
+            .chain(extra_words)
+            .any(|s| w.eq_ignore_ascii_case(s.as_bytes()))
+    };
+    let mut on_stack = [0u8; 64];
+    let mut on_heap = Vec::new();
+    let squashed: &mut [u8] = if bytes.len() <= on_stack.len() {
+        &mut on_stack
+    } else {
+        on_heap.resize(bytes.len(), 0);
+        &mut on_heap
+    };
+    let mut len = 0;
+    let mut word_start: Option<usize> = None;
     let mut prev_lower = false;
-    for c in name.chars() {
-        if !c.is_ascii_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
+    for (i, &b) in bytes.iter().enumerate() {
+        if !b.is_ascii_alphanumeric() {
+            if let Some(start) = word_start.take() {
+                if is_word(&bytes[start..i]) {
+                    return true;
+                }
             }
             prev_lower = false;
             continue;
         }
-        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
+        match word_start {
+            Some(start) if b.is_ascii_uppercase() && prev_lower => {
+                if is_word(&bytes[start..i]) {
+                    return true;
+                }
+                word_start = Some(i);
+            }
+            Some(_) => {}
+            None => word_start = Some(i),
         }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        cur.push(c.to_ascii_lowercase());
+        prev_lower = b.is_ascii_lowercase() || b.is_ascii_digit();
+        squashed[len] = b.to_ascii_lowercase();
+        len += 1;
     }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
-}
-
-fn name_is_secret(name: &str, extra_words: &[&str]) -> bool {
-    let lower = name.to_ascii_lowercase();
-    let squashed: String = lower.chars().filter(char::is_ascii_alphanumeric).collect();
-    SECRET_NAME_PARTS
-        .iter()
-        .any(|p| lower.contains(p) || squashed.contains(p))
-        || words(name)
-            .iter()
-            .any(|w| SECRET_NAME_WORDS.contains(&w.as_str()) || extra_words.contains(&w.as_str()))
+    word_start.is_some_and(|start| is_word(&bytes[start..])) || has_secret_part(&squashed[..len])
 }
 
 /// Whether a header of this name carries credentials, by class: names that
@@ -172,8 +197,12 @@ fn name_is_secret(name: &str, extra_words: &[&str]) -> bool {
 /// `Access-Control-*` headers the check reads are never secret by name, nor
 /// is HTTP/2's `:authority`.
 pub fn is_secret_header(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    if lower.starts_with("access-control-") || lower.trim_start_matches(':') == "authority" {
+    const CHECKED: &[u8] = b"access-control-";
+    let checked = name
+        .as_bytes()
+        .get(..CHECKED.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(CHECKED));
+    if checked || name.trim_start_matches(':').eq_ignore_ascii_case("authority") {
         return false;
     }
     name_is_secret(name, &[])
@@ -270,6 +299,9 @@ fn redact_text(s: &str, long_tokens: bool) -> String {
 
 /// JWTs, and (when `long_tokens`) long random-looking runs, replaced.
 fn redact_tokens(s: &str, long_tokens: bool) -> String {
+    if !may_hold_token(s, long_tokens) {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     let mut run = String::new();
     // Each `=`-separated piece of a run on its own: `v=<token>` keeps `v=`.
@@ -296,6 +328,30 @@ fn redact_tokens(s: &str, long_tokens: bool) -> String {
     }
     flush(&mut run, &mut out);
     out
+}
+
+/// Whether `s` may hold what [`redact_tokens`] replaces: a JWT needs
+/// `eyJ`, a random token a run of at least 24 characters. Most header values
+/// hold neither and are kept as they are without being taken apart.
+fn may_hold_token(s: &str, long_tokens: bool) -> bool {
+    if s.contains("eyJ") {
+        return true;
+    }
+    if !long_tokens || s.len() < 24 {
+        return false;
+    }
+    let mut run = 0;
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+' | '/' | '=' | '~' | '.') {
+            run += 1;
+            if run >= 24 {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
 }
 
 /// A JSON Web Token (or JWS/JWE): `eyJ…` base64url parts joined by dots.
@@ -455,7 +511,10 @@ fn challenges(value: &str) -> String {
 /// A parameter name as the server reads it: `+` is a space, `%XX` decoded
 /// (up to three times, so double encoding hides nothing); invalid sequences
 /// stay as written.
-fn decode_name(name: &str) -> String {
+fn decode_name(name: &str) -> Cow<'_, str> {
+    if !name.contains(['+', '%']) {
+        return Cow::Borrowed(name);
+    }
     let mut s = name.replace('+', " ");
     for _ in 0..3 {
         let decoded = percent_decode(&s);
@@ -464,7 +523,7 @@ fn decode_name(name: &str) -> String {
         }
         s = decoded;
     }
-    s
+    Cow::Owned(s)
 }
 
 fn percent_decode(s: &str) -> String {

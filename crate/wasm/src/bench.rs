@@ -8,8 +8,8 @@ use cors_lens_core::{workload, Event, EventKind};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::read::{self, PackedNumbers};
-use crate::{Engine, LISTENERS};
+use crate::read;
+use crate::Engine;
 
 /// As the shipped `to_js` of the panel: `serde-wasm-bindgen`, JSON-compatible.
 fn swb<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
@@ -45,7 +45,7 @@ impl Engine {
             .ok_or_else(|| JsError::new("unknown webRequest listener"))?;
         let event: EventIn =
             serde_wasm_bindgen::from_value(details).map_err(|e| JsError::new(&e.to_string()))?;
-        self.feed(kind, event)
+        self.feed(event.into_event(kind))
     }
 
     /// The packed way in, with the record out through `serde-wasm-bindgen`.
@@ -62,22 +62,21 @@ impl Engine {
         response_headers: u32,
         text: &str,
     ) -> Result<JsValue, JsError> {
-        let kind = LISTENERS
-            .get(kind as usize)
-            .ok_or_else(|| JsError::new("unknown listener index"))?
-            .1;
-        let numbers = PackedNumbers {
+        let event = match read::packed_event(
+            kind,
             present,
             tab_id,
             time_stamp,
             status_code,
             request_headers,
             response_headers,
+            text,
+        ) {
+            Ok(Some(event)) => event,
+            Ok(None) => return Ok(JsValue::NULL),
+            Err(_) => return Err(JsError::new("unknown listener index")),
         };
-        let Some(event) = read::packed(numbers, text) else {
-            return Ok(JsValue::NULL);
-        };
-        match self.inner.ingest(event.into_event(kind)) {
+        match self.inner.ingest(event) {
             Some(report) => swb(&Record::from(&report)),
             None => Ok(JsValue::UNDEFINED),
         }
@@ -156,20 +155,18 @@ impl Engine {
         response_headers: u32,
         text: &str,
     ) -> JsValue {
-        let numbers = PackedNumbers {
+        match read::packed_event(
+            kind,
             present,
             tab_id,
             time_stamp,
             status_code,
             request_headers,
             response_headers,
-        };
-        let kind = LISTENERS
-            .get(kind as usize)
-            .map_or(EventKind::Completed, |l| l.1);
-        match read::packed(numbers, text) {
-            Some(event) => JsValue::from_bool(event.into_event(kind).url.is_empty()),
-            None => JsValue::NULL,
+            text,
+        ) {
+            Ok(Some(event)) => JsValue::from_bool(event.url.is_empty()),
+            _ => JsValue::NULL,
         }
     }
 
@@ -188,22 +185,21 @@ impl Engine {
         response_headers: u32,
         text: &str,
     ) -> Result<JsValue, JsError> {
-        let kind = LISTENERS
-            .get(kind as usize)
-            .ok_or_else(|| JsError::new("unknown listener index"))?
-            .1;
-        let numbers = PackedNumbers {
+        let event = match read::packed_event(
+            kind,
             present,
             tab_id,
             time_stamp,
             status_code,
             request_headers,
             response_headers,
+            text,
+        ) {
+            Ok(Some(event)) => event,
+            Ok(None) => return Ok(JsValue::NULL),
+            Err(_) => return Err(JsError::new("unknown listener index")),
         };
-        let Some(event) = read::packed(numbers, text) else {
-            return Ok(JsValue::NULL);
-        };
-        match self.inner.ingest(event.into_event(kind)) {
+        match self.inner.ingest(event) {
             Some(report) => serde_json::to_string(&Record::from(&report))
                 .map(|t| JsValue::from_bool(t.is_empty()))
                 .map_err(|_| JsError::new("unserializable record")),

@@ -31,9 +31,9 @@ use cors_lens_core::l10n::Lang;
 #[cfg(feature = "engine")]
 use cors_lens_core::record::{Group, Groups};
 #[cfg(feature = "engine")]
-use cors_lens_core::wire::{EventIn, Record};
+use cors_lens_core::wire::Record;
 #[cfg(feature = "engine")]
-use cors_lens_core::EventKind;
+use cors_lens_core::{Event, EventKind};
 #[cfg(feature = "panel")]
 use cors_lens_core::{wire::FindingRecord, Finding};
 #[cfg(feature = "panel")]
@@ -116,12 +116,12 @@ impl Engine {
             .ok_or_else(|| JsError::new(&format!("unknown webRequest listener \"{listener}\"")))?;
         let event = read::details(&details)
             .map_err(|e| JsError::new(&format!("unreadable {listener} details: {e}")))?;
-        self.feed(kind, event)
+        self.feed(event.into_event(kind))
     }
 
     /// The fast way in, used by the worker's glue (`extension/engine.js`):
     /// the same event packed as numbers and one string (`read::packed`
-    /// says how). `kind` is the index of the listener in `LISTENERS` below.
+    /// says how). `kind` is the index of the listener in `read::LISTENERS`.
     /// Returns what [`Engine::ingest`] returns, or `null` when the text does
     /// not hold what the numbers announce (a string contained a NUL): the
     /// event was not fed, and the glue passes it to `ingest` instead.
@@ -138,21 +138,21 @@ impl Engine {
         response_headers: u32,
         text: &str,
     ) -> Result<JsValue, JsError> {
-        let kind = LISTENERS
-            .get(kind as usize)
-            .ok_or_else(|| JsError::new(&format!("unknown listener index {kind}")))?
-            .1;
-        let numbers = read::PackedNumbers {
+        match read::packed_event(
+            kind,
             present,
             tab_id,
             time_stamp,
             status_code,
             request_headers,
             response_headers,
-        };
-        match read::packed(numbers, text) {
-            Some(event) => self.feed(kind, event),
-            None => Ok(JsValue::NULL),
+            text,
+        ) {
+            Ok(Some(event)) => self.feed(event),
+            Ok(None) => Ok(JsValue::NULL),
+            Err(read::UnknownListener(kind)) => {
+                Err(JsError::new(&format!("unknown listener index {kind}")))
+            }
         }
     }
 
@@ -171,25 +171,14 @@ impl Engine {
     }
 }
 
-/// The listeners `ingestPacked` knows, by index (`extension/engine.js` keeps
-/// the same order).
-#[cfg(feature = "engine")]
-pub const LISTENERS: [(&str, EventKind); 5] = [
-    ("onSendHeaders", EventKind::SendHeaders),
-    ("onHeadersReceived", EventKind::HeadersReceived),
-    ("onBeforeRedirect", EventKind::BeforeRedirect),
-    ("onCompleted", EventKind::Completed),
-    ("onErrorOccurred", EventKind::ErrorOccurred),
-];
-
 #[cfg(feature = "engine")]
 impl Engine {
-    fn feed(&mut self, kind: EventKind, event: EventIn) -> Result<JsValue, JsError> {
+    fn feed(&mut self, event: Event) -> Result<JsValue, JsError> {
         #[cfg(feature = "test-panic")]
-        if kind == EventKind::SendHeaders && event.url.contains(TEST_PANIC) {
+        if event.kind == EventKind::SendHeaders && event.url.contains(TEST_PANIC) {
             panic!("deliberate panic of a test build ({TEST_PANIC})");
         }
-        match self.inner.ingest(event.into_event(kind)) {
+        match self.inner.ingest(event) {
             Some(report) => {
                 let mut record = Record::from(&report);
                 self.groups.merge(&mut record);

@@ -7,6 +7,7 @@
 use std::cell::RefCell;
 
 use cors_lens_core::wire::{EventIn, HeaderIn};
+use cors_lens_core::{Event, EventKind};
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -274,6 +275,50 @@ pub fn packed(n: PackedNumbers, text: &str) -> Option<EventIn> {
         redirect_url,
         error,
     })
+}
+
+/// The listeners a packed event names by index (`extension/engine.js` keeps
+/// the same order).
+pub const LISTENERS: [(&str, EventKind); 5] = [
+    ("onSendHeaders", EventKind::SendHeaders),
+    ("onHeadersReceived", EventKind::HeadersReceived),
+    ("onBeforeRedirect", EventKind::BeforeRedirect),
+    ("onCompleted", EventKind::Completed),
+    ("onErrorOccurred", EventKind::ErrorOccurred),
+];
+
+/// A listener index that [`LISTENERS`] does not have.
+#[derive(Debug, PartialEq, Eq)]
+pub struct UnknownListener(pub u32);
+
+/// The one decoder of a packed event, with the arguments `Engine.ingestPacked`
+/// receives (the shipped way in; the bench's variants call it too): the
+/// listener's index in [`LISTENERS`], the numbers, the text ([`packed`]).
+/// `Ok(None)` when the text does not hold what the numbers announce.
+#[allow(clippy::too_many_arguments)]
+pub fn packed_event(
+    kind: u32,
+    present: u32,
+    tab_id: f64,
+    time_stamp: f64,
+    status_code: f64,
+    request_headers: u32,
+    response_headers: u32,
+    text: &str,
+) -> Result<Option<Event>, UnknownListener> {
+    let kind = LISTENERS
+        .get(kind as usize)
+        .ok_or(UnknownListener(kind))?
+        .1;
+    let numbers = PackedNumbers {
+        present,
+        tab_id,
+        time_stamp,
+        status_code,
+        request_headers,
+        response_headers,
+    };
+    Ok(packed(numbers, text).map(|event| event.into_event(kind)))
 }
 
 #[cfg(test)]

@@ -246,8 +246,10 @@ impl FindingsView {
         let [first_seen, key, count, time] =
             ["firstSeen", "key", "count", "time"].map(JsValue::from_str);
         let field = |v: &JsValue, name: &JsValue| Reflect::get(v, name).ok();
-        let mut entries = Vec::with_capacity(records.length() as usize);
-        let mut unreadable = 0;
+        // The rows to keep as read, and the records to read (with their
+        // index and first-seen time).
+        let mut slots: Vec<Option<Entry>> = Vec::with_capacity(records.length() as usize);
+        let mut to_read: Vec<(u32, Option<f64>, JsValue)> = Vec::new();
         for (i, value) in records.iter().enumerate() {
             let seen = field(&value, &first_seen).and_then(|v| v.as_f64());
             let same = field(&value, &key)
@@ -257,21 +259,23 @@ impl FindingsView {
                     field(&value, &count).and_then(|c| c.as_f64()) == Some(f64::from(e.count()))
                         && field(&value, &time).and_then(|t| t.as_f64()) == Some(e.time())
                 });
-            let entry = match same {
+            match same {
                 Some(mut e) => {
                     e.index = i as u32;
                     e.first_seen = seen.filter(|t| t.is_finite());
-                    Some(e)
+                    slots.push(Some(e));
                 }
-                None => serde_wasm_bindgen::from_value::<Record>(value)
-                    .ok()
-                    .and_then(|r| Entry::read(i as u32, r, seen)),
-            };
-            match entry {
-                Some(e) => entries.push(e),
-                None => unreadable += 1,
+                None => {
+                    slots.push(None);
+                    to_read.push((i as u32, seen, value));
+                }
             }
         }
+        for (record, (i, seen, _)) in read_records(&to_read).into_iter().zip(&to_read) {
+            slots[*i as usize] = record.and_then(|r| Entry::read(*i, r, *seen));
+        }
+        let unreadable = slots.iter().filter(|e| e.is_none()).count();
+        let entries: Vec<Entry> = slots.into_iter().flatten().collect();
         s.records = records;
         s.entries = entries;
         s.unreadable = unreadable;
@@ -328,6 +332,35 @@ impl FindingsView {
     #[wasm_bindgen(js_name = shownCount)]
     pub fn shown_count(&self) -> Result<u32, JsError> {
         Ok(self.borrow()?.shown.len() as u32)
+    }
+}
+
+/// Reads stored records into the core's `Record`s (`None` for one that
+/// cannot be read). Many at once cross as one JSON text, parsed by
+/// `serde_json` in wasm: reading 2 000 records object by object through
+/// `serde-wasm-bindgen` took most of the panel's first paint
+/// (docs/performance.md). When the text does not parse as a list of records
+/// (one of them is unreadable, or holds what JSON cannot say), each record
+/// is read on its own, as before.
+fn read_records(values: &[(u32, Option<f64>, JsValue)]) -> Vec<Option<Record>> {
+    let one_by_one = || {
+        values
+            .iter()
+            .map(|(_, _, v)| serde_wasm_bindgen::from_value::<Record>(v.clone()).ok())
+            .collect()
+    };
+    if values.len() < 2 {
+        return one_by_one();
+    }
+    let list: Array = values.iter().map(|(_, _, v)| v).collect();
+    let parsed = js_sys::JSON::stringify(&list)
+        .ok()
+        .and_then(|text| text.as_string())
+        .and_then(|text| serde_json::from_str::<Vec<Record>>(&text).ok())
+        .filter(|records| records.len() == values.len());
+    match parsed {
+        Some(records) => records.into_iter().map(Some).collect(),
+        None => one_by_one(),
     }
 }
 

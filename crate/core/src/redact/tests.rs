@@ -44,6 +44,18 @@ fn header_names_are_secret_by_class() {
         (":authority", false),
         ("X-Keyword", false),
         ("Monkey", false),
+        // Pieces across separators, words at case changes, the last word.
+        ("X-Au_th.Tok-en", true),
+        ("xApiKey", true),
+        ("X-Api-KEY", true),
+        ("X-Hub-Sig", true),
+        ("X-Sign", false),
+        ("X-Émoji-Key", true),
+        ("X-Émoji-Keys", false),
+        // Names longer than the matcher's stack buffer.
+        (&*format!("X-{}-Session", "Long".repeat(20)), true),
+        (&*format!("X-{}-Key", "Long".repeat(20)), true),
+        (&*format!("X-{}", "Long".repeat(20)), false),
     ];
     for (name, secret) in cases {
         assert_eq!(is_secret_header(name), secret, "{name}");
