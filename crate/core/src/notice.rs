@@ -40,7 +40,7 @@ pub enum NoticeKind {
     NoCorsOpaqueResponse,
     /// A credentialed cross-site response sets cookies the browser will not
     /// store or send back (`SameSite` missing, `Lax` or `Strict`, `None`
-    /// without `Secure`, `Partitioned` without `Secure`).
+    /// without `Secure` and not `Partitioned`).
     CookieNotStoredCrossSite,
     /// A passing preflight asked to be cached longer than browsers keep one
     /// (`Access-Control-Max-Age` above Chromium's 2 hours).
@@ -265,8 +265,11 @@ pub mod evidence {
     /// The cookies of a cross-site response that the browser will not
     /// store or send back on later cross-site requests, each as its name and
     /// what is wrong (`name: SameSite missing`, `name: SameSite=Lax`,
-    /// `name: SameSite=None without Secure`, `name: Partitioned without
-    /// Secure`). Only names and attributes: never a cookie's value.
+    /// `name: SameSite=None without Secure`), as Chromium 156 refuses them
+    /// when third-party cookies are allowed (`blockedCookies`:
+    /// `SchemefulSameSiteUnspecifiedTreatedAsLax`, `SchemefulSameSiteLax`,
+    /// `SameSiteNoneInsecure`); a `Partitioned` one with `SameSite=None` it
+    /// keeps, `Secure` or not. Only names and attributes: never a value.
     pub fn cookies_not_stored(response: &Headers) -> Vec<String> {
         let mut out = Vec::new();
         // Chromium hands several `Set-Cookie` lines over one by one;
@@ -291,15 +294,14 @@ pub mod evidence {
             let mut problems: Vec<String> = Vec::new();
             match same_site.as_deref() {
                 None => problems.push("SameSite missing".to_owned()),
+                // A partitioned cookie is kept for this top-level site even
+                // without `Secure` (measured: docs/browser-facts.md).
                 Some(v) if v.eq_ignore_ascii_case("none") => {
-                    if !secure {
+                    if !secure && !partitioned {
                         problems.push("SameSite=None without Secure".to_owned());
                     }
                 }
                 Some(v) => problems.push(format!("SameSite={v}")),
-            }
-            if partitioned && !secure {
-                problems.push("Partitioned without Secure".to_owned());
             }
             if problems.is_empty() {
                 continue;
