@@ -157,13 +157,7 @@ fn headers_the_page_cannot_read_are_named_only_when_not_exposed() {
 #[test]
 fn a_no_cors_fetch_to_another_origin_is_named_for_its_opaque_response() {
     use NoticeKind::NoCorsOpaqueResponse as N;
-    let cases: Vec<(
-        &str,
-        &str,
-        &str,
-        Vec<(&str, &str)>,
-        Option<(NoticeKind, &str)>,
-    )> = vec![
+    let cases: Vec<ModeCase> = vec![
         (
             "fetch, no-cors",
             "GET",
@@ -387,12 +381,24 @@ fn a_reflected_origin_without_vary_behind_a_cache_is_a_warning_without_credentia
     );
 }
 
+/// (name, response headers, the header the explanation quotes)
+type CacheCase<'a> = (&'a str, Vec<(&'a str, &'a str)>, Option<&'a str>);
+
+/// (name, method, resource type, request headers, the notice and its detail)
+type ModeCase<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    Vec<(&'a str, &'a str)>,
+    Option<(NoticeKind, &'a str)>,
+);
+
 /// A response that fails the check, served from a cache: the browser names
 /// the header, the explanation names the cache.
 #[test]
 fn a_refusal_served_from_a_cache_names_the_cache() {
-    let cors = vec![("Origin", PAGE), ("Sec-Fetch-Mode", "cors")];
-    let cases: Vec<(&str, Vec<(&str, &str)>, Option<&str>)> = vec![
+    let cors = [("Origin", PAGE), ("Sec-Fetch-Mode", "cors")];
+    let cases: Vec<CacheCase> = vec![
         (
             "another origin's answer, no Vary",
             vec![(ACAO, "http://other.test"), ("Age", "120")],
