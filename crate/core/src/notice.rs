@@ -330,6 +330,9 @@ pub mod evidence {
             .any(|t| t == "*" || t.eq_ignore_ascii_case("origin"))
     }
 
+    /// The headers a shared cache adds, which [`cache`] reads.
+    pub const CACHE_HEADERS: [&str; 4] = ["age", "x-cache", "x-cache-status", "cf-cache-status"];
+
     /// A cache seen between the server and the browser, from the headers it
     /// adds: `Age`, `X-Cache`, `X-Cache-Status`, `CF-Cache-Status`. The first
     /// such line as `Name: value`, and whether it says the response was
@@ -338,17 +341,15 @@ pub mod evidence {
     pub fn cache(response: &[crate::headers::Header]) -> Option<(String, bool)> {
         response.iter().find_map(|h| {
             let lower = h.name.to_ascii_lowercase();
+            if !CACHE_HEADERS.contains(&lower.as_str()) {
+                return None;
+            }
             let value = h.value.trim();
             let upper = value.to_ascii_uppercase();
-            let hit = match lower.as_str() {
-                "age" => true,
-                "x-cache" | "x-cache-status" | "cf-cache-status" => {
-                    ["HIT", "STALE", "REVALIDATED", "UPDATING"]
-                        .iter()
-                        .any(|w| upper.contains(w))
-                }
-                _ => return None,
-            };
+            let hit = lower == "age"
+                || ["HIT", "STALE", "REVALIDATED", "UPDATING"]
+                    .iter()
+                    .any(|w| upper.contains(w));
             Some((format!("{}: {value}", h.name), hit))
         })
     }

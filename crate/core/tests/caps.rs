@@ -615,6 +615,7 @@ fn every_header_the_engine_reads_is_kept_whole() {
         include_str!("../src/engine/quirks.rs"),
         include_str!("../src/engine/redirect.rs"),
         include_str!("../src/engine/verdict.rs"),
+        include_str!("../src/notice.rs"),
     ]
     .concat();
     let mut read = Vec::new();
@@ -632,6 +633,12 @@ fn every_header_the_engine_reads_is_kept_whole() {
         }
     }
     assert!(read.len() >= 10, "{read:?}");
+    // The names the notices' evidence matches from a list.
+    read.extend(
+        cors_lens_core::notice::evidence::CACHE_HEADERS
+            .iter()
+            .map(|n| n.to_string()),
+    );
     for name in read {
         assert!(
             wire::is_judged(&name) || wire::PRESENCE_HEADERS.contains(&name.as_str()),
