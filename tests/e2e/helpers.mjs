@@ -57,13 +57,19 @@ export const TEST_SITES = ['127.0.0.1', 'localhost'];
 /**
  * Launch Chromium (new headless unless headed) with the unpacked extension in a
  * fresh user-data-dir. Returns {context, browser, extensionId, serviceWorker, userDataDir, close}.
+ * `prefs` is written as the profile's `Default/Preferences` before launch.
  * With `watch` (the default), the test sites are watched from the start, as a
  * user would set it up (watchTestSites): the tests that are not about scoping
  * see every tab of theirs observed.
  */
-export async function launchWithExtension({ root = EXTENSION_ROOT, devtools = false, headed = false, extraArgs = [], withExtension = true, handleSignals = true, watch = true } = {}) {
+export async function launchWithExtension({ root = EXTENSION_ROOT, devtools = false, headed = false, extraArgs = [], withExtension = true, handleSignals = true, watch = true, prefs = null } = {}) {
   if (withExtension) assertExtensionBuilt(root);
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cors-lens-e2e-'));
+  // `prefs`: the profile's preferences before launch (e.g. third-party cookies allowed).
+  if (prefs) {
+    fs.mkdirSync(path.join(userDataDir, 'Default'));
+    fs.writeFileSync(path.join(userDataDir, 'Default', 'Preferences'), JSON.stringify(prefs));
+  }
   const args = [...baseArgs(), ...extraArgs];
   if (withExtension) args.unshift(`--disable-extensions-except=${root}`, `--load-extension=${root}`);
   if (devtools) args.push('--auto-open-devtools-for-tabs');

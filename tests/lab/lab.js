@@ -1,7 +1,7 @@
 // Lab page logic. Exposes:
 //   window.labReady            promise resolved once config and scenarios are loaded
 //   window.runScenario(id)     -> Promise<{id, ok, error?, status?, url}>  (settles once the request did)
-//   window.runAll(which)       -> Promise<[result, ...]>  (sequential; 'simple' | 'preflight' | 'matrix' | 'all')
+//   window.runAll(which)       -> Promise<[result, ...]>  (sequential; 'simple' | 'preflight' | 'matrix' | 'notices' | 'all')
 //   window.scenarioUrl(id)     -> the URL the next run of that scenario will request
 //   window.demoScenarios       the demo's groups: [{title, ids}] (every reason, the causes the
 //                              browser never names, warnings, other problems, passing controls)
@@ -45,6 +45,8 @@
   function doFetch(url, s) {
     // cache: 'no-store' also bypasses Chromium's preflight cache, which the cachedPreflight runs need.
     const init = { credentials: s.credentials === 'include' ? 'include' : 'omit', cache: s.cachedPreflight ? 'default' : 'no-store' };
+    // The "fix" that hides the data: no CORS error, an opaque response.
+    if (s.kind === 'fetch-nocors') init.mode = 'no-cors';
     if (s.method) init.method = s.method;
     if (s.requestHeaders && s.requestHeaders.length) init.headers = s.requestHeaders;
     return fetch(url, init).then(
@@ -100,6 +102,7 @@
     let p;
     switch (s.kind) {
       case 'fetch':
+      case 'fetch-nocors':
       case 'fetch-same-origin':
         p = doFetch(url, s);
         break;
@@ -124,7 +127,7 @@
    *  'preflight' (preflight-scenarios.json) or 'all'. */
   async function runAll(which = 'simple') {
     await window.labReady;
-    const list = which === 'all' ? scenarios : which === 'preflight' ? preflighted : which === 'matrix' ? matrix : simple;
+    const list = which === 'all' ? scenarios : which === 'preflight' ? preflighted : which === 'matrix' ? matrix : which === 'notices' ? noticed : simple;
     const out = [];
     for (const s of list) out.push(await runScenario(s.id));
     return out;
@@ -142,7 +145,7 @@
       const cells = [
         ['id', s.id],
         ['desc', s.description],
-        ['expect', s.expect || '— (no CORS error)'],
+        ['expect', (s.expect || '— (no CORS error)') + (s.notice ? ' · notice ' + s.notice.kind : '')],
         ['result', ''],
       ].map(([cls, text]) => {
         const td = document.createElement('td');
@@ -174,6 +177,10 @@
       { title: 'Every reason CORS Lens reports', ids: firstOfEach },
       { title: 'Causes the browser never names (an error status without CORS headers, authentication before CORS, a rejected method)', ids: known(['status-404-no-acao', 'status-500-no-acao', 'preflight-404-no-acao', 'preflight-401-with-acao', 'preflight-method-disallowed']) },
       { title: 'Warnings on responses that passed', ids: known(['ok-credentials', 'ok-acac-whitespace', 'ok-redirect-third-null', 'ok-preflight-authorization-wildcard']) },
+      {
+        title: 'What still breaks once CORS passes (headers the page cannot read, no-cors, cookies, Max-Age, caches)',
+        ids: noticed.map((s) => s.id),
+      },
       { title: 'Problems that are not CORS', ids: known(['refused-connection', 'redirect-data-url', 'redirect-ws']) },
       { title: 'Passing controls (no finding expected)', ids: known(['ok-same-origin', 'ok-wildcard', 'ok-matching-origin', 'ok-img-nocors', 'ok-preflight-put']) },
     ];
@@ -211,6 +218,8 @@
     renderRows(preflighted, document.getElementById('preflight-scenarios'));
     const matrixBody = document.getElementById('matrix-scenarios');
     if (matrixBody) renderRows(matrix, matrixBody);
+    const noticeBody = document.getElementById('notice-scenarios');
+    if (noticeBody) renderRows(noticed, noticeBody);
     document.getElementById('run-all').addEventListener('click', () => runAll('simple'));
     document.getElementById('run-preflight').addEventListener('click', () => runAll('preflight'));
     const demo = document.getElementById('demo');
@@ -221,17 +230,20 @@
   let simple = [];
   let preflighted = [];
   let matrix = [];
+  let noticed = [];
   window.labReady = Promise.all([
     fetch('/config.json').then((r) => r.json()),
     fetch('/scenarios.json').then((r) => r.json()),
     fetch('/preflight-scenarios.json').then((r) => r.json()),
     fetch('/matrix-scenarios.json').then((r) => r.json()),
-  ]).then(([c, s, p, m]) => {
+    fetch('/notice-scenarios.json').then((r) => r.json()),
+  ]).then(([c, s, p, m, n]) => {
     config = c;
     simple = s;
     preflighted = p;
     matrix = m;
-    scenarios = [...s, ...p, ...m];
+    noticed = n;
+    scenarios = [...s, ...p, ...m, ...n];
     window.labConfig = c;
     window.labScenarios = scenarios;
     window.demoScenarios = demoGroups();

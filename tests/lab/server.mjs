@@ -32,6 +32,17 @@ export function loadMatrixScenarios(file = MATRIX_SCENARIOS_PATH) {
   return loadScenarios(file);
 }
 
+/** What still breaks once CORS passes (issue 12): each row's `notice` is the
+ *  notice expected (`{kind, detail}`) or `null` on its passing control; a row
+ *  with `expect` is a refusal served from a cache, its `cacheNote` the header
+ *  the explanation must quote. Same shape as the tables above otherwise, plus
+ *  the kind `fetch-nocors`. */
+export const NOTICE_SCENARIOS_PATH = path.resolve(here, '../fixtures/notice-scenarios.json');
+
+export function loadNoticeScenarios(file = NOTICE_SCENARIOS_PATH) {
+  return loadScenarios(file);
+}
+
 /** `{origin}` = the page origin, `{port}` = the page port (for case and scheme variants of the origin);
  *  with the lab's origins, `{pageHost}`, `{apiHost}`, `{thirdHost}` = their host:port (redirect targets). */
 export function substitute(value, pageOrigin, origins = {}) {
@@ -152,10 +163,11 @@ export async function startLab({
   scenarios = loadScenarios(),
   preflightScenarios = loadPreflightScenarios(),
   matrixScenarios = loadMatrixScenarios(),
+  noticeScenarios = loadNoticeScenarios(),
   log = false,
 } = {}) {
   const byPath = { page: new Map(), api: new Map(), third: new Map() };
-  for (const s of [...scenarios, ...preflightScenarios, ...matrixScenarios]) {
+  for (const s of [...scenarios, ...preflightScenarios, ...matrixScenarios, ...noticeScenarios]) {
     const where = s.kind === 'fetch-same-origin' ? 'page' : 'api';
     if (!s.refused && byPath[where].has(scenarioPathname(s.path))) throw new Error(`two scenarios share the path ${s.path}`);
     if (s.refused) continue;
@@ -194,6 +206,9 @@ export async function startLab({
       }
       if (url.pathname === '/matrix-scenarios.json') {
         return send(res, 200, 'application/json', JSON.stringify(matrixScenarios));
+      }
+      if (url.pathname === '/notice-scenarios.json') {
+        return send(res, 200, 'application/json', JSON.stringify(noticeScenarios));
       }
       if (url.pathname === '/config.json') {
         return send(res, 200, 'application/json', JSON.stringify(origins));
@@ -250,6 +265,7 @@ export async function startLab({
     scenarios,
     preflightScenarios,
     matrixScenarios,
+    noticeScenarios,
     requests,
     close: () => closeAll(all),
   };
@@ -272,7 +288,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   console.log(`third origin  ${lab.thirdOrigin}`);
   console.log(`refused       ${lab.refusedOrigin} (nothing listens)`);
   console.log(`lab page      ${lab.labUrl}`);
-  console.log(`${lab.scenarios.length} scenarios + ${lab.preflightScenarios.length} preflighted + ${lab.matrixScenarios.length} in the matrix; Ctrl-C to stop`);
+  console.log(`${lab.scenarios.length} scenarios + ${lab.preflightScenarios.length} preflighted + ${lab.matrixScenarios.length} in the matrix + ${lab.noticeScenarios.length} notices; Ctrl-C to stop`);
   const stop = async () => {
     await lab.close();
     process.exit(0);

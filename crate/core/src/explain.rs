@@ -139,6 +139,9 @@ fn what(f: &Finding, lang: Lang) -> String {
     if let Some(key) = cause_note(f).or_else(|| preflight_note(f)) {
         sentences.push(tf(lang, key, &base));
     }
+    if let Some((key, evidence)) = cache_note(f) {
+        sentences.push(tf(lang, key, &[("evidence", evidence.as_str())]));
+    }
     if star_with_credentials(f) {
         sentences.push(t(lang, "note_preflight_star_credentials"));
     }
@@ -269,6 +272,37 @@ fn cause_note(f: &Finding) -> Option<&'static str> {
         401 | 403 => "note_auth_status",
         _ => "note_error_status",
     })
+}
+
+/// The cause behind a refused origin that the browser never names: the
+/// response was served from a cache (`Age`, an `X-Cache` or
+/// `CF-Cache-Status` hit) and carries another origin's
+/// `Access-Control-Allow-Origin`, or none. The note quotes the header that
+/// shows the cache, and differs with `Vary: Origin` present or not.
+fn cache_note(f: &Finding) -> Option<(&'static str, String)> {
+    if !matches!(
+        f.reason,
+        CorsError::MissingAllowOriginHeader | CorsError::AllowOriginMismatch
+    ) {
+        return None;
+    }
+    let response = &f.exchange.response_headers;
+    let (evidence, hit) = crate::notice::evidence::cache(response)?;
+    if !hit {
+        return None;
+    }
+    let vary = crate::notice::evidence::varies_on_origin(
+        response
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case("vary"))
+            .map(|h| h.value.as_str()),
+    );
+    let key = if vary {
+        "note_cache_vary"
+    } else {
+        "note_cache_no_vary"
+    };
+    Some((key, evidence))
 }
 
 /// The cause behind a failed preflight that the browser never names, read

@@ -10,6 +10,26 @@
 /// preflight for its method, and a preflight never has to allow them.
 pub const CORS_SAFELISTED_METHODS: [&str; 3] = ["GET", "HEAD", "POST"];
 
+/// The CORS-safelisted response headers: a page reads them on any
+/// cross-origin response it may read, whatever
+/// `Access-Control-Expose-Headers` says (Fetch, "CORS-safelisted response-header name").
+pub const CORS_SAFELISTED_RESPONSE_HEADERS: [&str; 7] = [
+    "cache-control",
+    "content-language",
+    "content-length",
+    "content-type",
+    "expires",
+    "last-modified",
+    "pragma",
+];
+
+/// Whether a page reads response header `name` without it being exposed.
+pub fn is_cors_safelisted_response_header(name: &str) -> bool {
+    CORS_SAFELISTED_RESPONSE_HEADERS
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(name))
+}
+
 /// The methods the Fetch standard normalises: matched without case, sent
 /// upper-cased. Any other method is sent as written (`patch` stays `patch`).
 const NORMALIZED_METHODS: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];

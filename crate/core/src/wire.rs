@@ -35,8 +35,9 @@ pub const MAX_URL: usize = 16 * 1024;
 pub const MAX_METHOD: usize = 1024;
 
 /// The header lines whose values the verdict reads (`engine.rs`,
-/// `check.rs`): kept whole at intake, whatever their size or position.
-pub const JUDGED_HEADERS: [&str; 10] = [
+/// `check.rs`, and the evidence of the notices, `notice::evidence`): kept
+/// whole at intake, whatever their size or position.
+pub const JUDGED_HEADERS: [&str; 17] = [
     "origin",
     "sec-fetch-mode",
     "access-control-request-method",
@@ -47,6 +48,13 @@ pub const JUDGED_HEADERS: [&str; 10] = [
     "access-control-allow-headers",
     "vary",
     "location",
+    "access-control-expose-headers",
+    "access-control-max-age",
+    "set-cookie",
+    "age",
+    "x-cache",
+    "x-cache-status",
+    "cf-cache-status",
 ];
 /// The header lines whose presence the verdict reads (credentials): never
 /// left out, though their values may be cut.

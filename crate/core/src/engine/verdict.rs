@@ -17,7 +17,7 @@ use crate::check::{cors_check, preflight_check, CheckInput, Failure, PreflightIn
 use crate::event::{Event, EventKind};
 use crate::finding::{Credentials, Finding, Seen};
 use crate::headers::Headers;
-use crate::notice::{Notice, NoticeKind};
+use crate::notice::{evidence, Notice, NoticeKind};
 use crate::origin;
 use crate::reason::CorsError;
 use crate::report::Report;
@@ -54,6 +54,9 @@ pub(super) fn conclude(
     allowed_before: &Endpoints,
 ) -> Option<Conclusion> {
     let Some(cors) = CorsRequest::of(&exchange) else {
+        if let Some(n) = no_cors_fetch(&exchange, end) {
+            return Some(Conclusion::Report(Report::Notice(n)));
+        }
         return same_origin_redirect(exchange, end);
     };
     let done = |report| Some(Conclusion::Report(report));
@@ -329,6 +332,22 @@ fn conclude_preflight(exchange: Exchange, cors: CorsRequest, end: &Event) -> Opt
         n.method = method.clone();
         n
     });
+    // Asked to be cached longer than the browser keeps a preflight: said
+    // only when it passes (a failed one is not cached at all).
+    let capped = evidence::max_age_above_cap(&response).map(|seconds| {
+        let mut n = notice(
+            &exchange,
+            &cors,
+            end,
+            NoticeKind::MaxAgeAboveBrowserCap,
+            &seconds.to_string(),
+        );
+        n.method = method.clone();
+        n
+    });
+    // One record per request: the warning first. Said when the preflight
+    // passes, now or once its actual request leaves (pending).
+    let lenient = lenient.or(capped);
     let (failure, credentials, pending) = match check(false) {
         Err(failure) => (failure, Credentials::Unknown, false),
         Ok(()) => match check(true) {
@@ -341,7 +360,7 @@ fn conclude_preflight(exchange: Exchange, cors: CorsRequest, end: &Event) -> Opt
                         seen: seen(&exchange),
                     },
                     lenient,
-                ))
+                ));
             }
         },
     };
@@ -443,11 +462,7 @@ impl Allowed {
                 .collect();
             (!values.is_empty()).then(|| values.join(", "))
         };
-        let vary_origin = response.all("vary").any(|v| {
-            v.split(',')
-                .map(str::trim)
-                .any(|t| t == "*" || t.eq_ignore_ascii_case("origin"))
-        });
+        let vary_origin = evidence::varies_on_origin(response.all("vary"));
         Allowed {
             origin,
             origin_joined,
@@ -470,7 +485,9 @@ fn wildcard_covers_authorization(allow_headers: Option<&str>) -> bool {
             .any(|n| n.eq_ignore_ascii_case("authorization"))
 }
 
-/// Risky configurations on a response that passed the check.
+/// What is worth a notice on a response that passed the check: the risky
+/// configurations first (warnings), then what works otherwise than the page
+/// may expect. One record per request, so the first that applies.
 fn risk(
     exchange: &Exchange,
     cors: &CorsRequest,
@@ -479,17 +496,63 @@ fn risk(
     cookie: bool,
 ) -> Option<Notice> {
     let value = allowed.origin_joined.as_deref()?;
+    let (_, response) = exchange.response.as_ref()?;
     let credentials_allowed = allowed.credentials.as_deref() == Some("true");
-    let kind = if value == "*" && (credentials_allowed || cookie) {
-        NoticeKind::WildcardWithCredentials
+    let reflected_without_vary = value == cors.request_origin && !allowed.vary_origin;
+    let (kind, detail) = if value == "*" && (credentials_allowed || cookie) {
+        (NoticeKind::WildcardWithCredentials, value.to_owned())
     } else if value == "null" {
-        NoticeKind::NullOriginAllowed
-    } else if value == cors.request_origin && credentials_allowed && !allowed.vary_origin {
-        NoticeKind::CredentialedOriginWithoutVary
+        (NoticeKind::NullOriginAllowed, value.to_owned())
+    } else if reflected_without_vary && credentials_allowed {
+        (NoticeKind::CredentialedOriginWithoutVary, value.to_owned())
+    } else if let Some((cache, _)) = evidence::cache(&response.0).filter(|_| reflected_without_vary)
+    {
+        // Without credentials too, once a shared cache is seen in between.
+        (NoticeKind::OriginWithoutVaryBehindCache, cache)
+    } else if let Some(cookies) = ((cookie || credentials_allowed)
+        && evidence::cross_site(&exchange.url, &cors.page_origin))
+    .then(|| evidence::cookies_not_stored(response))
+    .filter(|c| !c.is_empty())
+    {
+        (NoticeKind::CookieNotStoredCrossSite, cookies.join("; "))
     } else {
-        return None;
+        let unexposed = evidence::unexposed_headers(response, cookie);
+        if unexposed.is_empty() {
+            return None;
+        }
+        (NoticeKind::UnexposedResponseHeaders, unexposed.join(", "))
     };
-    Some(notice(exchange, cors, end, kind, value))
+    Some(notice(exchange, cors, end, kind, &detail))
+}
+
+/// A cross-origin `fetch` made with `mode: "no-cors"` that completed: the
+/// browser hands the page an opaque response (no status, no headers, no
+/// body), and says nothing. Read from `Sec-Fetch-Mode`, which the browser
+/// sends only to potentially trustworthy URLs (docs/browser-facts.md).
+fn no_cors_fetch(exchange: &Exchange, end: &Event) -> Option<Notice> {
+    let mode = exchange.request_headers.first("sec-fetch-mode")?;
+    if end.kind != EventKind::Completed
+        || !trim(mode).eq_ignore_ascii_case("no-cors")
+        || exchange.resource_type != "xmlhttprequest"
+        || exchange.is_preflight()
+    {
+        return None;
+    }
+    let page_origin = origin::of_url(exchange.initiator.as_deref()?)?;
+    if origin::of_url(&exchange.url).as_deref() == Some(page_origin.as_str()) {
+        return None;
+    }
+    let cors = CorsRequest {
+        request_origin: page_origin.clone(),
+        page_origin,
+    };
+    Some(notice(
+        exchange,
+        &cors,
+        end,
+        NoticeKind::NoCorsOpaqueResponse,
+        trim(mode),
+    ))
 }
 
 pub(super) fn notice(
