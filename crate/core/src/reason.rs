@@ -5,6 +5,8 @@
 //! To add a reason, see "How to add a reason" in ARCHITECTURE.md: a row here,
 //! the check that reports it, its texts and a scenario row.
 
+use crate::notice::NoticeKind;
+
 /// Which part of a fetch a reason is about. Explicit in every row, so that a
 /// new reason is never taken for another phase's by default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -25,6 +27,11 @@ const SPEC_CORS_CHECK: &str = "https://fetch.spec.whatwg.org/#cors-check";
 const SPEC_PREFLIGHT: &str = "https://fetch.spec.whatwg.org/#cors-preflight-fetch";
 /// The Fetch standard's HTTP-redirect fetch.
 const SPEC_REDIRECT: &str = "https://fetch.spec.whatwg.org/#http-redirect-fetch";
+
+/// The name Firefox's console gives a CORS request that did not complete:
+/// refused at a redirect it will not follow, or never answered at all (a
+/// refused connection, an unknown host: a network error).
+pub const FIREFOX_DID_NOT_SUCCEED: &str = "CORSDidNotSucceed";
 
 /// One row of the table: everything known about a reason besides the check
 /// that reports it (check.rs, engine.rs) and its words (`_locales`).
@@ -175,7 +182,7 @@ reasons! {
         repeats: None,
         // Firefox names no reason of its own: MDN's generic "CORS request
         // did not succeed" page is the nearest there is.
-        mdn_id: "CORSDidNotSucceed",
+        mdn_id: FIREFOX_DID_NOT_SUCCEED,
         firefox_id: None,
         spec_url: SPEC_REDIRECT,
         what_alt_key: None,
@@ -187,7 +194,7 @@ reasons! {
         repeats: None,
         mdn_id: "CORSRequestNotHttp",
         // Firefox refuses these redirects as a request that did not succeed.
-        firefox_id: Some("CORSDidNotSucceed"),
+        firefox_id: Some(FIREFOX_DID_NOT_SUCCEED),
         spec_url: SPEC_REDIRECT,
         what_alt_key: None,
     }
@@ -350,10 +357,32 @@ impl CorsError {
         self.row().mdn_id
     }
 
-    /// The identifier Firefox's console gives this refusal.
+    /// The identifier Firefox's console gives this refusal (the row's
+    /// `firefox_id`, else MDN's).
     pub fn firefox_id(self) -> &'static str {
         let row = self.row();
         row.firefox_id.unwrap_or(row.mdn_id)
+    }
+
+    /// The identifier Firefox's console gives this refusal, knowing how many
+    /// `Access-Control-Allow-Origin` lines the refused response had. Firefox
+    /// names several lines `CORSMultipleAllowOriginNotAllowed`, as MDN does,
+    /// but folds one line holding a list, `*` beside an origin or a value
+    /// with spaces into `CORSAllowOriginNotMatchingOrigin` (the row's
+    /// `firefox_id`). Measured in the lab (docs/verdicts.md, "In Firefox").
+    pub fn firefox_id_for(self, allow_origin_lines: usize) -> &'static str {
+        if allow_origin_lines > 1 && self.base() == CorsError::MultipleAllowOriginValues {
+            return self.mdn_id();
+        }
+        self.firefox_id()
+    }
+
+    /// The message key of the note that says why Firefox's console names
+    /// this refusal otherwise than MDN and Chromium do (one per step: the
+    /// preflight variant shares its response step's), when it does.
+    pub fn firefox_note_key(self, allow_origin_lines: usize) -> Option<String> {
+        (self.firefox_id_for(allow_origin_lines) != self.mdn_id())
+            .then(|| format!("firefox_{}", self.base().chromium_id()))
     }
 
     /// The MDN page for this reason, in the given MDN locale (`en-US`, `fr`).
@@ -367,6 +396,17 @@ impl CorsError {
     /// The section of the Fetch standard that defines the failing step.
     pub fn fetch_spec_url(self) -> &'static str {
         self.row().spec_url
+    }
+}
+
+/// The identifier Firefox's console prints for the request a notice is
+/// about, where it prints one: a CORS request that never got an answer (a
+/// refused connection, an unknown host) is `CORSDidNotSucceed` there, a
+/// network error the panel names as such.
+pub fn firefox_id_of_notice(kind: NoticeKind) -> Option<&'static str> {
+    match kind {
+        NoticeKind::NoResponse => Some(FIREFOX_DID_NOT_SUCCEED),
+        _ => None,
     }
 }
 
@@ -516,6 +556,58 @@ mod tests {
         ];
         for (reason, id) in cases {
             assert_eq!(reason.firefox_id(), id, "{reason:?}");
+        }
+    }
+
+    #[test]
+    fn firefox_folds_one_line_lists_but_not_repeated_lines() {
+        let cases = [
+            // (reason, Access-Control-Allow-Origin lines, Firefox's id, a note)
+            (
+                CorsError::MultipleAllowOriginValues,
+                1,
+                "CORSAllowOriginNotMatchingOrigin",
+                true,
+            ),
+            (
+                CorsError::MultipleAllowOriginValues,
+                2,
+                "CORSMultipleAllowOriginNotAllowed",
+                false,
+            ),
+            (
+                CorsError::PreflightMultipleAllowOriginValues,
+                1,
+                "CORSAllowOriginNotMatchingOrigin",
+                true,
+            ),
+            (
+                CorsError::PreflightMultipleAllowOriginValues,
+                3,
+                "CORSMultipleAllowOriginNotAllowed",
+                false,
+            ),
+            (CorsError::CorsDisabledScheme, 0, "CORSDidNotSucceed", true),
+            (CorsError::AllowOriginMismatch, 2, "CORSAllowOriginNotMatchingOrigin", false),
+            (CorsError::MissingAllowOriginHeader, 0, "CORSMissingAllowOrigin", false),
+        ];
+        for (reason, lines, id, note) in cases {
+            assert_eq!(reason.firefox_id_for(lines), id, "{reason:?} {lines}");
+            assert_eq!(reason.firefox_note_key(lines).is_some(), note, "{reason:?}");
+        }
+    }
+
+    #[test]
+    fn every_firefox_note_exists_in_both_languages() {
+        for lang in Lang::ALL {
+            let known = keys(lang);
+            for reason in CorsError::ALL {
+                for lines in [1, 2] {
+                    if let Some(key) = reason.firefox_note_key(lines) {
+                        assert!(known.contains(&key), "{lang:?} lacks {key}");
+                    }
+                }
+            }
         }
     }
 

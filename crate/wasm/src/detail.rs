@@ -10,6 +10,7 @@ use cors_lens_core::finding::Seen;
 use cors_lens_core::fix::{self, Stack};
 use cors_lens_core::l10n::{self, Lang};
 use cors_lens_core::notice_text::describe;
+use cors_lens_core::reason::firefox_id_of_notice;
 use cors_lens_core::{Credentials, Finding, Notice};
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
@@ -235,6 +236,48 @@ fn kind_id(entry: &Entry) -> &'static str {
         Kind::Failure(_) => "failure",
         Kind::Notice(_) => "notice",
     }
+}
+
+/// In Firefox, beside Chromium's and MDN's ids in a built pane: the reason
+/// Firefox's console names and, where Firefox folds this refusal into
+/// another name, a note that says so (the mapping is the reason table's,
+/// `cors_lens_core::reason`). Nothing for a row Firefox names no reason for.
+pub fn add_firefox_ids(
+    doc: &Document,
+    content: &Element,
+    entry: &Entry,
+    lang: Lang,
+) -> Result<(), JsError> {
+    let (id, note) = match &entry.kind {
+        Kind::Failure(f) => {
+            let lines = f.allow_origin.len();
+            (
+                Some(f.reason.firefox_id_for(lines)),
+                f.reason.firefox_note_key(lines),
+            )
+        }
+        Kind::Notice(n) => (firefox_id_of_notice(n.kind), None),
+    };
+    let (Some(id), Ok(Some(ids))) = (id, content.query_selector(".d-ids")) else {
+        return Ok(());
+    };
+    let text = l10n::tf(lang, "ui_firefox_id", &[("id", id)]);
+    let span = add(&ids, "span", "f-firefox-id", Some(&text))?;
+    attrs(
+        &span,
+        &[
+            ("data-firefox", id),
+            ("title", &l10n::t(lang, "ui_firefox_id_label")),
+        ],
+    )?;
+    if let Some(key) = note {
+        let text = l10n::tf(lang, &key, &[("firefox", id)]);
+        let p = el(doc, "p", "f-firefox-note", Some(&text))?;
+        content
+            .insert_before(&p, ids.next_sibling().as_ref())
+            .map_err(crate::dom::js_error)?;
+    }
+    Ok(())
 }
 
 /// The curl commands for a failure (redacted, as an export is).
