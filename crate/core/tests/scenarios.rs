@@ -427,6 +427,30 @@ fn risky_configurations_on_passing_responses_are_warnings() {
             vec![(ACAO, "*")],
             None,
         ),
+        (
+            "named origin with a misspelled Allow-Credentials",
+            &from_page,
+            vec![(ACAO, PAGE), (ACAC, "TRUE")],
+            Some(NoticeKind::AllowCredentialsNotTrue),
+        ),
+        (
+            "named origin with Allow-Credentials repeated",
+            &from_page,
+            vec![(ACAO, PAGE), (ACAC, "true"), (ACAC, "true")],
+            Some(NoticeKind::AllowCredentialsNotTrue),
+        ),
+        (
+            "named origin refusing credentials on purpose",
+            &from_page,
+            vec![(ACAO, PAGE), (ACAC, "false")],
+            None,
+        ),
+        (
+            "wildcard with a misspelled Allow-Credentials is not warned twice",
+            &from_page,
+            vec![(ACAO, "*"), (ACAC, "True")],
+            None,
+        ),
     ];
     for (name, request, response, want) in cases {
         let got = passed(request, &response);

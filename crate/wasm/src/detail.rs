@@ -10,7 +10,7 @@ use cors_lens_core::finding::Seen;
 use cors_lens_core::fix::{self, Stack};
 use cors_lens_core::l10n::{self, Lang};
 use cors_lens_core::notice_text::describe;
-use cors_lens_core::reason::firefox_id_of_notice;
+use cors_lens_core::reason::{firefox_id_of_notice, FirefoxIds};
 use cors_lens_core::{Credentials, Finding, Notice};
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
@@ -248,33 +248,43 @@ pub fn add_firefox_ids(
     entry: &Entry,
     lang: Lang,
 ) -> Result<(), JsError> {
-    let (id, note) = match &entry.kind {
-        Kind::Failure(f) => {
-            let lines = f.allow_origin.len();
-            (
-                Some(f.reason.firefox_id_for(lines)),
-                f.reason.firefox_note_key(lines),
-            )
-        }
-        Kind::Notice(n) => (firefox_id_of_notice(n.kind), None),
+    let ids = match &entry.kind {
+        Kind::Failure(f) => f.reason.firefox_ids_for(&f.allow_origin),
+        Kind::Notice(n) => match firefox_id_of_notice(n.kind) {
+            Some(id) => FirefoxIds {
+                id,
+                or: None,
+                note_key: None,
+            },
+            None => return Ok(()),
+        },
     };
-    let (Some(id), Ok(Some(ids))) = (id, content.query_selector(".d-ids")) else {
+    let Ok(Some(line)) = content.query_selector(".d-ids") else {
         return Ok(());
     };
-    let text = l10n::tf(lang, "ui_firefox_id", &[("id", id)]);
-    let span = add(&ids, "span", "f-firefox-id", Some(&text))?;
+    let text = match ids.or {
+        Some(or) => l10n::tf(lang, "ui_firefox_ids", &[("id", ids.id), ("alt", or)]),
+        None => l10n::tf(lang, "ui_firefox_id", &[("id", ids.id)]),
+    };
+    let span = add(&line, "span", "f-firefox-id", Some(&text))?;
     attrs(
         &span,
         &[
-            ("data-firefox", id),
+            ("data-firefox", ids.id),
+            ("data-firefox-or", ids.or.unwrap_or_default()),
             ("title", &l10n::t(lang, "ui_firefox_id_label")),
         ],
     )?;
-    if let Some(key) = note {
-        let text = l10n::tf(lang, &key, &[("firefox", id)]);
-        let p = el(doc, "p", "f-firefox-note", Some(&text))?;
+    if let Some(key) = ids.note_key {
+        let args = [("firefox", ids.id), ("alt", ids.or.unwrap_or_default())];
+        let p = el(
+            doc,
+            "p",
+            "f-firefox-note",
+            Some(&l10n::tf(lang, &key, &args)),
+        )?;
         content
-            .insert_before(&p, ids.next_sibling().as_ref())
+            .insert_before(&p, line.next_sibling().as_ref())
             .map_err(crate::dom::js_error)?;
     }
     Ok(())

@@ -496,6 +496,20 @@ fn risk(
         NoticeKind::NullOriginAllowed
     } else if value == cors.request_origin && credentials_allowed && !allowed.vary_origin {
         NoticeKind::CredentialedOriginWithoutVary
+    } else if let Some(acac) = allowed
+        .credentials
+        .as_deref()
+        .filter(|v| value == cors.request_origin && !matches!(*v, "true" | "false"))
+    {
+        // Meant to allow credentials, misspelled: refused whenever they are
+        // sent (Firefox shows that refusal as a completed request).
+        return Some(notice(
+            exchange,
+            cors,
+            end,
+            NoticeKind::AllowCredentialsNotTrue,
+            acac,
+        ));
     } else {
         return None;
     };
