@@ -6,6 +6,13 @@
 export const api = globalThis.browser ?? globalThis.chrome;
 
 /**
+ * Which browser this is: `firefox` or `chromium`. Read from the extension's
+ * own URL scheme (`moz-extension:` in Firefox), which no user agent string
+ * or page can change. The panel uses it to name Firefox's console reasons.
+ */
+export const browserId = api?.runtime?.getURL?.('').startsWith('moz-extension:') ? 'firefox' : 'chromium';
+
+/**
  * The `extraInfoSpec` for a webRequest listener. Chromium hides `Origin`,
  * `Cookie`, `Sec-Fetch-*` and the responses that then fail CORS unless a
  * listener asks for `extraHeaders`; Firefox rejects that value (and any third

@@ -10,7 +10,7 @@ import init, {
   localizePage, t, tf, FindingsView,
   exportJson, exportMarkdown, importJson, maxImportBytes, tooLargeMessage,
 } from '../www/pkg/cors_lens.js';
-import { api } from './compat.js';
+import { api, browserId } from './compat.js';
 import { Msg, PANEL_PORT, PRESERVE_LOG, message } from './messages.js';
 import { merge } from './store.js';
 import { startWatchBar } from './watch-ui.js';
@@ -353,6 +353,7 @@ async function main() {
   await init();
   await loadChoices();
   view = new FindingsView(document.getElementById('findings'), host, lang, stack);
+  view.setBrowser(browserId);
   select.addEventListener('change', async () => {
     await api.storage.local.set({ lang: select.value });
     await loadChoices();

@@ -20,15 +20,21 @@
 // every scenario: no failure stored for a request Firefox did not refuse, a
 // stored `CORSMissingAllowOrigin` only where Firefox said exactly that, and no
 // `CorsReasonNotShown` notice beside a stored failure (Firefox reports a
-// failed preflight's actual request too, refused with no response). The whole
-// comparison is printed; where Firefox and the extension differ outside
-// STRICT (credentials-only simple refusals, which Firefox's `webRequest`
-// cannot show; redirects to other schemes; malformed values) it is a figure,
-// not an assertion (docs/verdicts.md). `FIREFOX_EVENTS=id,id…` prints the
-// webRequest events recorded for those scenarios.
+// failed preflight's actual request too, refused with no response).
+//
+// The agreement: the panel, knowing it runs in Firefox, names in each row's
+// detail pane the reason Firefox's console gives (the reason table's
+// `firefox_id_for`), with a note where Firefox folds reasons together. For
+// every request Firefox refused, the first reason its console printed must
+// be the one a row of that request names; the figure is printed, with each
+// difference and why, and the test fails on a difference not listed in
+// tests/fixtures/firefox-differences.json (docs/verdicts.md, "In Firefox")
+// and on a listed one that no longer differs. `FIREFOX_EVENTS=id,id…` prints
+// the webRequest events recorded for those scenarios.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { startLab, waitFor, readPanelInPage, isFailure, PANEL_PATH, probePolicyInPage } from './helpers.mjs';
 import { launchFirefox, firefoxReason } from './firefox-helpers.mjs';
 
@@ -238,6 +244,50 @@ test('the extension in Firefox: stored verdicts and the panel agree with Firefox
   }
   assert.ok(shown.notices.every((n) => n.title && n.what), 'each notice row opens on its explanation');
   console.log(`panel: ${shown.count} findings shown, ${stored.length} stored; ${Date.now() - t0} ms in all`);
+
+  // In Firefox every failure's pane names Firefox's reason, with a note
+  // exactly where it is not MDN's (Firefox folds reasons together there).
+  for (const f of shown.findings) {
+    assert.ok(f.firefox?.startsWith('CORS'), `the detail pane of ${f.reason} ${f.url} names Firefox's reason: ${f.firefox}`);
+    assert.equal(!!f.firefoxNote, f.firefox !== f.mdn, `a note on Firefox's name for ${f.reason} ${f.url} (${f.firefox}) exactly where it is not MDN's (${f.mdn}): ${f.firefoxNote}`);
+  }
+  // A request that never got an answer: Firefox's CORSDidNotSucceed, named as a network error.
+  {
+    const { nonce } = runs.get('refused-connection');
+    const n = shown.notices.find((r) => r.url?.includes(`lab=${nonce}`));
+    await check('refused-connection', n?.notice === 'NoResponse' && n.firefox === 'CORSDidNotSucceed' && n.what.includes('CORSDidNotSucceed'), `the NoResponse notice names CORSDidNotSucceed: ${JSON.stringify(n)}`);
+  }
+
+  // The agreement with Firefox's console, as the panel shows it in Firefox.
+  const documented = JSON.parse(fs.readFileSync(new URL('../fixtures/firefox-differences.json', import.meta.url), 'utf8'));
+  const shownRows = [...shown.findings, ...shown.notices];
+  let named = 0;
+  let byMdn = 0;
+  let byWarning = 0;
+  const differ = [];
+  for (const s of scenarios) {
+    const { nonce } = runs.get(s.id);
+    const fx = reasonsFor(nonce);
+    if (!fx.length) continue;
+    if (recordsFor(nonce).some((r) => isFailure(r) && r.mdnId === fx[0])) byMdn++;
+    const mine = shownRows.filter((r) => r.url?.includes(`lab=${nonce}`));
+    const naming = mine.filter((r) => r.firefox === fx[0] || r.firefoxOr === fx[0]);
+    if (naming.length) named++;
+    if (naming.length && naming.every((r) => r.kind === 'notice' && r.severity === 'warning')) byWarning++;
+    if (!naming.length) differ.push({ id: s.id, firefox: fx.join(' + '), panel: mine.map((r) => `${r.reason ?? r.notice}${r.firefox ? `/${r.firefox}` : ''}`).join(', ') || '-' });
+  }
+  console.log(`Firefox refused ${refused} of ${scenarios.length} scenarios; the panel in Firefox names Firefox's first reason for ${named} of them (${byWarning} of these by a warning that names the refusal credentials would meet; the stored MDN id alone: ${byMdn}); ${differ.length} differ:`);
+  for (const d of differ) {
+    const why = documented.scenarios[d.id];
+    console.log(`  ${d.id.padEnd(40)} Firefox ${d.firefox.padEnd(50)} panel ${d.panel.padEnd(40)} ${why ? `documented: ${why}` : 'NOT DOCUMENTED'}`);
+  }
+  for (const [id, why] of Object.entries(documented.scenarios)) {
+    assert.ok(byId.has(id), `firefox-differences.json lists ${id}, which is not a lab scenario`);
+    assert.ok(documented.why[why], `firefox-differences.json: ${id} has no explained reason "${why}"`);
+  }
+  assert.deepEqual(differ.filter((d) => !documented.scenarios[d.id]), [], 'differences from Firefox not documented in tests/fixtures/firefox-differences.json');
+  const stale = Object.keys(documented.scenarios).filter((id) => !differ.some((d) => d.id === id));
+  assert.deepEqual(stale, [], 'documented differences from Firefox that no longer differ (or that Firefox no longer refuses)');
 
   // The panel runs under the extension pages' CSP in Firefox too: its CSS
   // and wasm loaded (it rendered), and a request to any server is refused unsent.

@@ -250,6 +250,10 @@ export function readPanelInPage({ details = true } = {}) {
       f.why = text(d, '.f-why');
       f.fix = text(d, '.f-fix');
       f.detail = text(d, '.n-detail');
+      // In Firefox only: the reason its console names, and the note where it folds reasons.
+      f.firefox = d.querySelector('.f-firefox-id')?.getAttribute('data-firefox') ?? null;
+      f.firefoxOr = d.querySelector('.f-firefox-id')?.getAttribute('data-firefox-or') || null;
+      f.firefoxNote = text(d, '.f-firefox-note');
       f.snippets = [...d.querySelectorAll('pre.f-snippet')].map((p) => ({ stack: p.getAttribute('data-stack'), text: p.textContent }));
       f.curl = text(d, 'pre.f-curl');
       f.tabs = [...d.querySelectorAll('[role="tab"]')].map((t) => t.getAttribute('data-tab'));

@@ -16,6 +16,13 @@ pub enum NoticeKind {
     /// a request that carried cookies: the server thinks it supports
     /// credentials, and the first credentialed request will fail.
     WildcardWithCredentials,
+    /// The response allowed the request's origin with an
+    /// `Access-Control-Allow-Credentials` that is neither `true` nor `false`
+    /// (`TRUE`, `"true"`, `1`, repeated lines): the server means to allow
+    /// credentials, and every request that carries them is refused. Firefox
+    /// reports such a refusal as a completed request, so this is all its
+    /// `webRequest` can show of it (docs/verdicts.md, "In Firefox").
+    AllowCredentialsNotTrue,
     /// The browser itself blocked the request before it left (an ad blocker
     /// or another extension): `net::ERR_BLOCKED_BY_CLIENT`.
     BlockedByClient,
@@ -53,10 +60,11 @@ pub enum NoticeKind {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 12] = [
+    pub const ALL: [NoticeKind; 13] = [
         NoticeKind::CredentialedOriginWithoutVary,
         NoticeKind::NullOriginAllowed,
         NoticeKind::WildcardWithCredentials,
+        NoticeKind::AllowCredentialsNotTrue,
         NoticeKind::BlockedByClient,
         NoticeKind::NoResponse,
         NoticeKind::AuthorizationCoveredByWildcard,
@@ -74,6 +82,7 @@ impl NoticeKind {
             NoticeKind::CredentialedOriginWithoutVary => "CredentialedOriginWithoutVary",
             NoticeKind::NullOriginAllowed => "NullOriginAllowed",
             NoticeKind::WildcardWithCredentials => "WildcardWithCredentials",
+            NoticeKind::AllowCredentialsNotTrue => "AllowCredentialsNotTrue",
             NoticeKind::BlockedByClient => "BlockedByClient",
             NoticeKind::NoResponse => "NoResponse",
             NoticeKind::AuthorizationCoveredByWildcard => "AuthorizationCoveredByWildcard",
@@ -100,6 +109,7 @@ impl NoticeKind {
             NoticeKind::CredentialedOriginWithoutVary
                 | NoticeKind::NullOriginAllowed
                 | NoticeKind::WildcardWithCredentials
+                | NoticeKind::AllowCredentialsNotTrue
                 | NoticeKind::AuthorizationCoveredByWildcard
                 | NoticeKind::NoCorsOpaqueResponse
                 | NoticeKind::CookieNotStoredCrossSite

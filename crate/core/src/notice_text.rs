@@ -3,9 +3,10 @@
 //! decided in the verdict layer (`notice.rs`, the engine), which knows no
 //! text; this is the presentation of them, beside `explain.rs`.
 
-use crate::browser_error::NetworkError;
+use crate::browser_error::{BrowserError, NetworkError};
 use crate::l10n::{t, tf, Lang};
 use crate::notice::{Notice, NoticeKind};
+use crate::reason::firefox_id_of_notice;
 
 /// A notice in words, in one language.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,9 +32,22 @@ pub fn describe(n: &Notice, lang: Lang) -> NoticeText {
         NoticeKind::NoResponse => format!("{id}{}", NetworkError::of(&n.detail).key_suffix()),
         _ => id.to_owned(),
     };
+    let mut what = tf(lang, &format!("notice_what_{id}"), &args);
+    // Firefox (its `NS_*` error names) prints a CORS reason for it: named,
+    // and said to be what it is.
+    if let Some(firefox) =
+        firefox_id_of_notice(n.kind).filter(|_| BrowserError::is_firefox_name(&n.detail))
+    {
+        what.push(' ');
+        what.push_str(&tf(
+            lang,
+            &format!("notice_firefox_{}", n.kind.id()),
+            &[("firefox", firefox)],
+        ));
+    }
     NoticeText {
         title: t(lang, &format!("notice_title_{id}")),
-        what: tf(lang, &format!("notice_what_{id}"), &args),
+        what,
         fix: tf(lang, &format!("notice_fix_{id}"), &args),
     }
 }
@@ -93,6 +107,26 @@ mod tests {
                 "{text:?}"
             );
             assert!(!text.title.is_empty() && !text.fix.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_firefox_request_without_response_names_its_console_id_as_a_network_error() {
+        let mut n = refused_connection();
+        for (detail, named) in [
+            ("NS_ERROR_CONNECTION_REFUSED", true),
+            ("NS_ERROR_UNKNOWN_HOST", true),
+            ("net::ERR_CONNECTION_REFUSED", false),
+        ] {
+            n.detail = detail.into();
+            for lang in [Lang::En, Lang::Fr] {
+                let text = describe(&n, lang);
+                assert_eq!(text.what.contains("CORSDidNotSucceed"), named, "{text:?}");
+                assert!(text.what.contains(detail), "{text:?}");
+            }
+        }
+        for lang in [Lang::En, Lang::Fr] {
+            assert!(keys(lang).contains(&"notice_firefox_NoResponse".to_owned()));
         }
     }
 

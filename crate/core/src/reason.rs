@@ -5,6 +5,8 @@
 //! To add a reason, see "How to add a reason" in ARCHITECTURE.md: a row here,
 //! the check that reports it, its texts and a scenario row.
 
+use crate::notice::NoticeKind;
+
 /// Which part of a fetch a reason is about. Explicit in every row, so that a
 /// new reason is never taken for another phase's by default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -25,6 +27,23 @@ const SPEC_CORS_CHECK: &str = "https://fetch.spec.whatwg.org/#cors-check";
 const SPEC_PREFLIGHT: &str = "https://fetch.spec.whatwg.org/#cors-preflight-fetch";
 /// The Fetch standard's HTTP-redirect fetch.
 const SPEC_REDIRECT: &str = "https://fetch.spec.whatwg.org/#http-redirect-fetch";
+
+/// What Firefox's console names a refusal (see [`CorsError::firefox_ids_for`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FirefoxIds {
+    /// The name Firefox prints.
+    pub id: &'static str,
+    /// The other name it may have printed, when the capture cannot tell.
+    pub or: Option<&'static str>,
+    /// The message key of the note that says why Firefox's name is not
+    /// MDN's (placeholders `{firefox}` and `{alt}`), where it is not.
+    pub note_key: Option<String>,
+}
+
+/// The name Firefox's console gives a CORS request that did not complete:
+/// refused at a redirect it will not follow, or never answered at all (a
+/// refused connection, an unknown host: a network error).
+pub const FIREFOX_DID_NOT_SUCCEED: &str = "CORSDidNotSucceed";
 
 /// One row of the table: everything known about a reason besides the check
 /// that reports it (check.rs, engine.rs) and its words (`_locales`).
@@ -175,7 +194,7 @@ reasons! {
         repeats: None,
         // Firefox names no reason of its own: MDN's generic "CORS request
         // did not succeed" page is the nearest there is.
-        mdn_id: "CORSDidNotSucceed",
+        mdn_id: FIREFOX_DID_NOT_SUCCEED,
         firefox_id: None,
         spec_url: SPEC_REDIRECT,
         what_alt_key: None,
@@ -187,7 +206,7 @@ reasons! {
         repeats: None,
         mdn_id: "CORSRequestNotHttp",
         // Firefox refuses these redirects as a request that did not succeed.
-        firefox_id: Some("CORSDidNotSucceed"),
+        firefox_id: Some(FIREFOX_DID_NOT_SUCCEED),
         spec_url: SPEC_REDIRECT,
         what_alt_key: None,
     }
@@ -350,10 +369,56 @@ impl CorsError {
         self.row().mdn_id
     }
 
-    /// The identifier Firefox's console gives this refusal.
+    /// The identifier Firefox's console gives this refusal (the row's
+    /// `firefox_id`, else MDN's).
     pub fn firefox_id(self) -> &'static str {
         let row = self.row();
         row.firefox_id.unwrap_or(row.mdn_id)
+    }
+
+    /// What Firefox's console names this refusal, knowing the
+    /// `Access-Control-Allow-Origin` values of the refused response (one per
+    /// header line, as captured): the name, and a second one when the
+    /// capture cannot tell which of the two Firefox printed.
+    ///
+    /// Firefox names several lines `CORSMultipleAllowOriginNotAllowed`, as
+    /// MDN does, but folds one line holding a list, `*` beside an origin or
+    /// a value with spaces into `CORSAllowOriginNotMatchingOrigin` (the
+    /// row's `firefox_id`). Its `webRequest` joins repeated lines with ", "
+    /// before an extension sees them, so one value holding ", " may have
+    /// been either. Measured in the lab (docs/verdicts.md, "In Firefox").
+    pub fn firefox_ids_for(self, allow_origin: &[String]) -> FirefoxIds {
+        let folded = self.firefox_id();
+        if self.base() != CorsError::MultipleAllowOriginValues {
+            return FirefoxIds {
+                id: folded,
+                or: None,
+                note_key: self.row().firefox_id.map(|_| self.note_key("")),
+            };
+        }
+        match allow_origin {
+            [_, _, ..] => FirefoxIds {
+                id: self.mdn_id(),
+                or: None,
+                note_key: None,
+            },
+            [one] if one.contains(", ") => FirefoxIds {
+                id: folded,
+                or: Some(self.mdn_id()),
+                note_key: Some(self.note_key("_joined")),
+            },
+            _ => FirefoxIds {
+                id: folded,
+                or: None,
+                note_key: Some(self.note_key("")),
+            },
+        }
+    }
+
+    /// The key of a note on Firefox's name (one per step: the preflight
+    /// variant shares its response step's).
+    fn note_key(self, suffix: &str) -> String {
+        format!("firefox_{}{suffix}", self.base().chromium_id())
     }
 
     /// The MDN page for this reason, in the given MDN locale (`en-US`, `fr`).
@@ -367,6 +432,22 @@ impl CorsError {
     /// The section of the Fetch standard that defines the failing step.
     pub fn fetch_spec_url(self) -> &'static str {
         self.row().spec_url
+    }
+}
+
+/// The identifier Firefox's console prints for the request a notice is
+/// about, where it prints one: a CORS request that never got an answer (a
+/// refused connection, an unknown host) is `CORSDidNotSucceed` there, a
+/// network error the panel names as such; an allowed origin with a
+/// misspelled `Access-Control-Allow-Credentials` is refused as
+/// `CORSMissingAllowCredentials` whenever credentials were sent, which
+/// Firefox's `webRequest` does not show.
+pub fn firefox_id_of_notice(kind: NoticeKind) -> Option<&'static str> {
+    match kind {
+        NoticeKind::NoResponse => Some(FIREFOX_DID_NOT_SUCCEED),
+        // Said of the refusal the notice warns of, when credentials are sent.
+        NoticeKind::AllowCredentialsNotTrue => Some(CorsError::InvalidAllowCredentials.mdn_id()),
+        _ => None,
     }
 }
 
@@ -516,6 +597,92 @@ mod tests {
         ];
         for (reason, id) in cases {
             assert_eq!(reason.firefox_id(), id, "{reason:?}");
+        }
+    }
+
+    #[test]
+    fn firefox_folds_one_line_lists_and_cannot_tell_joined_lines() {
+        let list = "http://a.test, http://b.test";
+        let cases: [(CorsError, &[&str], &str, Option<&str>, bool); 8] = [
+            // (reason, allow-origin lines, Firefox's id, or, a note)
+            (
+                CorsError::MultipleAllowOriginValues,
+                &["http://a.test http://b.test"],
+                "CORSAllowOriginNotMatchingOrigin",
+                None,
+                true,
+            ),
+            (
+                CorsError::MultipleAllowOriginValues,
+                &[list],
+                "CORSAllowOriginNotMatchingOrigin",
+                Some("CORSMultipleAllowOriginNotAllowed"),
+                true,
+            ),
+            (
+                CorsError::MultipleAllowOriginValues,
+                &["http://a.test", "http://b.test"],
+                "CORSMultipleAllowOriginNotAllowed",
+                None,
+                false,
+            ),
+            (
+                CorsError::PreflightMultipleAllowOriginValues,
+                &["*,http://a.test"],
+                "CORSAllowOriginNotMatchingOrigin",
+                None,
+                true,
+            ),
+            (
+                CorsError::PreflightMultipleAllowOriginValues,
+                &["*", "*"],
+                "CORSMultipleAllowOriginNotAllowed",
+                None,
+                false,
+            ),
+            (
+                CorsError::CorsDisabledScheme,
+                &[],
+                "CORSDidNotSucceed",
+                None,
+                true,
+            ),
+            (
+                CorsError::AllowOriginMismatch,
+                &[list],
+                "CORSAllowOriginNotMatchingOrigin",
+                None,
+                false,
+            ),
+            (
+                CorsError::MissingAllowOriginHeader,
+                &[],
+                "CORSMissingAllowOrigin",
+                None,
+                false,
+            ),
+        ];
+        for (reason, lines, id, or, note) in cases {
+            let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            let got = reason.firefox_ids_for(&lines);
+            assert_eq!((got.id, got.or), (id, or), "{reason:?} {lines:?}");
+            assert_eq!(got.note_key.is_some(), note, "{reason:?} {lines:?}");
+        }
+    }
+
+    #[test]
+    fn every_firefox_note_exists_in_both_languages() {
+        let shapes: [&[&str]; 4] = [&[], &["a b"], &["a, b"], &["a", "b"]];
+        for lang in Lang::ALL {
+            let known = keys(lang);
+            for reason in CorsError::ALL {
+                for lines in shapes {
+                    let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+                    if let Some(key) = reason.firefox_ids_for(&lines).note_key {
+                        assert!(known.contains(&key), "{lang:?} lacks {key}");
+                    }
+                }
+            }
         }
     }
 

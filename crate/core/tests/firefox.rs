@@ -270,6 +270,65 @@ fn cases() -> Vec<Case> {
             expect: &[],
         },
         Case {
+            name: "a passing redirect to data: that firefox ends unfollowed is refused for its scheme",
+            events: vec![
+                send("1", "GET", API, None),
+                answer("1", "GET", API, 302, &[("Location", "data:text/plain,hi"), ("Access-Control-Allow-Origin", PAGE)]),
+                error("1", "GET", API, "NS_ERROR_CORRUPTED_CONTENT"),
+            ],
+            expect: &["failure:CorsDisabledScheme"],
+        },
+        Case {
+            name: "a passing redirect to javascript: or ws: that firefox ends unfollowed is refused for its scheme",
+            events: vec![
+                send("1", "GET", API, None),
+                answer("1", "GET", API, 307, &[("Location", "javascript:void(0)"), ("Access-Control-Allow-Origin", "*")]),
+                error("1", "GET", API, "NS_ERROR_CORRUPTED_CONTENT"),
+                send("2", "GET", API, None),
+                answer("2", "GET", API, 302, &[("Location", "ws://localhost:9/socket"), ("Access-Control-Allow-Origin", PAGE)]),
+                error("2", "GET", API, "NS_ERROR_CORRUPTED_CONTENT"),
+            ],
+            expect: &["failure:CorsDisabledScheme", "failure:CorsDisabledScheme"],
+        },
+        Case {
+            name: "a redirect to data: failing its own headers is refused for them",
+            events: vec![
+                send("1", "GET", API, None),
+                answer("1", "GET", API, 302, &[("Location", "data:text/plain,hi")]),
+                error("1", "GET", API, "NS_ERROR_CORRUPTED_CONTENT"),
+            ],
+            expect: &["failure:MissingAllowOriginHeader"],
+        },
+        Case {
+            name: "corrupted content on an answer that is no redirect is no cors failure",
+            events: vec![
+                send("1", "GET", API, None),
+                answer("1", "GET", API, 200, &[("Location", "data:text/plain,hi"), ("Access-Control-Allow-Origin", PAGE)]),
+                error("1", "GET", API, "NS_ERROR_CORRUPTED_CONTENT"),
+                send("2", "GET", API, None),
+                answer("2", "GET", API, 302, &[("Location", "/elsewhere"), ("Access-Control-Allow-Origin", PAGE)]),
+                error("2", "GET", API, "NS_ERROR_CORRUPTED_CONTENT"),
+            ],
+            expect: &[],
+        },
+        Case {
+            name: "a passing redirect to ftp: is refused at the redirect, where firefox's events stop",
+            events: vec![
+                send("1", "GET", API, None),
+                answer("1", "GET", API, 302, &[("Location", "ftp://localhost:9/file.txt"), ("Access-Control-Allow-Origin", PAGE)]),
+                redirect("1", "GET", API, "ftp://localhost:9/file.txt"),
+            ],
+            expect: &["failure:CorsDisabledScheme"],
+        },
+        Case {
+            name: "a firefox request that never got an answer is a network notice",
+            events: vec![
+                send("1", "GET", API, None),
+                error("1", "GET", API, "NS_ERROR_CONNECTION_REFUSED"),
+            ],
+            expect: &["notice:NoResponse"],
+        },
+        Case {
             name: "a redirect to a url with credentials cancelled by the page is no cors failure",
             events: vec![
                 send("1", "GET", API, None),

@@ -10,6 +10,7 @@ use cors_lens_core::finding::Seen;
 use cors_lens_core::fix::{self, Stack};
 use cors_lens_core::l10n::{self, Lang};
 use cors_lens_core::notice_text::describe;
+use cors_lens_core::reason::{firefox_id_of_notice, FirefoxIds};
 use cors_lens_core::{Credentials, Finding, Notice};
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
@@ -235,6 +236,58 @@ fn kind_id(entry: &Entry) -> &'static str {
         Kind::Failure(_) => "failure",
         Kind::Notice(_) => "notice",
     }
+}
+
+/// In Firefox, beside Chromium's and MDN's ids in a built pane: the reason
+/// Firefox's console names and, where Firefox folds this refusal into
+/// another name, a note that says so (the mapping is the reason table's,
+/// `cors_lens_core::reason`). Nothing for a row Firefox names no reason for.
+pub fn add_firefox_ids(
+    doc: &Document,
+    content: &Element,
+    entry: &Entry,
+    lang: Lang,
+) -> Result<(), JsError> {
+    let ids = match &entry.kind {
+        Kind::Failure(f) => f.reason.firefox_ids_for(&f.allow_origin),
+        Kind::Notice(n) => match firefox_id_of_notice(n.kind) {
+            Some(id) => FirefoxIds {
+                id,
+                or: None,
+                note_key: None,
+            },
+            None => return Ok(()),
+        },
+    };
+    let Ok(Some(line)) = content.query_selector(".d-ids") else {
+        return Ok(());
+    };
+    let text = match ids.or {
+        Some(or) => l10n::tf(lang, "ui_firefox_ids", &[("id", ids.id), ("alt", or)]),
+        None => l10n::tf(lang, "ui_firefox_id", &[("id", ids.id)]),
+    };
+    let span = add(&line, "span", "f-firefox-id", Some(&text))?;
+    attrs(
+        &span,
+        &[
+            ("data-firefox", ids.id),
+            ("data-firefox-or", ids.or.unwrap_or_default()),
+            ("title", &l10n::t(lang, "ui_firefox_id_label")),
+        ],
+    )?;
+    if let Some(key) = ids.note_key {
+        let args = [("firefox", ids.id), ("alt", ids.or.unwrap_or_default())];
+        let p = el(
+            doc,
+            "p",
+            "f-firefox-note",
+            Some(&l10n::tf(lang, &key, &args)),
+        )?;
+        content
+            .insert_before(&p, line.next_sibling().as_ref())
+            .map_err(crate::dom::js_error)?;
+    }
+    Ok(())
 }
 
 /// The curl commands for a failure (redacted, as an export is).

@@ -79,6 +79,9 @@ struct State {
     host: JsValue,
     lang: Lang,
     stack: Option<Stack>,
+    /// Whether the panel runs in Firefox (`setBrowser`): each row's detail
+    /// then names the reason Firefox's console prints.
+    firefox: bool,
     /// The records as the glue gave them (handed back for exports).
     records: Array,
     entries: Vec<Entry>,
@@ -173,6 +176,7 @@ impl FindingsView {
             host,
             lang: Lang::from_tag(lang_tag),
             stack: Stack::from_id(stack_id),
+            firefox: false,
             records: Array::new(),
             entries: Vec::new(),
             unreadable: 0,
@@ -303,6 +307,16 @@ impl FindingsView {
         s.detail_shows = None;
         s.build_head()?;
         s.refresh()
+    }
+
+    /// Tells the view which browser it runs in (`firefox` or `chromium`,
+    /// from the glue's compat.js).
+    #[wasm_bindgen(js_name = setBrowser)]
+    pub fn set_browser(&self, browser_id: &str) -> Result<(), JsError> {
+        let mut s = self.borrow()?;
+        s.firefox = browser_id == "firefox";
+        s.detail_shows = None;
+        s.render_detail().map_err(js_error)
     }
 
     /// Shows fix snippets for `stack_id` ("" or an unknown id: Nginx and Apache).
@@ -748,6 +762,9 @@ impl State {
                 record.as_ref(),
             )
             .map_err(to_js)?;
+            if self.firefox {
+                detail::add_firefox_ids(&self.doc, &built.content, e, self.lang).map_err(to_js)?;
+            }
             self.detail.set_text_content(None);
             self.detail.append_child(&built.content)?;
             self.copies = built.copies;

@@ -41,8 +41,8 @@
 //! | unknown | `onSendHeaders` | sent; a *pending* preflight for the key becomes *passed* (not for `OPTIONS`); the newest *passed* one for the key is taken to show with it | the leniency warning of a pending preflight that thereby passed |
 //! | sent, answered, redirected | `onSendHeaders` | sent (a new hop: its headers replace the last hop's, the response is cleared) | — |
 //! | any | `onHeadersReceived` | answered; the endpoint remembered if it allows an origin; a *pending* preflight for the key *passed* (Firefox: the answer is the first sign) | that preflight's leniency warning |
-//! | any | `onBeforeRedirect` to http(s), ws(s), `ftp:` or an unreadable URL | redirected | — |
-//! | any | `onBeforeRedirect` to another scheme (no event follows) | unknown | `CorsDisabledScheme` for a CORS-mode request |
+//! | any | `onBeforeRedirect` to http(s), ws(s) or an unreadable URL | redirected | — |
+//! | any | `onBeforeRedirect` to another scheme (no event follows; after `ftp:`, none in Firefox, Chromium's error finds the request unknown) | unknown | `CorsDisabledScheme` for a CORS-mode request |
 //! | unknown | the CORS error | — | the failure of a *pending* preflight for the key (within 10 s), taken |
 //! | unknown | other ends | — | — |
 //! | redirected | the CORS error | unknown | the next URL's scheme (`CorsDisabledScheme`); else a *pending* preflight for the target (its failure, taken); else nothing when a *failed* or a running preflight for the target is known; else `CorsReasonNotShown` at the new URL |

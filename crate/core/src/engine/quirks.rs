@@ -2,8 +2,9 @@
 //! does not say, and the engine must know to read their events. The error
 //! names each browser ends a request with, which redirects `webRequest`
 //! follows with more events, and Firefox's orders: an actual request
-//! reported before its preflight (and possibly ended first), and a refused
-//! redirect ended at the new URL with an error that is not its CORS one.
+//! reported before its preflight (and possibly ended first), a refused
+//! redirect ended at the new URL with an error that is not its CORS one,
+//! and a redirect to another scheme ended, unfollowed, at the old URL.
 //! docs/verdicts.md ("In Firefox", "Browser versions") records what was
 //! measured, and on which versions.
 //!
@@ -19,7 +20,8 @@ use crate::report::Report;
 
 use super::assembly::Exchange;
 use super::ledger::RequestKey;
-use super::Engine;
+use super::redirect::is_http_target;
+use super::{trim, Engine};
 
 /// Whether the event ends a request with the browser's CORS error.
 pub(super) fn is_cors_error(event: &Event) -> bool {
@@ -43,14 +45,39 @@ pub(super) fn firefox_redirect_error(exchange: &Exchange, end: &Event) -> bool {
         && !exchange.is_preflight()
 }
 
+/// Whether Firefox ended the request at a redirect it did not follow (no
+/// `onBeforeRedirect`) because the `Location` leads to a scheme other than
+/// http(s): measured for `data:`, `javascript:` and `ws:`, ended with
+/// `NS_ERROR_CORRUPTED_CONTENT` at the redirecting URL, and refused in its
+/// console as `CORSDidNotSucceed`. Chromium names such ends
+/// `ERR_UNSAFE_REDIRECT` or follows the redirect first, so this is Firefox's
+/// alone.
+pub(super) fn firefox_unfollowed_redirect(exchange: &Exchange, end: &Event) -> bool {
+    let error = end.error.as_deref().unwrap_or("");
+    let Some((status, response)) = &exchange.response else {
+        return false;
+    };
+    end.kind == EventKind::ErrorOccurred
+        && error == "NS_ERROR_CORRUPTED_CONTENT"
+        && exchange.redirected_to.is_none()
+        && !exchange.is_preflight()
+        && status.is_some_and(|s| (300..400).contains(&s))
+        && response
+            .first("location")
+            .is_some_and(|l| !is_http_target(&exchange.url, trim(l)))
+}
+
 /// Whether `webRequest` reports what happens to a request after it was
 /// redirected to `target`: an error event follows for these schemes
-/// (measured in Chromium: `ftp:` ends with the CORS error, `ws:` and
-/// `wss:` with `ERR_UNKNOWN_URL_SCHEME`). After a redirect to any other
-/// scheme (`javascript:`, `mailto:`, an app's own scheme) no event follows.
+/// (measured in Chromium: `ws:` and `wss:` end with
+/// `ERR_UNKNOWN_URL_SCHEME`). After a redirect to any other scheme
+/// (`javascript:`, `mailto:`, an app's own scheme) no event follows; after
+/// one to `ftp:` Chromium ends the request with its CORS error but Firefox
+/// sends nothing more, so it is decided at the redirect too (Chromium's
+/// later error then finds no request and says nothing).
 pub(super) fn reported_after_redirect(target: &str) -> bool {
     match url::Url::parse(target) {
-        Ok(u) => matches!(u.scheme(), "http" | "https" | "ws" | "wss" | "ftp"),
+        Ok(u) => matches!(u.scheme(), "http" | "https" | "ws" | "wss"),
         // Unreadable: wait for the browser's own end of the request.
         Err(_) => true,
     }

@@ -24,8 +24,10 @@ use crate::report::Report;
 
 use super::assembly::{Endpoints, Exchange};
 use super::ledger::{Passed, Pending, RequestKey};
+use super::quirks::firefox_unfollowed_redirect;
 use super::redirect::{
-    firefox_refused_redirect, has_credentials, is_http_target, same_origin_redirect,
+    firefox_refused_redirect, has_credentials, is_http_target, redirect_to_disabled_scheme,
+    same_origin_redirect,
 };
 use super::trim;
 
@@ -60,6 +62,7 @@ pub(super) fn conclude(
         return same_origin_redirect(exchange, end);
     };
     let done = |report| Some(Conclusion::Report(report));
+    let unfollowed = firefox_unfollowed_redirect(&exchange, end);
     let refused = match end.kind {
         EventKind::ErrorOccurred => {
             let error = end.error.as_deref().unwrap_or("");
@@ -72,6 +75,8 @@ pub(super) fn conclude(
                 if exchange.redirects.last() == Some(&exchange.url) {
                     exchange.redirects.pop();
                 }
+                true
+            } else if unfollowed {
                 true
             } else if kind == BrowserError::Aborted {
                 // Cancelled by the page or a navigation: nothing to say.
@@ -136,6 +141,11 @@ pub(super) fn conclude(
         })
     };
     let cookie = exchange.sent_cookie();
+    // Firefox refused to follow a redirect whose headers pass to another
+    // scheme: the scheme is the refusal.
+    if unfollowed && check(cookie).is_ok() {
+        return redirect_to_disabled_scheme(exchange, end, allowed_before).map(Conclusion::Report);
+    }
     // A refused redirect whose headers pass: Chromium checks where it leads
     // only after its headers passed (`RedirectContainsCredentials`).
     let userinfo = refused && location.is_some_and(|l| has_credentials(&exchange.url, l));
@@ -505,6 +515,14 @@ fn risk(
         (NoticeKind::NullOriginAllowed, value.to_owned())
     } else if reflected_without_vary && credentials_allowed {
         (NoticeKind::CredentialedOriginWithoutVary, value.to_owned())
+    } else if let Some(acac) = allowed
+        .credentials
+        .as_deref()
+        .filter(|v| value == cors.request_origin && !matches!(*v, "true" | "false"))
+    {
+        // Meant to allow credentials, misspelled: refused whenever they are
+        // sent (Firefox shows that refusal as a completed request).
+        (NoticeKind::AllowCredentialsNotTrue, acac.to_owned())
     } else if let Some((cache, _)) = evidence::cache(&response.0).filter(|_| reflected_without_vary)
     {
         // Without credentials too, once a shared cache is seen in between.
