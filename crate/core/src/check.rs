@@ -41,6 +41,12 @@ impl Failure {
     pub fn redirect(reason: CorsError) -> Failure {
         Failure::new(reason, "")
     }
+
+    /// Local Network Access refused the request before it left: Chromium
+    /// names no parameter.
+    pub fn local_network() -> Failure {
+        Failure::new(CorsError::LocalNetworkAccessPermissionDenied, "")
+    }
 }
 
 /// Runs the CORS check: `Ok(())` when the browser lets the page read the

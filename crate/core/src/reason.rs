@@ -17,6 +17,9 @@ pub enum Phase {
     Preflight,
     /// Where a redirect of the actual request leads, once its headers passed.
     Redirect,
+    /// Where the request goes, before anything is sent: Local Network
+    /// Access (crate/core/src/address_space.rs).
+    LocalNetwork,
 }
 
 /// The Fetch standard's CORS check (origin and credentials steps).
@@ -25,6 +28,9 @@ const SPEC_CORS_CHECK: &str = "https://fetch.spec.whatwg.org/#cors-check";
 const SPEC_PREFLIGHT: &str = "https://fetch.spec.whatwg.org/#cors-preflight-fetch";
 /// The Fetch standard's HTTP-redirect fetch.
 const SPEC_REDIRECT: &str = "https://fetch.spec.whatwg.org/#http-redirect-fetch";
+/// Local Network Access, the WICG draft Chromium follows (not in the Fetch
+/// standard yet).
+const SPEC_LOCAL_NETWORK_ACCESS: &str = "https://wicg.github.io/local-network-access/";
 
 /// One row of the table: everything known about a reason besides the check
 /// that reports it (check.rs, engine.rs) and its words (`_locales`).
@@ -300,6 +306,22 @@ reasons! {
         spec_url: SPEC_PREFLIGHT,
         what_alt_key: Some("what_HeaderDisallowedByPreflightResponse_absent"),
     }
+    /// Local Network Access: the page asked for an address less public than
+    /// its own (loopback, a local network) and the user has not allowed it
+    /// (Chromium asks; a denied or dismissed prompt, or a headless browser,
+    /// refuses). Nothing reaches the server. Read from the browser's error
+    /// name on an actual request, inferred from the target's address space
+    /// on a preflight refused unanswered (the `_preflight` wording says so).
+    LocalNetworkAccessPermissionDenied {
+        phase: Phase::LocalNetwork,
+        repeats: None,
+        // MDN has no page of its own for it: its generic "CORS request did
+        // not succeed" is the nearest.
+        mdn_id: "CORSDidNotSucceed",
+        firefox_id: None,
+        spec_url: SPEC_LOCAL_NETWORK_ACCESS,
+        what_alt_key: Some("what_LocalNetworkAccessPermissionDenied_preflight"),
+    }
 }
 
 impl CorsError {
@@ -332,6 +354,18 @@ impl CorsError {
     /// same step on an actual response; every other reason is itself.
     pub fn base(self) -> CorsError {
         self.row().repeats.unwrap_or(self)
+    }
+
+    /// Whether the reason is about where the request goes (Local Network
+    /// Access) rather than about any response.
+    pub fn is_local_network(self) -> bool {
+        self.phase() == Phase::LocalNetwork
+    }
+
+    /// Whether a change of the server's CORS headers can fix it: not where
+    /// a redirect leads, nor where the request goes.
+    pub fn fixed_by_headers(self) -> bool {
+        !matches!(self.phase(), Phase::Redirect | Phase::LocalNetwork)
     }
 
     /// The DevTools protocol's name (`Network.CorsError`).
@@ -391,7 +425,8 @@ mod tests {
                 );
             }
             assert!(
-                row.spec_url.starts_with("https://fetch.spec.whatwg.org/#"),
+                row.spec_url.starts_with("https://fetch.spec.whatwg.org/#")
+                    || (reason.is_local_network() && row.spec_url == SPEC_LOCAL_NETWORK_ACCESS),
                 "{reason:?}"
             );
         }
