@@ -60,10 +60,14 @@ for (const name of ['onBeforeRequest', 'onSendHeaders', 'onHeadersReceived', 'on
 }`,
 );
 
-async function run({ label, extraArgs = [], permission, secureContext = false, request }) {
+async function run({ label, extraArgs = [], permission, secureContext = false, request, pageHost }) {
+  // A page under a host name (mapped to the loopback page server): its URL
+  // tells no address, as for a site on the Internet.
+  const origin = pageHost ? `http://${pageHost}:${page.address().port}` : pageOrigin;
+  if (pageHost) extraArgs = [...extraArgs, `--host-resolver-rules=MAP ${pageHost} 127.0.0.1`];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lna-probe-'));
   const args = ['--no-sandbox', '--disable-gpu', '--no-first-run', `--disable-extensions-except=${ext}`, `--load-extension=${ext}`, `--ip-address-space-overrides=${new URL(pageOrigin).host}=public`, ...extraArgs];
-  if (secureContext) args.push(`--unsafely-treat-insecure-origin-as-secure=${pageOrigin}`);
+  if (secureContext) args.push(`--unsafely-treat-insecure-origin-as-secure=${origin}`);
   const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, ignoreDefaultArgs: ['--disable-extensions', '--disable-component-extensions-with-background-pages'], args });
   const out = { label, permission: permission ?? 'default', secureContext, chromium: context.browser()?.version() };
   try {
@@ -73,7 +77,7 @@ async function run({ label, extraArgs = [], permission, secureContext = false, r
     if (permission && browserSession) {
       for (const name of ['local-network-access', 'local-network', 'loopback-network']) {
         try {
-          await browserSession.send('Browser.setPermission', { permission: { name }, setting: permission, origin: pageOrigin });
+          await browserSession.send('Browser.setPermission', { permission: { name }, setting: permission, origin });
           (out.setPermission ??= []).push(`${name}: ok`);
         } catch (e) {
           (out.setPermission ??= []).push(`${name}: ${e.message.split('\n')[0]}`);
@@ -88,7 +92,7 @@ async function run({ label, extraArgs = [], permission, secureContext = false, r
     cdp.on('Network.requestWillBeSentExtraInfo', (e) => sent.push({ clientSecurityState: e.clientSecurityState, headers: e.headers }));
     cdp.on('Network.responseReceivedExtraInfo', (e) => (out.responseExtraInfo ??= []).push({ resourceIPAddressSpace: e.resourceIPAddressSpace, statusCode: e.statusCode }));
     tab.on('console', (m) => (out.console ??= []).push(m.text()));
-    await tab.goto(`${pageOrigin}/`);
+    await tab.goto(`${origin}/`);
     out.fetch = await tab.evaluate(
       async ({ url, init }) => {
         try {
@@ -128,6 +132,10 @@ if (want('secure-granted-simple')) await run({ label: 'secure-granted-simple', p
 if (want('secure-denied-preflight')) await run({ label: 'secure-denied-preflight', permission: 'denied', secureContext: true, request: preflighted });
 if (want('secure-granted-preflight')) await run({ label: 'secure-granted-preflight', permission: 'granted', secureContext: true, request: preflighted });
 if (want('private-target')) await run({ label: 'private-target', permission: 'denied', secureContext: true, extraArgs: [`--ip-address-space-overrides=${new URL(pageOrigin).host}=public,${new URL(apiOrigin).host}=private`], request: simple });
+if (want('named-insecure-simple')) await run({ label: 'named-insecure-simple', pageHost: 'lna-public.test', request: simple });
+if (want('named-insecure-preflight')) await run({ label: 'named-insecure-preflight', pageHost: 'lna-public.test', request: preflighted });
+if (want('named-secure-preflight')) await run({ label: 'named-secure-preflight', pageHost: 'lna-public.test', secureContext: true, request: preflighted });
+if (want('named-secure-granted-preflight')) await run({ label: 'named-secure-granted-preflight', pageHost: 'lna-public.test', secureContext: true, permission: 'granted', request: preflighted });
 page.close();
 api.close();
 fs.rmSync(ext, { recursive: true, force: true });

@@ -32,6 +32,14 @@ export function loadMatrixScenarios(file = MATRIX_SCENARIOS_PATH) {
   return loadScenarios(file);
 }
 
+/** Local Network Access (tests/e2e/lna.test.mjs): the same shape; they fail only in a
+ *  browser that counts the page as public (`lnaBrowserArgs` there), so no other table holds them. */
+export const LNA_SCENARIOS_PATH = path.resolve(here, '../fixtures/lna-scenarios.json');
+
+export function loadLnaScenarios(file = LNA_SCENARIOS_PATH) {
+  return loadScenarios(file);
+}
+
 /** `{origin}` = the page origin, `{port}` = the page port (for case and scheme variants of the origin);
  *  with the lab's origins, `{pageHost}`, `{apiHost}`, `{thirdHost}` = their host:port (redirect targets). */
 export function substitute(value, pageOrigin, origins = {}) {
@@ -152,10 +160,15 @@ export async function startLab({
   scenarios = loadScenarios(),
   preflightScenarios = loadPreflightScenarios(),
   matrixScenarios = loadMatrixScenarios(),
+  lnaScenarios = loadLnaScenarios(),
+  // The page origin's host: a name (mapped to 127.0.0.1 by the browser's
+  // --host-resolver-rules) makes a page whose URL tells no address, as for a
+  // site on the Internet (tests/e2e/lna.test.mjs).
+  pageHost = '127.0.0.1',
   log = false,
 } = {}) {
   const byPath = { page: new Map(), api: new Map(), third: new Map() };
-  for (const s of [...scenarios, ...preflightScenarios, ...matrixScenarios]) {
+  for (const s of [...scenarios, ...preflightScenarios, ...matrixScenarios, ...lnaScenarios]) {
     const where = s.kind === 'fetch-same-origin' ? 'page' : 'api';
     if (!s.refused && byPath[where].has(scenarioPathname(s.path))) throw new Error(`two scenarios share the path ${s.path}`);
     if (s.refused) continue;
@@ -194,6 +207,9 @@ export async function startLab({
       }
       if (url.pathname === '/matrix-scenarios.json') {
         return send(res, 200, 'application/json', JSON.stringify(matrixScenarios));
+      }
+      if (url.pathname === '/lna-scenarios.json') {
+        return send(res, 200, 'application/json', JSON.stringify(lnaScenarios));
       }
       if (url.pathname === '/config.json') {
         return send(res, 200, 'application/json', JSON.stringify(origins));
@@ -237,7 +253,7 @@ export async function startLab({
   const refusedPort = await closedPort();
 
   Object.assign(origins, {
-    pageOrigin: `http://127.0.0.1:${page.port}`,
+    pageOrigin: `http://${pageHost}:${page.port}`,
     apiOrigin: `http://localhost:${api.port}`,
     thirdOrigin: `http://localhost:${third.port}`,
     refusedOrigin: `http://localhost:${refusedPort}`,
@@ -250,6 +266,8 @@ export async function startLab({
     scenarios,
     preflightScenarios,
     matrixScenarios,
+    lnaScenarios,
+    pagePort: page.port,
     requests,
     close: () => closeAll(all),
   };
@@ -272,7 +290,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   console.log(`third origin  ${lab.thirdOrigin}`);
   console.log(`refused       ${lab.refusedOrigin} (nothing listens)`);
   console.log(`lab page      ${lab.labUrl}`);
-  console.log(`${lab.scenarios.length} scenarios + ${lab.preflightScenarios.length} preflighted + ${lab.matrixScenarios.length} in the matrix; Ctrl-C to stop`);
+  console.log(`${lab.scenarios.length} scenarios + ${lab.preflightScenarios.length} preflighted + ${lab.matrixScenarios.length} in the matrix + ${lab.lnaScenarios.length} local-network; Ctrl-C to stop`);
   const stop = async () => {
     await lab.close();
     process.exit(0);

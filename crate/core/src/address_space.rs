@@ -76,6 +76,18 @@ impl AddressSpace {
         matches!((page, target), (Some(p), Some(t)) if t < p)
     }
 
+    /// Whether a page of this origin is a secure context, as far as its
+    /// origin tells (a browser flag can make more origins count): `https:`,
+    /// `wss:`, or a loopback host. Only a secure page may ask the user for
+    /// local network access.
+    pub fn is_secure_context(origin: &str) -> bool {
+        let Ok(url) = Url::parse(origin) else {
+            return false;
+        };
+        matches!(url.scheme(), "https" | "wss")
+            || AddressSpace::of_url(origin) == Some(AddressSpace::Loopback)
+    }
+
     /// The name Chromium's messages give the space (`loopback`, `local`,
     /// `public`); `unknown` for a name.
     pub fn id(self) -> &'static str {
@@ -158,6 +170,23 @@ mod tests {
         ];
         for (url, want) in cases {
             assert_eq!(AddressSpace::of_url(url), want, "{url}");
+        }
+    }
+
+    #[test]
+    fn secure_contexts_are_https_or_loopback_pages() {
+        let cases = [
+            ("https://app.example.com", true),
+            ("http://127.0.0.1:8080", true),
+            ("http://localhost:5173", true),
+            ("http://[::1]:3000", true),
+            ("http://app.example.com", false),
+            ("http://192.168.1.5", false),
+            ("null", false),
+            ("", false),
+        ];
+        for (origin, want) in cases {
+            assert_eq!(AddressSpace::is_secure_context(origin), want, "{origin:?}");
         }
     }
 

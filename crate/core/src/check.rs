@@ -42,10 +42,16 @@ impl Failure {
         Failure::new(reason, "")
     }
 
-    /// Local Network Access refused the request before it left: Chromium
-    /// names no parameter.
-    pub fn local_network() -> Failure {
-        Failure::new(CorsError::LocalNetworkAccessPermissionDenied, "")
+    /// Local Network Access refused the request before it left: outright
+    /// for a page that is not a secure context, else for want of the user's
+    /// permission. Chromium names no parameter.
+    pub fn local_network(page_is_secure: bool) -> Failure {
+        let reason = if page_is_secure {
+            CorsError::LocalNetworkAccessPermissionDenied
+        } else {
+            CorsError::InsecureLocalNetwork
+        };
+        Failure::new(reason, "")
     }
 }
 

@@ -92,7 +92,9 @@ fn what(f: &Finding, lang: Lang) -> String {
         }
         // Inferred from a preflight refused unanswered, not named by the
         // browser: the second wording says what was seen.
-        CorsError::LocalNetworkAccessPermissionDenied => f.exchange.method == "OPTIONS",
+        CorsError::InsecureLocalNetwork | CorsError::LocalNetworkAccessPermissionDenied => {
+            f.exchange.method == "OPTIONS"
+        }
         CorsError::WildcardOriginNotAllowed
         | CorsError::MissingAllowOriginHeader
         | CorsError::MultipleAllowOriginValues
@@ -197,6 +199,7 @@ impl Args {
                 | CorsError::PreflightInvalidAllowOriginValue
                 | CorsError::PreflightAllowOriginMismatch
                 | CorsError::PreflightInvalidStatus
+                | CorsError::InsecureLocalNetwork
                 | CorsError::LocalNetworkAccessPermissionDenied => {
                     f.allow_origin.first().cloned().unwrap_or_default()
                 }
@@ -365,6 +368,7 @@ fn answered_list(f: &Finding) -> Option<Option<&str>> {
         | CorsError::PreflightInvalidStatus
         | CorsError::InvalidAllowMethodsPreflightResponse
         | CorsError::InvalidAllowHeadersPreflightResponse
+        | CorsError::InsecureLocalNetwork
         | CorsError::LocalNetworkAccessPermissionDenied => None,
     }
 }
@@ -412,6 +416,7 @@ fn fix(f: &Finding, lang: Lang) -> String {
         // Returned above: where the redirect leads is the whole fix.
         CorsError::RedirectContainsCredentials
         | CorsError::CorsDisabledScheme
+        | CorsError::InsecureLocalNetwork
         | CorsError::LocalNetworkAccessPermissionDenied => base,
     }
 }
@@ -644,6 +649,7 @@ mod tests {
             | CorsError::PreflightAllowOriginMismatch
             | CorsError::PreflightInvalidAllowCredentials
             | CorsError::PreflightInvalidStatus
+            | CorsError::InsecureLocalNetwork
             | CorsError::LocalNetworkAccessPermissionDenied => {}
         }
         f
@@ -667,6 +673,7 @@ mod tests {
             | CorsError::PreflightInvalidStatus
             | CorsError::InvalidAllowMethodsPreflightResponse
             | CorsError::InvalidAllowHeadersPreflightResponse
+            | CorsError::InsecureLocalNetwork
             | CorsError::LocalNetworkAccessPermissionDenied => "",
             // The origin and credentials steps of the preflight: as on a response.
             CorsError::PreflightWildcardOriginNotAllowed
@@ -810,6 +817,7 @@ mod tests {
                         | CorsError::InvalidAllowHeadersPreflightResponse
                         | CorsError::MethodDisallowedByPreflightResponse
                         | CorsError::HeaderDisallowedByPreflightResponse
+                        | CorsError::InsecureLocalNetwork
                         | CorsError::LocalNetworkAccessPermissionDenied => 204,
                     };
                     let f = preflight_finding(

@@ -306,6 +306,20 @@ reasons! {
         spec_url: SPEC_PREFLIGHT,
         what_alt_key: Some("what_HeaderDisallowedByPreflightResponse_absent"),
     }
+    /// Local Network Access from a page that is not a secure context (`http:`
+    /// on a host other than loopback): such a page may not even ask the user,
+    /// so a request to a more private address is refused outright. Chromium
+    /// gives `webRequest` the same error name as for a denied permission;
+    /// the page's origin tells them apart.
+    InsecureLocalNetwork {
+        phase: Phase::LocalNetwork,
+        repeats: None,
+        // No MDN page of its own either.
+        mdn_id: "CORSDidNotSucceed",
+        firefox_id: None,
+        spec_url: SPEC_LOCAL_NETWORK_ACCESS,
+        what_alt_key: Some("what_InsecureLocalNetwork_preflight"),
+    }
     /// Local Network Access: the page asked for an address less public than
     /// its own (loopback, a local network) and the user has not allowed it
     /// (Chromium asks; a denied or dismissed prompt, or a headless browser,

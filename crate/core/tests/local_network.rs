@@ -5,7 +5,8 @@
 //! `net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS`; a preflighted one ends
 //! its preflight, unanswered, with `net::ERR_FAILED`, then its actual
 //! request, unsent, with `net::ERR_FAILED`. No event carries `ip` and the
-//! server receives nothing. Each case names what the engine must report.
+//! server receives nothing. A page that is not a secure context gets
+//! `InsecureLocalNetwork` from Chromium, with the same events. Each case names what the engine must report.
 
 use cors_lens_core::headers::Headers;
 use cors_lens_core::{Engine, Event, EventKind, Report};
@@ -94,9 +95,19 @@ fn local_network_refusals_are_reported_as_chromium_names_them() {
             &["failure:LocalNetworkAccessPermissionDenied PUT"],
         ),
         (
-            "a preflight to a private address from a public address",
-            preflighted("http://203.0.113.7", "http://192.168.1.20/api"),
+            "a preflight to a private address from a public address over https",
+            preflighted("https://203.0.113.7", "http://192.168.1.20/api"),
             &["failure:LocalNetworkAccessPermissionDenied PUT"],
+        ),
+        (
+            "a page over plain http may not ask: the same error name is the insecure reason",
+            simple("http://app.example.com", "http://localhost:3000/api", LNA),
+            &["failure:InsecureLocalNetwork GET"],
+        ),
+        (
+            "a preflight from a plain-http public address to a private one",
+            preflighted("http://203.0.113.7", "http://192.168.1.20/api"),
+            &["failure:InsecureLocalNetwork PUT"],
         ),
         (
             "a preflight to a .local name from a public page",

@@ -228,11 +228,12 @@ fn local_network_refusal(
         .is_preflight()
         .then(|| asked_for(&exchange.request_headers))
         .flatten();
+    let secure = AddressSpace::is_secure_context(&cors.page_origin);
     let mut f = failure_finding(
         exchange,
         cors,
         end,
-        Failure::local_network(),
+        Failure::local_network(secure),
         Credentials::Unknown,
         allowed_before,
     );

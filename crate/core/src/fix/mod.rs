@@ -216,6 +216,7 @@ pub fn variants(f: &Finding) -> Vec<Variant> {
         // it goes; no header helps (the explanation says what does).
         CorsError::RedirectContainsCredentials
         | CorsError::CorsDisabledScheme
+        | CorsError::InsecureLocalNetwork
         | CorsError::LocalNetworkAccessPermissionDenied => return Vec::new(),
         CorsError::MultipleAllowOriginValues | CorsError::PreflightMultipleAllowOriginValues => {
             return vec![Variant::SingleSource]
@@ -264,6 +265,7 @@ pub fn credentials_involved(f: &Finding) -> bool {
         | CorsError::AllowOriginMismatch
         | CorsError::RedirectContainsCredentials
         | CorsError::CorsDisabledScheme
+        | CorsError::InsecureLocalNetwork
         | CorsError::LocalNetworkAccessPermissionDenied
         | CorsError::PreflightDisallowedRedirect
         | CorsError::PreflightMissingAllowOriginHeader

@@ -293,6 +293,7 @@ impl Exchange {
             }
             CorsError::RedirectContainsCredentials
             | CorsError::CorsDisabledScheme
+            | CorsError::InsecureLocalNetwork
             | CorsError::LocalNetworkAccessPermissionDenied => return None,
         })
     }
@@ -383,6 +384,7 @@ pub fn step(reason: CorsError) -> usize {
         CorsError::InvalidAllowCredentials => 9,
         CorsError::RedirectContainsCredentials
         | CorsError::CorsDisabledScheme
+        | CorsError::InsecureLocalNetwork
         | CorsError::LocalNetworkAccessPermissionDenied => STEPS,
     }
 }
