@@ -29,7 +29,7 @@ const ABORTED: [&str; 2] = ["net::ERR_ABORTED", "NS_BINDING_ABORTED"];
 const BLOCKED_BY_CLIENT: [&str; 2] = ["net::ERR_BLOCKED_BY_CLIENT", "NS_ERROR_ABORT"];
 const LOCAL_NETWORK_ACCESS: [&str; 2] = [
     "net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS",
-    "NS_ERROR_LOCAL_NETWORK_DENIED",
+    "NS_ERROR_LOCAL_NETWORK_ACCESS_DENIED",
 ];
 
 impl BrowserError {
@@ -150,7 +150,7 @@ mod tests {
                 BrowserError::LocalNetworkAccess,
             ),
             (
-                "NS_ERROR_LOCAL_NETWORK_DENIED",
+                "NS_ERROR_LOCAL_NETWORK_ACCESS_DENIED",
                 BrowserError::LocalNetworkAccess,
             ),
             // Names are compared exactly: anything else is a network error.

@@ -136,7 +136,7 @@ fn local_network_refusals_are_reported_as_chromium_names_them() {
         ),
         (
             "Firefox's name for the refusal is read the same way",
-            simple(public, "http://localhost:3000/api", "NS_ERROR_LOCAL_NETWORK_DENIED"),
+            simple(public, "http://localhost:3000/api", "NS_ERROR_LOCAL_NETWORK_ACCESS_DENIED"),
             &["failure:LocalNetworkAccessPermissionDenied GET"],
         ),
         (
