@@ -161,10 +161,10 @@ export async function startLab({
   preflightScenarios = loadPreflightScenarios(),
   matrixScenarios = loadMatrixScenarios(),
   lnaScenarios = loadLnaScenarios(),
-  // The page origin's host: a name (mapped to 127.0.0.1 by the browser's
-  // --host-resolver-rules) makes a page whose URL tells no address, as for a
-  // site on the Internet (tests/e2e/lna.test.mjs).
-  pageHost = '127.0.0.1',
+  // The origin the page is served under when it is not the page server's own:
+  // a front server proxying to it, under a host name the browser maps to
+  // 127.0.0.1 (tests/e2e/lna.test.mjs: https, a URL that tells no address).
+  pageOrigin = null,
   log = false,
 } = {}) {
   const byPath = { page: new Map(), api: new Map(), third: new Map() };
@@ -253,7 +253,7 @@ export async function startLab({
   const refusedPort = await closedPort();
 
   Object.assign(origins, {
-    pageOrigin: `http://${pageHost}:${page.port}`,
+    pageOrigin: pageOrigin ?? `http://127.0.0.1:${page.port}`,
     apiOrigin: `http://localhost:${api.port}`,
     thirdOrigin: `http://localhost:${third.port}`,
     refusedOrigin: `http://localhost:${refusedPort}`,
