@@ -16,7 +16,7 @@
   const TIMEOUT_MS = 15000;
 
   function byId(id) {
-    const s = scenarios.find((x) => x.id === id);
+    const s = scenarios.find((x) => x.id === id) || lna.find((x) => x.id === id);
     if (!s) throw new Error('unknown scenario ' + id);
     return s;
   }
@@ -220,6 +220,8 @@
     if (matrixBody) renderRows(matrix, matrixBody);
     const noticeBody = document.getElementById('notice-scenarios');
     if (noticeBody) renderRows(noticed, noticeBody);
+    const lnaBody = document.getElementById('lna-scenarios');
+    if (lnaBody) renderRows(lna, lnaBody);
     document.getElementById('run-all').addEventListener('click', () => runAll('simple'));
     document.getElementById('run-preflight').addEventListener('click', () => runAll('preflight'));
     const demo = document.getElementById('demo');
@@ -231,18 +233,23 @@
   let preflighted = [];
   let matrix = [];
   let noticed = [];
+  // Local Network Access: run by id only (tests/e2e/lna.test.mjs); kept out of
+  // `scenarios` (and so of the demo), since they fail only where the page counts as public.
+  let lna = [];
   window.labReady = Promise.all([
     fetch('/config.json').then((r) => r.json()),
     fetch('/scenarios.json').then((r) => r.json()),
     fetch('/preflight-scenarios.json').then((r) => r.json()),
     fetch('/matrix-scenarios.json').then((r) => r.json()),
     fetch('/notice-scenarios.json').then((r) => r.json()),
-  ]).then(([c, s, p, m, n]) => {
+    fetch('/lna-scenarios.json').then((r) => r.json()),
+  ]).then(([c, s, p, m, n, l]) => {
     config = c;
     simple = s;
     preflighted = p;
     matrix = m;
     noticed = n;
+    lna = l;
     scenarios = [...s, ...p, ...m, ...n];
     window.labConfig = c;
     window.labScenarios = scenarios;

@@ -43,6 +43,14 @@ export function loadNoticeScenarios(file = NOTICE_SCENARIOS_PATH) {
   return loadScenarios(file);
 }
 
+/** Local Network Access (tests/e2e/lna.test.mjs): the same shape; they fail only in a
+ *  browser that counts the page as public (`lnaBrowserArgs` there), so no other table holds them. */
+export const LNA_SCENARIOS_PATH = path.resolve(here, '../fixtures/lna-scenarios.json');
+
+export function loadLnaScenarios(file = LNA_SCENARIOS_PATH) {
+  return loadScenarios(file);
+}
+
 /** `{origin}` = the page origin, `{port}` = the page port (for case and scheme variants of the origin);
  *  with the lab's origins, `{pageHost}`, `{apiHost}`, `{thirdHost}` = their host:port (redirect targets). */
 export function substitute(value, pageOrigin, origins = {}) {
@@ -164,10 +172,15 @@ export async function startLab({
   preflightScenarios = loadPreflightScenarios(),
   matrixScenarios = loadMatrixScenarios(),
   noticeScenarios = loadNoticeScenarios(),
+  lnaScenarios = loadLnaScenarios(),
+  // The origin the page is served under when it is not the page server's own:
+  // a front server proxying to it, under a host name the browser maps to
+  // 127.0.0.1 (tests/e2e/lna.test.mjs: https, a URL that tells no address).
+  pageOrigin = null,
   log = false,
 } = {}) {
   const byPath = { page: new Map(), api: new Map(), third: new Map() };
-  for (const s of [...scenarios, ...preflightScenarios, ...matrixScenarios, ...noticeScenarios]) {
+  for (const s of [...scenarios, ...preflightScenarios, ...matrixScenarios, ...noticeScenarios, ...lnaScenarios]) {
     const where = s.kind === 'fetch-same-origin' ? 'page' : 'api';
     if (!s.refused && byPath[where].has(scenarioPathname(s.path))) throw new Error(`two scenarios share the path ${s.path}`);
     if (s.refused) continue;
@@ -209,6 +222,9 @@ export async function startLab({
       }
       if (url.pathname === '/notice-scenarios.json') {
         return send(res, 200, 'application/json', JSON.stringify(noticeScenarios));
+      }
+      if (url.pathname === '/lna-scenarios.json') {
+        return send(res, 200, 'application/json', JSON.stringify(lnaScenarios));
       }
       if (url.pathname === '/config.json') {
         return send(res, 200, 'application/json', JSON.stringify(origins));
@@ -252,7 +268,7 @@ export async function startLab({
   const refusedPort = await closedPort();
 
   Object.assign(origins, {
-    pageOrigin: `http://127.0.0.1:${page.port}`,
+    pageOrigin: pageOrigin ?? `http://127.0.0.1:${page.port}`,
     apiOrigin: `http://localhost:${api.port}`,
     thirdOrigin: `http://localhost:${third.port}`,
     refusedOrigin: `http://localhost:${refusedPort}`,
@@ -266,6 +282,8 @@ export async function startLab({
     preflightScenarios,
     matrixScenarios,
     noticeScenarios,
+    lnaScenarios,
+    pagePort: page.port,
     requests,
     close: () => closeAll(all),
   };
@@ -288,7 +306,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   console.log(`third origin  ${lab.thirdOrigin}`);
   console.log(`refused       ${lab.refusedOrigin} (nothing listens)`);
   console.log(`lab page      ${lab.labUrl}`);
-  console.log(`${lab.scenarios.length} scenarios + ${lab.preflightScenarios.length} preflighted + ${lab.matrixScenarios.length} in the matrix + ${lab.noticeScenarios.length} notices; Ctrl-C to stop`);
+  console.log(`${lab.scenarios.length} scenarios + ${lab.preflightScenarios.length} preflighted + ${lab.matrixScenarios.length} in the matrix + ${lab.noticeScenarios.length} notices + ${lab.lnaScenarios.length} local-network; Ctrl-C to stop`);
   const stop = async () => {
     await lab.close();
     process.exit(0);

@@ -12,6 +12,11 @@ pub enum BrowserError {
     Aborted,
     /// Another extension (an ad blocker) stopped the request before it left.
     BlockedByClient,
+    /// Local Network Access: the page may not reach a more private address
+    /// without the user's permission, and has none. Chromium names it on an
+    /// actual request only (its preflight ends with `net::ERR_FAILED`);
+    /// docs/browser-facts.md, "Local Network Access".
+    LocalNetworkAccess,
     /// Any other error: the request met a network failure (or Firefox ended
     /// it so after a refused redirect, which the engine tells apart).
     Network(NetworkError),
@@ -22,6 +27,10 @@ pub enum BrowserError {
 const CORS: [&str; 2] = ["net::ERR_FAILED", "NS_ERROR_DOM_BAD_URI"];
 const ABORTED: [&str; 2] = ["net::ERR_ABORTED", "NS_BINDING_ABORTED"];
 const BLOCKED_BY_CLIENT: [&str; 2] = ["net::ERR_BLOCKED_BY_CLIENT", "NS_ERROR_ABORT"];
+const LOCAL_NETWORK_ACCESS: [&str; 2] = [
+    "net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS",
+    "NS_ERROR_LOCAL_NETWORK_ACCESS_DENIED",
+];
 
 impl BrowserError {
     /// Reads an error name (the empty string when there was none).
@@ -32,6 +41,8 @@ impl BrowserError {
             BrowserError::Aborted
         } else if BLOCKED_BY_CLIENT.contains(&error) {
             BrowserError::BlockedByClient
+        } else if LOCAL_NETWORK_ACCESS.contains(&error) {
+            BrowserError::LocalNetworkAccess
         } else {
             BrowserError::Network(NetworkError::of(error))
         }
@@ -134,6 +145,14 @@ mod tests {
             ("NS_BINDING_ABORTED", BrowserError::Aborted),
             ("net::ERR_BLOCKED_BY_CLIENT", BrowserError::BlockedByClient),
             ("NS_ERROR_ABORT", BrowserError::BlockedByClient),
+            (
+                "net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS",
+                BrowserError::LocalNetworkAccess,
+            ),
+            (
+                "NS_ERROR_LOCAL_NETWORK_ACCESS_DENIED",
+                BrowserError::LocalNetworkAccess,
+            ),
             // Names are compared exactly: anything else is a network error.
             (" net::ERR_FAILED", BrowserError::Network(Other)),
             ("ERR_FAILED", BrowserError::Network(Other)),

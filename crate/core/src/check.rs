@@ -41,6 +41,18 @@ impl Failure {
     pub fn redirect(reason: CorsError) -> Failure {
         Failure::new(reason, "")
     }
+
+    /// Local Network Access refused the request before it left: outright
+    /// for a page that is not a secure context, else for want of the user's
+    /// permission. Chromium names no parameter.
+    pub fn local_network(page_is_secure: bool) -> Failure {
+        let reason = if page_is_secure {
+            CorsError::LocalNetworkAccessPermissionDenied
+        } else {
+            CorsError::InsecureLocalNetwork
+        };
+        Failure::new(reason, "")
+    }
 }
 
 /// Runs the CORS check: `Ok(())` when the browser lets the page read the

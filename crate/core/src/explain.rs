@@ -90,6 +90,11 @@ fn what(f: &Finding, lang: Lang) -> String {
         | CorsError::HeaderDisallowedByPreflightResponse => {
             matches!(answered_list(f), Some(None))
         }
+        // Inferred from a preflight refused unanswered, not named by the
+        // browser: the second wording says what was seen.
+        CorsError::InsecureLocalNetwork | CorsError::LocalNetworkAccessPermissionDenied => {
+            f.exchange.method == "OPTIONS"
+        }
         CorsError::WildcardOriginNotAllowed
         | CorsError::MissingAllowOriginHeader
         | CorsError::MultipleAllowOriginValues
@@ -196,7 +201,9 @@ impl Args {
                 | CorsError::PreflightMissingAllowOriginHeader
                 | CorsError::PreflightInvalidAllowOriginValue
                 | CorsError::PreflightAllowOriginMismatch
-                | CorsError::PreflightInvalidStatus => {
+                | CorsError::PreflightInvalidStatus
+                | CorsError::InsecureLocalNetwork
+                | CorsError::LocalNetworkAccessPermissionDenied => {
                     f.allow_origin.first().cloned().unwrap_or_default()
                 }
             }
@@ -394,7 +401,9 @@ fn answered_list(f: &Finding) -> Option<Option<&str>> {
         | CorsError::PreflightInvalidAllowCredentials
         | CorsError::PreflightInvalidStatus
         | CorsError::InvalidAllowMethodsPreflightResponse
-        | CorsError::InvalidAllowHeadersPreflightResponse => None,
+        | CorsError::InvalidAllowHeadersPreflightResponse
+        | CorsError::InsecureLocalNetwork
+        | CorsError::LocalNetworkAccessPermissionDenied => None,
     }
 }
 
@@ -409,8 +418,9 @@ fn star_with_credentials(f: &Finding) -> bool {
 fn fix(f: &Finding, lang: Lang) -> String {
     let args = Args::new(f);
     let base = tf(lang, f.reason.row().fix_key, &args.pairs());
-    // The headers passed: where the redirect leads is the whole fix.
-    if f.origin != "null" || f.reason.is_redirect() {
+    // The headers passed: where the redirect leads is the whole fix. Local
+    // Network Access is decided before any header is read.
+    if f.origin != "null" || !f.reason.fixed_by_headers() {
         return base;
     }
     let null_fix = t(lang, "fix_null_origin");
@@ -438,7 +448,10 @@ fn fix(f: &Finding, lang: Lang) -> String {
         | CorsError::MethodDisallowedByPreflightResponse
         | CorsError::HeaderDisallowedByPreflightResponse => format!("{base} {null_fix}"),
         // Returned above: where the redirect leads is the whole fix.
-        CorsError::RedirectContainsCredentials | CorsError::CorsDisabledScheme => base,
+        CorsError::RedirectContainsCredentials
+        | CorsError::CorsDisabledScheme
+        | CorsError::InsecureLocalNetwork
+        | CorsError::LocalNetworkAccessPermissionDenied => base,
     }
 }
 
@@ -653,7 +666,9 @@ mod tests {
             | CorsError::PreflightInvalidAllowOriginValue
             | CorsError::PreflightAllowOriginMismatch
             | CorsError::PreflightInvalidAllowCredentials
-            | CorsError::PreflightInvalidStatus => {}
+            | CorsError::PreflightInvalidStatus
+            | CorsError::InsecureLocalNetwork
+            | CorsError::LocalNetworkAccessPermissionDenied => {}
         }
         f
     }
@@ -675,7 +690,9 @@ mod tests {
             | CorsError::CorsDisabledScheme
             | CorsError::PreflightInvalidStatus
             | CorsError::InvalidAllowMethodsPreflightResponse
-            | CorsError::InvalidAllowHeadersPreflightResponse => "",
+            | CorsError::InvalidAllowHeadersPreflightResponse
+            | CorsError::InsecureLocalNetwork
+            | CorsError::LocalNetworkAccessPermissionDenied => "",
             // The origin and credentials steps of the preflight: as on a response.
             CorsError::PreflightWildcardOriginNotAllowed
             | CorsError::PreflightMissingAllowOriginHeader
@@ -817,7 +834,9 @@ mod tests {
                         | CorsError::InvalidAllowMethodsPreflightResponse
                         | CorsError::InvalidAllowHeadersPreflightResponse
                         | CorsError::MethodDisallowedByPreflightResponse
-                        | CorsError::HeaderDisallowedByPreflightResponse => 204,
+                        | CorsError::HeaderDisallowedByPreflightResponse
+                        | CorsError::InsecureLocalNetwork
+                        | CorsError::LocalNetworkAccessPermissionDenied => 204,
                     };
                     let f = preflight_finding(
                         reason,
@@ -1594,7 +1613,7 @@ mod tests {
                     // Where a refused redirect leads is the whole fix.
                     assert_eq!(
                         e.fix.contains(&t(lang, "fix_null_origin")),
-                        !reason.is_redirect(),
+                        reason.fixed_by_headers(),
                         "{reason:?}"
                     );
                     assert!(e.warnings.contains(&t(lang, "warn_null_origin")));

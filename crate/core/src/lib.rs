@@ -4,6 +4,7 @@
 //! Plain Rust with no browser dependency: the wasm binding (`crate/wasm`) feeds
 //! it one event at a time, and the native tests drive it the same way.
 
+pub mod address_space;
 pub mod browser_error;
 pub mod check;
 pub mod engine;

@@ -19,6 +19,9 @@ pub enum Phase {
     Preflight,
     /// Where a redirect of the actual request leads, once its headers passed.
     Redirect,
+    /// Where the request goes, before anything is sent: Local Network
+    /// Access (crate/core/src/address_space.rs).
+    LocalNetwork,
 }
 
 /// The Fetch standard's CORS check (origin and credentials steps).
@@ -27,6 +30,9 @@ const SPEC_CORS_CHECK: &str = "https://fetch.spec.whatwg.org/#cors-check";
 const SPEC_PREFLIGHT: &str = "https://fetch.spec.whatwg.org/#cors-preflight-fetch";
 /// The Fetch standard's HTTP-redirect fetch.
 const SPEC_REDIRECT: &str = "https://fetch.spec.whatwg.org/#http-redirect-fetch";
+/// Local Network Access, the WICG draft Chromium follows (not in the Fetch
+/// standard yet).
+const SPEC_LOCAL_NETWORK_ACCESS: &str = "https://wicg.github.io/local-network-access/";
 
 /// What Firefox's console names a refusal (see [`CorsError::firefox_ids_for`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -319,6 +325,36 @@ reasons! {
         spec_url: SPEC_PREFLIGHT,
         what_alt_key: Some("what_HeaderDisallowedByPreflightResponse_absent"),
     }
+    /// Local Network Access from a page that is not a secure context (`http:`
+    /// on a host other than loopback): such a page may not even ask the user,
+    /// so a request to a more private address is refused outright. Chromium
+    /// gives `webRequest` the same error name as for a denied permission;
+    /// the page's origin tells them apart.
+    InsecureLocalNetwork {
+        phase: Phase::LocalNetwork,
+        repeats: None,
+        // No MDN page of its own either.
+        mdn_id: "CORSDidNotSucceed",
+        firefox_id: None,
+        spec_url: SPEC_LOCAL_NETWORK_ACCESS,
+        what_alt_key: Some("what_InsecureLocalNetwork_preflight"),
+    }
+    /// Local Network Access: the page asked for an address less public than
+    /// its own (loopback, a local network) and the user has not allowed it
+    /// (Chromium asks; a denied or dismissed prompt, or a headless browser,
+    /// refuses). Nothing reaches the server. Read from the browser's error
+    /// name on an actual request, inferred from the target's address space
+    /// on a preflight refused unanswered (the `_preflight` wording says so).
+    LocalNetworkAccessPermissionDenied {
+        phase: Phase::LocalNetwork,
+        repeats: None,
+        // MDN has no page of its own for it: its generic "CORS request did
+        // not succeed" is the nearest.
+        mdn_id: "CORSDidNotSucceed",
+        firefox_id: None,
+        spec_url: SPEC_LOCAL_NETWORK_ACCESS,
+        what_alt_key: Some("what_LocalNetworkAccessPermissionDenied_preflight"),
+    }
 }
 
 impl CorsError {
@@ -351,6 +387,18 @@ impl CorsError {
     /// same step on an actual response; every other reason is itself.
     pub fn base(self) -> CorsError {
         self.row().repeats.unwrap_or(self)
+    }
+
+    /// Whether the reason is about where the request goes (Local Network
+    /// Access) rather than about any response.
+    pub fn is_local_network(self) -> bool {
+        self.phase() == Phase::LocalNetwork
+    }
+
+    /// Whether a change of the server's CORS headers can fix it: not where
+    /// a redirect leads, nor where the request goes.
+    pub fn fixed_by_headers(self) -> bool {
+        !matches!(self.phase(), Phase::Redirect | Phase::LocalNetwork)
     }
 
     /// The DevTools protocol's name (`Network.CorsError`).
@@ -472,7 +520,8 @@ mod tests {
                 );
             }
             assert!(
-                row.spec_url.starts_with("https://fetch.spec.whatwg.org/#"),
+                row.spec_url.starts_with("https://fetch.spec.whatwg.org/#")
+                    || (reason.is_local_network() && row.spec_url == SPEC_LOCAL_NETWORK_ACCESS),
                 "{reason:?}"
             );
         }

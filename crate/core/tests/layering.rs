@@ -30,6 +30,7 @@ const VERDICT: &[&str] = &[
     "reason",
     "http",
     "browser_error",
+    "address_space",
     "check",
     "notice",
     "redact",

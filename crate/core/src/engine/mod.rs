@@ -271,6 +271,7 @@ impl Engine {
         };
         let actual_refused = exchange.actual_refused.take();
         let unanswered = exchange.response.is_none() && !exchange.is_preflight();
+        let was_preflight = exchange.is_preflight();
         let key = exchange.key();
         let preflight = exchange.preflight.clone();
         if exchange.redirected_to.is_some() && is_cors_error(event) {
@@ -288,7 +289,7 @@ impl Engine {
             Conclusion::Report(Report::Failure(mut finding)) => {
                 // A failed preflight explains its actual request's refusal:
                 // remembered for it, unless it already ended.
-                if finding.reason.is_preflight() {
+                if finding.reason.is_preflight() || was_preflight {
                     if actual_refused.is_none() {
                         self.preflights.failed.push(Failed {
                             key: RequestKey::new(finding.tab_id, &finding.url, &finding.method),

@@ -12,6 +12,7 @@
 //! Architecture Invariant: every [`Finding`] is built by [`finding`], and
 //! every [`Notice`] about an exchange by [`notice`].
 
+use crate::address_space::AddressSpace;
 use crate::browser_error::{BrowserError, NetworkError};
 use crate::check::{cors_check, preflight_check, CheckInput, Failure, PreflightInput};
 use crate::event::{Event, EventKind};
@@ -81,6 +82,9 @@ pub(super) fn conclude(
             } else if kind == BrowserError::Aborted {
                 // Cancelled by the page or a navigation: nothing to say.
                 return None;
+            } else if kind == BrowserError::LocalNetworkAccess {
+                // The browser names it: nothing was sent, no header matters.
+                return done(local_network_refusal(exchange, cors, end, allowed_before));
             } else if kind == BrowserError::BlockedByClient {
                 return done(Report::Notice(notice(
                     &exchange,
@@ -114,6 +118,9 @@ pub(super) fn conclude(
         _ => false,
     };
     if exchange.is_preflight() {
+        if refused && local_network_preflight(&exchange, &cors, end) {
+            return done(local_network_refusal(exchange, cors, end, allowed_before));
+        }
         return conclude_preflight(exchange, cors, end);
     }
     let Some((_, response)) = exchange.response.as_ref() else {
@@ -202,6 +209,70 @@ pub(super) fn conclude(
     )))
 }
 
+/// Whether a preflight refused with Chromium's CORS error was stopped by
+/// Local Network Access: Chromium names it only on the actual request, and
+/// ends the preflight, which never left, with `net::ERR_FAILED` and no
+/// response (docs/browser-facts.md, "Local Network Access"). Said only when
+/// nothing else explains that: no response, no redirect, and a target
+/// known to be more private than the page (`address_space`).
+fn local_network_preflight(exchange: &Exchange, cors: &CorsRequest, end: &Event) -> bool {
+    let chromium = end
+        .error
+        .as_deref()
+        .is_some_and(|e| !BrowserError::is_firefox_name(e));
+    let page = AddressSpace::of_url(&cors.page_origin).unwrap_or(AddressSpace::Unknown);
+    let target = AddressSpace::of_url(&exchange.url).unwrap_or(AddressSpace::Unknown);
+    chromium
+        && exchange.response.is_none()
+        && exchange.redirects.is_empty()
+        && cors.page_origin != "null"
+        && page.needs_permission_for(target)
+}
+
+/// The finding for a request Local Network Access refused; for a preflight,
+/// under the actual request's method and with the headers it asked for.
+fn local_network_refusal(
+    exchange: Exchange,
+    cors: CorsRequest,
+    end: &Event,
+    allowed_before: &Endpoints,
+) -> Report {
+    let preflight = exchange
+        .is_preflight()
+        .then(|| asked_for(&exchange.request_headers))
+        .flatten();
+    let secure = AddressSpace::is_secure_context(&cors.page_origin);
+    let mut f = failure_finding(
+        exchange,
+        cors,
+        end,
+        Failure::local_network(secure),
+        Credentials::Unknown,
+        allowed_before,
+    );
+    if let Some((method, requested)) = preflight {
+        f.method = method;
+        f.requested_headers = requested;
+    }
+    Report::Failure(f)
+}
+
+/// What a preflight asks for: the actual request's method and the request
+/// headers it will send (lower-cased), or `None` without a method.
+fn asked_for(headers: &Headers) -> Option<(String, Vec<String>)> {
+    let method = trim(headers.first("access-control-request-method")?).to_owned();
+    let requested = headers
+        .first("access-control-request-headers")
+        .map(|v| {
+            v.split(',')
+                .map(|h| trim(h).to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    Some((method, requested))
+}
+
 /// The one constructor of a [`Finding`]: `exchange`, a request of `cors`,
 /// ended by `end`, failed for `failure`. The preflight's own facts (the
 /// actual request's method, the headers it asked for, the methods and
@@ -282,17 +353,7 @@ fn seen(exchange: &Exchange) -> Seen {
 /// Decides what a finished preflight was. The finding speaks of the actual
 /// request (its method and headers), since that is what the page sent.
 fn conclude_preflight(exchange: Exchange, cors: CorsRequest, end: &Event) -> Option<Conclusion> {
-    let headers = &exchange.request_headers;
-    let method = trim(headers.first("access-control-request-method")?).to_owned();
-    let requested: Vec<String> = headers
-        .first("access-control-request-headers")
-        .map(|v| {
-            v.split(',')
-                .map(|h| trim(h).to_ascii_lowercase())
-                .filter(|h| !h.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
+    let (method, requested) = asked_for(&exchange.request_headers)?;
     let (status, response) = match &exchange.response {
         Some((status, response)) => (*status, response.clone()),
         None => (None, Headers::default()),

@@ -219,9 +219,12 @@ pub fn variants(f: &Finding) -> Vec<Variant> {
     match f.reason {
         // The CORS headers passed: the fix is where the redirect leads, which
         // the explanation says; no CORS configuration would change the verdict.
-        CorsError::RedirectContainsCredentials | CorsError::CorsDisabledScheme => {
-            return Vec::new()
-        }
+        // Local Network Access: decided before the request leaves, on where
+        // it goes; no header helps (the explanation says what does).
+        CorsError::RedirectContainsCredentials
+        | CorsError::CorsDisabledScheme
+        | CorsError::InsecureLocalNetwork
+        | CorsError::LocalNetworkAccessPermissionDenied => return Vec::new(),
         CorsError::MultipleAllowOriginValues | CorsError::PreflightMultipleAllowOriginValues => {
             return vec![Variant::SingleSource]
         }
@@ -269,6 +272,8 @@ pub fn credentials_involved(f: &Finding) -> bool {
         | CorsError::AllowOriginMismatch
         | CorsError::RedirectContainsCredentials
         | CorsError::CorsDisabledScheme
+        | CorsError::InsecureLocalNetwork
+        | CorsError::LocalNetworkAccessPermissionDenied
         | CorsError::PreflightDisallowedRedirect
         | CorsError::PreflightMissingAllowOriginHeader
         | CorsError::PreflightMultipleAllowOriginValues

@@ -109,7 +109,8 @@ pub struct Exchange {
     /// headers (the same configuration answers both).
     pub response: Answer,
     /// The failure is where a redirect leads (credentials in the URL, a
-    /// scheme without CORS): no header changes it.
+    /// scheme without CORS), or where the request goes (Local Network
+    /// Access): no header changes it.
     pub redirect_target: bool,
     /// The failing answer is a redirect to a URL with credentials or to a
     /// scheme without CORS: once its headers pass, the browser refuses
@@ -195,7 +196,7 @@ impl Exchange {
             requested,
             preflight,
             response,
-            redirect_target: f.reason.is_redirect(),
+            redirect_target: !f.reason.fixed_by_headers(),
             redirect_refused_next: refused_redirect(&f.exchange),
         }
     }
@@ -290,7 +291,10 @@ impl Exchange {
                     .collect();
                 Change::AllowHeaders(missing)
             }
-            CorsError::RedirectContainsCredentials | CorsError::CorsDisabledScheme => return None,
+            CorsError::RedirectContainsCredentials
+            | CorsError::CorsDisabledScheme
+            | CorsError::InsecureLocalNetwork
+            | CorsError::LocalNetworkAccessPermissionDenied => return None,
         })
     }
 
@@ -378,7 +382,10 @@ pub fn step(reason: CorsError) -> usize {
         | CorsError::InvalidAllowOriginValue
         | CorsError::AllowOriginMismatch => 8,
         CorsError::InvalidAllowCredentials => 9,
-        CorsError::RedirectContainsCredentials | CorsError::CorsDisabledScheme => STEPS,
+        CorsError::RedirectContainsCredentials
+        | CorsError::CorsDisabledScheme
+        | CorsError::InsecureLocalNetwork
+        | CorsError::LocalNetworkAccessPermissionDenied => STEPS,
     }
 }
 

@@ -175,8 +175,8 @@ fn check(f: &Finding, stack: Stack, lang: Lang) -> Vec<Snippet> {
 
     // Which variants, in order.
     let mut want = Vec::new();
-    if f.reason.is_redirect() {
-        // The headers passed: no CORS configuration is offered.
+    if !f.reason.fixed_by_headers() {
+        // The headers passed, or were never read: no CORS configuration is offered.
     } else if f.reason.base() == CorsError::MultipleAllowOriginValues {
         want.push(Variant::SingleSource);
     } else {
