@@ -13,6 +13,7 @@ pub mod export;
 pub mod filter;
 pub mod finding;
 pub mod fix;
+pub mod har;
 pub mod headers;
 pub mod http;
 pub mod l10n;
@@ -22,6 +23,7 @@ pub mod origin;
 pub mod reason;
 pub mod redact;
 pub mod report;
+pub mod time;
 pub mod wire;
 #[doc(hidden)]
 pub mod workload;

@@ -32,7 +32,13 @@ const VERDICT: &[&str] = &[
     "engine",
     // The bench's synthetic events (`make bench`): domain types only.
     "workload",
+    // ISO 8601 timestamps (HAR times, export dates): no text.
+    "time",
 ];
+/// Input adapters: files made elsewhere (a HAR) turned into events and
+/// judged by the engine. They use the verdict and transfer layers, never the
+/// presentation.
+const INPUT: &[&str] = &["har"];
 /// Transfer types: what crosses the wasm boundary and lands in storage.
 const TRANSFER: &[&str] = &["wire"];
 /// Presentation: texts, explanations, fixes, exports, the panel's filter.
@@ -61,6 +67,16 @@ fn rules() -> Vec<Rule> {
             why: "transfer types are apart from the engine and from presentation",
             modules: TRANSFER.to_vec(),
             forbidden: [&["engine"][..], PRESENTATION].concat(),
+        },
+        Rule {
+            why: "input adapters feed the engine and know no text: no presentation module",
+            modules: INPUT.to_vec(),
+            forbidden: PRESENTATION.to_vec(),
+        },
+        Rule {
+            why: "nothing below the input adapters uses them",
+            modules: [VERDICT, TRANSFER].concat(),
+            forbidden: INPUT.to_vec(),
         },
         Rule {
             why: "the check and the domain types sit below the engine and must not use it",
@@ -289,7 +305,7 @@ fn the_scanner_finds_every_way_of_naming_a_module() {
 
 #[test]
 fn every_module_of_the_core_belongs_to_a_layer() {
-    let known: Vec<&str> = [VERDICT, TRANSFER, PRESENTATION].concat();
+    let known: Vec<&str> = [VERDICT, TRANSFER, INPUT, PRESENTATION].concat();
     let unplaced: BTreeSet<String> = sources()
         .into_iter()
         .map(|s| s.module)
@@ -297,7 +313,7 @@ fn every_module_of_the_core_belongs_to_a_layer() {
         .collect();
     assert!(
         unplaced.is_empty(),
-        "modules in no layer (add them to VERDICT, TRANSFER or PRESENTATION here and to \
+        "modules in no layer (add them to VERDICT, TRANSFER, INPUT or PRESENTATION here and to \
          ARCHITECTURE.md's \"Layers\"): {unplaced:?}"
     );
 }
