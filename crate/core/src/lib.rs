@@ -14,6 +14,7 @@ pub mod filter;
 pub mod finding;
 pub mod fix;
 pub mod har;
+pub mod har_text;
 pub mod headers;
 pub mod http;
 pub mod l10n;

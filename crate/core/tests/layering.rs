@@ -42,7 +42,15 @@ const INPUT: &[&str] = &["har"];
 /// Transfer types: what crosses the wasm boundary and lands in storage.
 const TRANSFER: &[&str] = &["wire"];
 /// Presentation: texts, explanations, fixes, exports, the panel's filter.
-const PRESENTATION: &[&str] = &["l10n", "explain", "notice_text", "fix", "export", "filter"];
+const PRESENTATION: &[&str] = &[
+    "l10n",
+    "explain",
+    "notice_text",
+    "fix",
+    "export",
+    "filter",
+    "har_text",
+];
 /// Browser bindings the core never uses (it builds and tests natively).
 const BINDINGS: &[&str] = &["wasm_bindgen", "web_sys", "js_sys"];
 
