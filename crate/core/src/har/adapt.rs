@@ -93,6 +93,10 @@ pub struct Adapter {
     /// Redirect target URL (with its page) → the request id and the last
     /// hop's end, sent when no next hop follows.
     waiting: HashMap<(i64, String), (String, Event)>,
+    /// Requests refused before any response: a HAR lists them by start
+    /// time, before the preflight that decided them, so they are judged
+    /// after every entry was read (as `webRequest` reports them: after).
+    refused_unanswered: Vec<Event>,
     pub counts: Counts,
 }
 
@@ -194,16 +198,21 @@ impl Adapter {
             // The end waits for the next hop; if none comes, the browser
             // did not follow.
             self.waiting.insert((tab, target), (id, end));
+        } else if !answered && error.is_some() {
+            self.refused_unanswered.extend(events.drain(..));
+            self.refused_unanswered.push(end);
         } else {
             events.push(end);
         }
         events
     }
 
-    /// The ends of redirects no entry followed, once every entry was read.
+    /// Once every entry was read: the ends of redirects no entry followed,
+    /// then the requests refused before any response.
     pub fn finish(&mut self) -> Vec<Event> {
         let mut ends: Vec<Event> = self.waiting.drain().map(|(_, (_, end))| end).collect();
         ends.sort_by(|a, b| a.time_ms.total_cmp(&b.time_ms));
+        ends.append(&mut self.refused_unanswered);
         ends
     }
 

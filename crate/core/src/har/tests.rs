@@ -182,3 +182,22 @@ fn entries_are_read_one_at_a_time_in_file_order() {
     assert_eq!(n, 2);
     assert!(urls[0].ends_with("/api/redirect") && urls[1].ends_with("/final"));
 }
+
+#[test]
+fn a_refused_request_listed_before_its_preflight_is_judged_with_it() {
+    let text = String::from_utf8(fixture("chromium-preflight.har")).expect("text");
+    let mut har: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let entries = har["log"]["entries"].as_array_mut().expect("entries");
+    entries.reverse();
+    let a = analyze(har.to_string().as_bytes()).expect("a HAR");
+    let reasons: Vec<CorsError> = a
+        .reports
+        .iter()
+        .filter_map(|r| match r {
+            Report::Failure(f) => Some(f.reason),
+            Report::Notice(_) => None,
+        })
+        .collect();
+    assert_eq!(reasons, [CorsError::PreflightMissingAllowOriginHeader]);
+    assert_eq!(a.notices(), 0, "{:?}", a.reports);
+}
