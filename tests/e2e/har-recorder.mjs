@@ -73,14 +73,17 @@ export class CdpHarRecorder {
         const last = i === q.hops.length - 1;
         const respExtra = q.respExtra[i];
         const status = respExtra?.status ?? hop.status ?? 0;
+        const headers = pairs(respExtra?.headers ?? hop.responseHeaders);
+        // DevTools' export takes `redirectURL` from the `Location` header.
+        const location = headers.find((h) => h.name.toLowerCase() === 'location')?.value;
         const response = {
           status,
           statusText: hop.statusText || '',
           httpVersion: 'HTTP/1.1',
           cookies: [],
-          headers: pairs(respExtra?.headers ?? hop.responseHeaders),
+          headers,
           content: { size: 0, mimeType: 'x-unknown' },
-          redirectURL: hop.redirectURL || '',
+          redirectURL: status >= 300 && status < 400 ? location || '' : '',
           headersSize: -1,
           bodySize: -1,
         };

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use crate::browser_error::BrowserError;
 use crate::event::{Event, EventKind};
 use crate::headers::{Header, Headers};
 use crate::origin;
@@ -93,9 +94,9 @@ pub struct Adapter {
     /// Redirect target URL (with its page) → the request id and the last
     /// hop's end, sent when no next hop follows.
     waiting: HashMap<(i64, String), (String, Event)>,
-    /// Requests refused before any response: a HAR lists them by start
-    /// time, before the preflight that decided them, so they are judged
-    /// after every entry was read (as `webRequest` reports them: after).
+    /// The ends of requests refused before they were sent: a HAR lists them
+    /// by start time, before the preflight that decided them, so they are
+    /// judged after every entry was read.
     refused_unanswered: Vec<Event>,
     pub counts: Counts,
 }
@@ -127,6 +128,7 @@ impl Adapter {
             }
         }
         let response = headers(&e.response.headers);
+        let response_location = response.first("location").map(str::to_owned);
         let answered = e.response.status > 0 || !response.0.is_empty();
         if !answered {
             self.counts.without_response += 1;
@@ -166,7 +168,16 @@ impl Adapter {
                 ..base.clone()
             });
         }
-        let redirect = e.response.redirect_url.trim();
+        // A 3xx names where it leads in `redirectURL`; some writers leave
+        // it empty when the browser did not follow, the `Location` stays.
+        let location = match e.response.status {
+            300..=399 => response_location.unwrap_or_default(),
+            _ => String::new(),
+        };
+        let redirect = match e.response.redirect_url.trim() {
+            "" => location.trim(),
+            r => r,
+        };
         let end = match &error {
             Some(err) => Event {
                 kind: EventKind::ErrorOccurred,
@@ -185,22 +196,46 @@ impl Adapter {
                 ..base.clone()
             },
         };
-        if answered && !redirect.is_empty() && error.is_none() {
-            let target = url::Url::parse(&e.request.url)
+        let target = (answered && !redirect.is_empty()).then(|| {
+            url::Url::parse(&e.request.url)
                 .and_then(|u| u.join(redirect))
                 .map(|u| u.to_string())
-                .unwrap_or_else(|_| redirect.to_owned());
+                .unwrap_or_else(|_| redirect.to_owned())
+        });
+        // A redirect refused with an error: Chromium reports following it
+        // (`onBeforeRedirect`) only to a scheme it then refuses (`ftp:`,
+        // `ws:`, an app's own); to http(s) (credentials in the URL) and to
+        // `data:` or `about:` it refuses before (tests/fixtures/scenarios.json,
+        // `redirectFollowed`).
+        let followed = |t: &str| {
+            error.is_none()
+                || url::Url::parse(t)
+                    .is_ok_and(|u| !matches!(u.scheme(), "http" | "https" | "data" | "about"))
+        };
+        if let Some(target) = target.filter(|t| followed(t)) {
             events.push(Event {
                 kind: EventKind::BeforeRedirect,
                 redirect_url: Some(target.clone()),
                 ..base
             });
-            // The end waits for the next hop; if none comes, the browser
-            // did not follow.
-            self.waiting.insert((tab, target), (id, end));
-        } else if !answered && error.is_some() {
-            self.refused_unanswered.extend(events.drain(..));
+            if error.is_some() {
+                // Refused at the redirect: no next hop.
+                events.push(end);
+            } else {
+                // The end waits for the next hop; if none comes, the
+                // browser did not follow.
+                self.waiting.insert((tab, target), (id, end));
+            }
+        } else if !answered
+            && error
+                .as_deref()
+                .is_some_and(|e| BrowserError::of(e) == BrowserError::Cors)
+        {
+            // Refused before it was sent (its preflight failed): `webRequest`
+            // reports only the error, after the preflight; a HAR lists the
+            // request first, by start time.
             self.refused_unanswered.push(end);
+            return Vec::new();
         } else {
             events.push(end);
         }
