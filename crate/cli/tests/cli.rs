@@ -158,3 +158,32 @@ fn help_shows_examples_and_wrong_commands_exit_2() {
         assert!(text(&out.stderr).contains("--help"), "{args:?}");
     }
 }
+
+#[test]
+fn the_demo_lab_har_from_chromium_gives_every_kind_of_finding() {
+    let path = fixture("demo.har");
+    let out = run(&["check", "--format", "json", path.to_str().expect("a path")]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON out");
+    let reasons: Vec<&str> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["reason"].as_str())
+        .collect();
+    for want in [
+        "MissingAllowOriginHeader",
+        "AllowOriginMismatch",
+        "WildcardOriginNotAllowed",
+        "RedirectContainsCredentials",
+        "CorsDisabledScheme",
+        "PreflightMissingAllowOriginHeader",
+        "PreflightInvalidStatus",
+        "MethodDisallowedByPreflightResponse",
+        "HeaderDisallowedByPreflightResponse",
+    ] {
+        assert!(reasons.contains(&want), "{want} in {reasons:?}");
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("[redacted]=") && json["redacted"] == true);
+}
