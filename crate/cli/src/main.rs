@@ -13,7 +13,6 @@ use cors_lens_core::har::{self, Analysis};
 use cors_lens_core::har_text;
 use cors_lens_core::l10n::{t, tf, Lang};
 use cors_lens_core::notice_text;
-use cors_lens_core::wire::Record;
 use cors_lens_core::{Credentials, Report};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -231,6 +230,7 @@ fn run(opts: &Options) -> (ExitCode, String, String) {
     let lang = opts.lang;
     let (mut out, mut err) = (String::new(), String::new());
     let mut all = Vec::new();
+    let mut records: Vec<serde_json::Value> = Vec::new();
     let mut unreadable = false;
     for file in &opts.files {
         match read(file) {
@@ -255,6 +255,11 @@ fn run(opts: &Options) -> (ExitCode, String, String) {
                         ]
                     )
                 ));
+                records.extend(
+                    a.records()
+                        .iter()
+                        .filter_map(|r| serde_json::to_value(r).ok()),
+                );
                 all.extend(a.reports);
             }
             Err(e) => {
@@ -274,10 +279,6 @@ fn run(opts: &Options) -> (ExitCode, String, String) {
         }
     }
     if opts.format != Format::Table {
-        let records: Vec<serde_json::Value> = all
-            .iter()
-            .filter_map(|r| serde_json::to_value(Record::from(r)).ok())
-            .collect();
         let mut meta = Meta::default();
         meta.extension.name = "cors-lens".to_owned();
         meta.extension.version = env!("CARGO_PKG_VERSION").to_owned();

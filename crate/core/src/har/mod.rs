@@ -20,6 +20,7 @@ use std::io::Read;
 
 use crate::engine::Engine;
 use crate::report::Report;
+use crate::wire::Record;
 
 pub use adapt::{Adapter, Counts};
 pub use read::{entries, Entry, HarError};
@@ -44,6 +45,32 @@ impl Analysis {
     /// How many notices (warnings and problems that are not CORS failures).
     pub fn notices(&self) -> usize {
         self.reports.len() - self.failures()
+    }
+
+    /// The reports as the records the findings view and the exports read,
+    /// one per grouping key (the same problem seen again is counted, as the
+    /// live panel's list does), in the order first seen.
+    pub fn records(&self) -> Vec<Record> {
+        let mut out: Vec<Record> = Vec::new();
+        let mut at: std::collections::HashMap<String, usize> = Default::default();
+        for r in &self.reports {
+            let record = Record::from(r);
+            let key = match &record {
+                Record::Failure(f) => f.key.clone(),
+                Record::Notice(n) => n.key.clone(),
+            };
+            match at.get(&key) {
+                Some(&i) => match &mut out[i] {
+                    Record::Failure(f) => f.count += 1,
+                    Record::Notice(n) => n.count += 1,
+                },
+                None => {
+                    at.insert(key, out.len());
+                    out.push(record);
+                }
+            }
+        }
+        out
     }
 }
 

@@ -201,3 +201,20 @@ fn a_refused_request_listed_before_its_preflight_is_judged_with_it() {
     assert_eq!(reasons, [CorsError::PreflightMissingAllowOriginHeader]);
     assert_eq!(a.notices(), 0, "{:?}", a.reports);
 }
+
+#[test]
+fn the_same_problem_seen_twice_is_one_record_counted_twice() {
+    let text = String::from_utf8(fixture("chromium-missing-acao.har")).expect("text");
+    let mut har: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let entries = har["log"]["entries"].as_array_mut().expect("entries");
+    let again = entries[1].clone();
+    entries.push(again);
+    let a = analyze(har.to_string().as_bytes()).expect("a HAR");
+    assert_eq!(a.failures(), 2);
+    let records = a.records();
+    assert_eq!(records.len(), 1);
+    let crate::wire::Record::Failure(f) = &records[0] else {
+        panic!("a failure record");
+    };
+    assert_eq!(f.count, 2);
+}
