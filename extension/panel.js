@@ -7,7 +7,7 @@
 
 import init, {
   localizePage, t, tf, FindingsView,
-  exportJson, exportMarkdown, importJson, maxImportBytes, tooLargeMessage,
+  exportJson, exportMarkdown, importFile as importRecords, maxImportBytes, tooLargeMessage,
 } from '../www/pkg/cors_lens.js';
 import { api } from './compat.js';
 import { Msg, PANEL_PORT, PRESERVE_LOG, message } from './messages.js';
@@ -266,15 +266,17 @@ async function copyText(text, what) {
 
 async function importFile(file) {
   const fail = (message) => showIo('import-error', tf(lang, 'ui_import_failed', { file: file.name, message }));
-  if (file.size > maxImportBytes()) return fail(tooLargeMessage(file.size, lang));
+  // An export is small; a HAR may be tens of MB (the core reads it entry by entry).
+  const har = file.name.toLowerCase().endsWith('.har');
+  if (!har && file.size > maxImportBytes()) return fail(tooLargeMessage(file.size, lang));
   let result;
   try {
-    result = importJson(await file.text(), lang);
+    result = importRecords(new Uint8Array(await file.arrayBuffer()), file.name, lang);
   } catch (err) {
     return fail(err?.message ?? String(err));
   }
   imported = { file: file.name, records: result.records };
-  // What was left out or cut, said plainly; nothing when the file was whole.
+  // What was left out or cut, or what a HAR held, said plainly.
   showIo('imported', result.message ?? '');
   render();
 }
@@ -284,6 +286,14 @@ function setUpExports() {
   document.getElementById('export-md').onclick = () => exportRecords(exportScope(), 'md');
   const input = document.getElementById('import-file');
   document.getElementById('import').onclick = () => input.click();
+  // The standalone HAR page, in a tab of its own.
+  const analyzeLink = document.getElementById('analyze-link');
+  analyzeLink.href = api.runtime.getURL('/www/analyze.html');
+  analyzeLink.onclick = (e) => {
+    if (!api.tabs?.create) return;
+    e.preventDefault();
+    api.tabs.create({ url: analyzeLink.href });
+  };
   input.addEventListener('change', async () => {
     const file = input.files?.[0];
     input.value = '';

@@ -13,7 +13,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
-import { startLab, CorsOracle, table, substitute, baseArgs, CHROMIUM, ROOT } from './helpers.mjs';
+import http from 'node:http';
+import { startLab, CorsOracle, table, baseArgs, CHROMIUM, ROOT, waitForPanel } from './helpers.mjs';
 import { CdpHarRecorder } from './har-recorder.mjs';
 
 const OUT = path.join(ROOT, 'target/e2e-har');
@@ -97,7 +98,7 @@ test("the verdict from Chromium's HAR is the browser's own for every scenario it
     const got = forRun(json, r.nonce);
     const reason = got.findings[0]?.reason ?? null;
     const param = got.findings[0]?.failedParameter ?? '';
-    const notShown = got.notices.some((n) => n.kind === 'CorsReasonNotShown');
+    const notShown = got.notices.some((n) => n.notice === 'CorsReasonNotShown');
     const same = reason === r.corsError && (!r.corsError || param === r.failedParameter) && got.findings.length <= 1;
     if (same) agree += 1;
     else if (CANNOT_TELL[r.id]) cannot.push([r.id, r.corsError ?? '-', reason ?? (notShown ? 'reason not shown' : '-'), CANNOT_TELL[r.id]]);
@@ -139,4 +140,56 @@ test("Playwright's recordHar keeps no response for a refused request: nothing it
   console.log(`\nPlaywright's HAR: ${told} of the ${refused} refusals told, ${wrong.length} wrong; it cannot tell ${cannot.length}:\n` + table(['scenario', 'Chromium', 'why the HAR cannot tell'], cannot));
   assert.deepEqual(wrong, []);
   assert.equal(told + cannot.length, refused);
+});
+
+/** A plain static server over `dir` (as a support team would host www/). */
+function serveStatic(dir) {
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
+  const server = http.createServer((req, res) => {
+    const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const file = path.join(dir, path.normalize(rel));
+    if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': types[path.extname(file)] || 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) })));
+}
+
+test('analyze.html, served as a static page, shows the same findings as the CLI for the demo HAR', { timeout: 60000 }, async () => {
+  const demo = path.join(ROOT, 'tests/fixtures/har/demo.har');
+  const { json } = check(demo);
+  const server = await serveStatic(path.join(ROOT, 'www'));
+  const ctx = await browser.newContext();
+  try {
+    const p = await ctx.newPage();
+    const errors = [];
+    p.on('pageerror', (e) => errors.push(e.message));
+    await p.goto(`${server.url}/analyze.html`);
+    await p.waitForSelector('#findings [role="grid"]');
+    await p.setInputFiles('#file', demo);
+    const want = json.findings.length + json.notices.length;
+    const st = await waitForPanel(p, (s) => s.rows === want, { details: false, timeout: 30000, what: `${want} rows` });
+    const reasons = (list) => list.filter(Boolean).sort();
+    assert.deepEqual(reasons(st.findings.map((r) => r.reason)), reasons(json.findings.map((f) => f.reason)));
+    assert.deepEqual(reasons(st.notices.map((r) => r.notice)), reasons(json.notices.map((n) => n.notice)));
+    const status = await p.textContent('#io-status');
+    assert.match(status, new RegExp(`demo.har: 64 requests read: ${json.findings.length} CORS failures`));
+    // The filter narrows the same table.
+    await p.fill('#filter', 'reason:PreflightInvalidStatus');
+    const narrowed = await waitForPanel(p, (s) => s.rows > 0 && s.notices.length === 0 && s.findings.every((r) => r.reason === 'PreflightInvalidStatus'), { details: false, what: 'the filtered rows' });
+    assert.equal(narrowed.findings.length, json.findings.filter((f) => f.reason === 'PreflightInvalidStatus').length);
+    // Unreadable input: a clear message, the page still answers.
+    const junk = path.join(OUT, 'not-a-har.har');
+    fs.writeFileSync(junk, '<html>nope</html>');
+    await p.setInputFiles('#file', junk);
+    await p.waitForFunction(() => /not JSON/.test(document.querySelector('#io-status').textContent));
+    assert.deepEqual(errors, []);
+    console.log(`\nanalyze.html: ${st.rows} rows for demo.har, as the CLI (${json.findings.length} failures, ${json.notices.length} notices)`);
+  } finally {
+    await ctx.close();
+    await server.close();
+  }
 });
