@@ -1,10 +1,12 @@
-//! The offline analysis in words: why a file is not a readable HAR, and the
-//! summary of one that was read. The adapter (`har`) decides, knowing no
+//! The offline analysis in words: why a file is not a readable HAR, the
+//! summary of one that was read, and what a pasted text was read as. The adapter (`har`) decides, knowing no
 //! text; this is their presentation, shared by the command-line tool and
 //! the standalone page.
 
 use crate::har::{Analysis, HarError};
 use crate::l10n::{t, tf, Lang};
+use crate::paste::{console::Browser, Pasted};
+use crate::report::Report;
 
 /// Why a file could not be read, in one language.
 pub fn error(e: &HarError, lang: Lang) -> String {
@@ -32,6 +34,36 @@ pub fn summary(a: &Analysis, lang: Lang) -> String {
             ("unanswered", &a.counts.without_response.to_string()),
         ],
     )
+}
+
+/// What a pasted text was read as, in one language.
+pub fn paste(p: &Pasted, lang: Lang) -> String {
+    match p {
+        Pasted::Console(line) => t(
+            lang,
+            match line.browser {
+                Browser::Chromium => "paste_console_chromium",
+                Browser::Firefox => "paste_console_firefox",
+            },
+        ),
+        Pasted::Exchange { reports } if reports.is_empty() => t(lang, "paste_passes"),
+        Pasted::Exchange { reports } => {
+            let failures = reports
+                .iter()
+                .filter(|r| matches!(r, Report::Failure(_)))
+                .count();
+            tf(
+                lang,
+                "paste_judged",
+                &[
+                    ("failures", &failures.to_string()),
+                    ("notices", &(reports.len() - failures).to_string()),
+                ],
+            )
+        }
+        Pasted::NoOrigin => t(lang, "paste_no_origin"),
+        Pasted::Unrecognised => t(lang, "paste_unrecognised"),
+    }
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub mod l10n;
 pub mod notice;
 pub mod notice_text;
 pub mod origin;
+pub mod paste;
 pub mod reason;
 pub mod redact;
 pub mod report;

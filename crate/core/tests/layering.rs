@@ -38,7 +38,7 @@ const VERDICT: &[&str] = &[
 /// Input adapters: files made elsewhere (a HAR) turned into events and
 /// judged by the engine. They use the verdict and transfer layers, never the
 /// presentation.
-const INPUT: &[&str] = &["har"];
+const INPUT: &[&str] = &["har", "paste"];
 /// Transfer types: what crosses the wasm boundary and lands in storage.
 const TRANSFER: &[&str] = &["wire"];
 /// Presentation: texts, explanations, fixes, exports, the panel's filter.

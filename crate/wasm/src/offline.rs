@@ -7,6 +7,7 @@ use cors_lens_core::export;
 use cors_lens_core::har;
 use cors_lens_core::har_text;
 use cors_lens_core::l10n::Lang;
+use cors_lens_core::paste;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -75,4 +76,25 @@ pub fn import_file(bytes: &[u8], name: &str, lang_tag: &str) -> Result<JsValue, 
         Err(export::ImportError::NotAnExport) => as_har(),
         Err(e) => Err(JsError::new(&e.message(lang))),
     }
+}
+
+/// Explains a pasted text (a console line, or raw request and response
+/// headers): `{records, message}`, where `message` says what it was read as.
+#[wasm_bindgen(js_name = analyzeText)]
+pub fn analyze_text(text: &str, lang_tag: &str) -> Result<JsValue, JsError> {
+    let lang = Lang::from_tag(lang_tag);
+    let pasted = paste::analyze(text);
+    let records = pasted
+        .records()
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| JsError::new(&e.to_string()))?;
+    let failures = records.iter().filter(|r| r["kind"] == "failure").count();
+    crate::to_js(&Analyzed {
+        notices: records.len() - failures,
+        failures,
+        records,
+        message: Some(har_text::paste(&pasted, lang)),
+    })
 }
