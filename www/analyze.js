@@ -4,7 +4,7 @@
 // with a progress bar; the findings are shown by the same wasm
 // `FindingsView` as the DevTools panel (table, detail pane, filter), and
 // exported with the same core exports. No CORS logic here.
-import init, { localizePage, t, tf, FindingsView, exportJson, exportMarkdown } from './pkg/cors_lens.js';
+import init, { localizePage, t, tf, FindingsView, exportJson, exportMarkdown, analyzeText } from './pkg/cors_lens.js';
 
 const LANG_KEY = 'cors-lens-analyze-lang';
 const STACK_KEY = 'cors-lens-analyze-stack';
@@ -140,7 +140,7 @@ async function main() {
     lang = localizePage(select.value);
     document.title = t(lang, 'ui_analyze_title');
     view.setLang(lang);
-    if (current) say('done', tf(lang, 'ui_analyze_done', { file: current.file, summary: current.summary ?? '' }));
+    if (current?.file) say('done', tf(lang, 'ui_analyze_done', { file: current.file, summary: current.summary ?? '' }));
   });
   const filter = document.getElementById('filter');
   const kind = document.getElementById('filter-kind');
@@ -155,6 +155,20 @@ async function main() {
     const file = input.files?.[0];
     input.value = '';
     if (file) analyze(file);
+  });
+  document.getElementById('paste-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = document.getElementById('paste').value;
+    try {
+      const result = analyzeText(text, lang);
+      current = { file: '', records: result.records, summary: result.message };
+      view.setRecords(current.records, true);
+      say('pasted', result.message ?? '');
+      document.getElementById('export-json').disabled = !result.records.length;
+      document.getElementById('export-md').disabled = !result.records.length;
+    } catch (err) {
+      say('error', String(err?.message ?? err));
+    }
   });
   document.addEventListener('dragover', (e) => {
     e.preventDefault();

@@ -186,6 +186,16 @@ test('analyze.html, served as a static page, shows the same findings as the CLI 
     fs.writeFileSync(junk, '<html>nope</html>');
     await p.setInputFiles('#file', junk);
     await p.waitForFunction(() => /not JSON/.test(document.querySelector('#io-status').textContent));
+    // Pasted text: a Firefox console line in French, then raw headers (curl -v).
+    await p.fill('#filter', '');
+    await p.fill('#paste', "Blocage d’une requête multiorigine (Cross-Origin Request) : la politique « Same Origin » ne permet pas de consulter la ressource distante située sur http://localhost:9000/api. Raison : l’en-tête CORS « Access-Control-Allow-Origin » est manquant. Code d’état : 200.");
+    await p.click('#paste-go');
+    const line = await waitForPanel(p, (s) => s.rows === 1, { details: false, what: 'the pasted line' });
+    assert.equal(line.findings[0].reason, 'MissingAllowOriginHeader');
+    await p.fill('#paste', '> OPTIONS /pf HTTP/1.1\n> Host: localhost:9000\n> Origin: http://127.0.0.1:8000\n> Access-Control-Request-Method: PUT\n>\n< HTTP/1.1 404 Not Found\n< Access-Control-Allow-Origin: http://127.0.0.1:8000\n');
+    await p.click('#paste-go');
+    const judged = await waitForPanel(p, (s) => s.rows === 1 && s.findings[0]?.reason === 'PreflightInvalidStatus', { details: true, what: 'the pasted headers' });
+    assert.match(judged.findings[0].title ?? '', /\S/);
     assert.deepEqual(errors, []);
     console.log(`\nanalyze.html: ${st.rows} rows for demo.har, as the CLI (${json.findings.length} failures, ${json.notices.length} notices)`);
   } finally {
