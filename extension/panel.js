@@ -10,6 +10,7 @@ import init, {
   exportJson, exportMarkdown, importFile as importRecords, maxImportBytes, tooLargeMessage,
 } from '../www/pkg/cors_lens.js';
 import { api } from './compat.js';
+import { download } from '../www/save.js';
 import { Msg, PANEL_PORT, PRESERVE_LOG, message } from './messages.js';
 import { startWatchBar } from './watch-ui.js';
 
@@ -213,19 +214,6 @@ function fileName(meta, ext) {
   host = host.replace(/[^a-zA-Z0-9.-]/g, '-');
   const stamp = meta.exportedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return `cors-lens-${host}-${stamp}.${ext}`;
-}
-
-/** Saves through the browser's download flow: no permission needed. */
-function download(text, name, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.hidden = true;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
 async function exportRecords(records, format) {

@@ -5,6 +5,7 @@
 // `FindingsView` as the DevTools panel (table, detail pane, filter), and
 // exported with the same core exports. No CORS logic here.
 import init, { localizePage, t, tf, FindingsView, exportJson, exportMarkdown, analyzeText } from './pkg/cors_lens.js';
+import { download } from './save.js';
 
 const LANG_KEY = 'cors-lens-analyze-lang';
 const STACK_KEY = 'cors-lens-analyze-stack';
@@ -35,18 +36,6 @@ function store(key, value) {
   } catch {
     // a page without storage keeps the choice for this visit only
   }
-}
-
-function download(text, name, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.hidden = true;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
 function meta() {

@@ -232,6 +232,15 @@ fn run(opts: &Options) -> (ExitCode, String, String) {
     let mut all = Vec::new();
     let mut records: Vec<serde_json::Value> = Vec::new();
     let mut unreadable = false;
+    // "FILE: message", one line on standard error.
+    let about = |file: &str, message: &str| {
+        let line = tf(
+            lang,
+            "cli_file_error",
+            &[("file", &plain(file)), ("message", message)],
+        );
+        format!("{line}\n")
+    };
     for file in &opts.files {
         match read(file) {
             Ok(a) => {
@@ -244,17 +253,7 @@ fn run(opts: &Options) -> (ExitCode, String, String) {
                         out.push_str(&table(&a.reports, lang));
                     }
                 }
-                err.push_str(&format!(
-                    "{}\n",
-                    tf(
-                        lang,
-                        "cli_file_error",
-                        &[
-                            ("file", &plain(file)),
-                            ("message", &har_text::summary(&a, lang))
-                        ]
-                    )
-                ));
+                err.push_str(&about(file, &har_text::summary(&a, lang)));
                 records.extend(
                     a.records()
                         .iter()
@@ -264,17 +263,7 @@ fn run(opts: &Options) -> (ExitCode, String, String) {
             }
             Err(e) => {
                 unreadable = true;
-                err.push_str(&format!(
-                    "{}\n",
-                    tf(
-                        lang,
-                        "cli_file_error",
-                        &[
-                            ("file", &plain(file)),
-                            ("message", &har_text::error(&e, lang))
-                        ]
-                    )
-                ));
+                err.push_str(&about(file, &har_text::error(&e, lang)));
             }
         }
     }
