@@ -148,6 +148,15 @@ bench: setup-rust build
 	node scripts/bench-wasm.mjs
 	node scripts/bench-load.mjs
 	node scripts/bench-panel.mjs
+	cargo build --release -q -p cors-lens-cli
+	node scripts/bench-har.mjs
+
+## cli: the command-line tool, `target/release/cors-lens check FILE.har…`
+## (or `cargo install --path crate/cli`)
+.PHONY: cli
+cli: setup-rust
+	cargo build --release -p cors-lens-cli
+	@echo 'built target/release/cors-lens; try: target/release/cors-lens check tests/fixtures/har/demo.har'
 
 clean:
 	cargo clean

@@ -8,9 +8,10 @@
 
 import init, {
   localizePage, t, tf, FindingsView,
-  exportJson, exportMarkdown, importJson, maxImportBytes, tooLargeMessage,
+  exportJson, exportMarkdown, importFile as importRecords, maxImportBytes, tooLargeMessage,
 } from '../www/pkg/cors_lens.js';
 import { api, browserId } from './compat.js';
+import { download } from '../www/save.js';
 import { Msg, PANEL_PORT, PRESERVE_LOG, message } from './messages.js';
 import { merge } from './store.js';
 import { startWatchBar } from './watch-ui.js';
@@ -231,19 +232,6 @@ function fileName(meta, ext) {
   return `cors-lens-${host}-${stamp}.${ext}`;
 }
 
-/** Saves through the browser's download flow: no permission needed. */
-function download(text, name, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.hidden = true;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60000);
-}
-
 async function exportRecords(records, format) {
   try {
     const meta = await exportMeta();
@@ -282,15 +270,17 @@ async function copyText(text, what) {
 
 async function importFile(file) {
   const fail = (message) => showIo('import-error', tf(lang, 'ui_import_failed', { file: file.name, message }));
-  if (file.size > maxImportBytes()) return fail(tooLargeMessage(file.size, lang));
+  // An export is small; a HAR may be tens of MB (the core reads it entry by entry).
+  const har = file.name.toLowerCase().endsWith('.har');
+  if (!har && file.size > maxImportBytes()) return fail(tooLargeMessage(file.size, lang));
   let result;
   try {
-    result = importJson(await file.text(), lang);
+    result = importRecords(new Uint8Array(await file.arrayBuffer()), file.name, lang);
   } catch (err) {
     return fail(err?.message ?? String(err));
   }
   imported = { file: file.name, records: result.records };
-  // What was left out or cut, said plainly; nothing when the file was whole.
+  // What was left out or cut, or what a HAR held, said plainly.
   showIo('imported', result.message ?? '');
   render();
 }
@@ -300,6 +290,14 @@ function setUpExports() {
   document.getElementById('export-md').onclick = () => exportRecords(exportScope(), 'md');
   const input = /** @type {HTMLInputElement} */ (document.getElementById('import-file'));
   document.getElementById('import').onclick = () => input.click();
+  // The standalone HAR page, in a tab of its own.
+  const analyzeLink = document.getElementById('analyze-link');
+  analyzeLink.href = api.runtime.getURL('/www/analyze.html');
+  analyzeLink.onclick = (e) => {
+    if (!api.tabs?.create) return;
+    e.preventDefault();
+    api.tabs.create({ url: analyzeLink.href });
+  };
   input.addEventListener('change', async () => {
     const file = input.files?.[0];
     input.value = '';

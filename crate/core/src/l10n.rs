@@ -136,6 +136,7 @@ mod tests {
     /// Messages allowed to read the same in French as in English.
     const SAME_IN_FRENCH: &[(&str, &str)] = &[
         ("extName", "a product name is not translated"),
+        ("cli_col_url", "URL is the same word in French"),
         ("panelTitle", "the panel tab shows the product name"),
         (
             "ui_lang_en",

@@ -14,16 +14,20 @@ pub mod export;
 pub mod filter;
 pub mod finding;
 pub mod fix;
+pub mod har;
+pub mod har_text;
 pub mod headers;
 pub mod http;
 pub mod l10n;
 pub mod notice;
 pub mod notice_text;
 pub mod origin;
+pub mod paste;
 pub mod reason;
 pub mod record;
 pub mod redact;
 pub mod report;
+pub mod time;
 pub mod wire;
 // Test scaffolding: compiled for tests only (Cargo.toml, feature `testing`).
 #[cfg(any(test, feature = "testing"))]

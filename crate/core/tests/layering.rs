@@ -39,11 +39,25 @@ const VERDICT: &[&str] = &[
     "workload",
     // The shared test builders (tests only): domain types only.
     "testing",
+    // ISO 8601 timestamps (HAR times, export dates): no text.
+    "time",
 ];
+/// Input adapters: files made elsewhere (a HAR) turned into events and
+/// judged by the engine. They use the verdict and transfer layers, never the
+/// presentation.
+const INPUT: &[&str] = &["har", "paste"];
 /// Transfer types: what crosses the wasm boundary and lands in storage.
 const TRANSFER: &[&str] = &["wire", "record"];
 /// Presentation: texts, explanations, fixes, exports, the panel's filter.
-const PRESENTATION: &[&str] = &["l10n", "explain", "notice_text", "fix", "export", "filter"];
+const PRESENTATION: &[&str] = &[
+    "l10n",
+    "explain",
+    "notice_text",
+    "fix",
+    "export",
+    "filter",
+    "har_text",
+];
 /// Browser bindings the core never uses (it builds and tests natively).
 const BINDINGS: &[&str] = &["wasm_bindgen", "web_sys", "js_sys"];
 
@@ -68,6 +82,16 @@ fn rules() -> Vec<Rule> {
             why: "transfer types are apart from the engine and from presentation",
             modules: TRANSFER.to_vec(),
             forbidden: [&["engine"][..], PRESENTATION].concat(),
+        },
+        Rule {
+            why: "input adapters feed the engine and know no text: no presentation module",
+            modules: INPUT.to_vec(),
+            forbidden: PRESENTATION.to_vec(),
+        },
+        Rule {
+            why: "nothing below the input adapters uses them",
+            modules: [VERDICT, TRANSFER].concat(),
+            forbidden: INPUT.to_vec(),
         },
         Rule {
             why: "the check and the domain types sit below the engine and must not use it",
@@ -296,7 +320,7 @@ fn the_scanner_finds_every_way_of_naming_a_module() {
 
 #[test]
 fn every_module_of_the_core_belongs_to_a_layer() {
-    let known: Vec<&str> = [VERDICT, TRANSFER, PRESENTATION].concat();
+    let known: Vec<&str> = [VERDICT, TRANSFER, INPUT, PRESENTATION].concat();
     let unplaced: BTreeSet<String> = sources()
         .into_iter()
         .map(|s| s.module)
@@ -304,7 +328,7 @@ fn every_module_of_the_core_belongs_to_a_layer() {
         .collect();
     assert!(
         unplaced.is_empty(),
-        "modules in no layer (add them to VERDICT, TRANSFER or PRESENTATION here and to \
+        "modules in no layer (add them to VERDICT, TRANSFER, INPUT or PRESENTATION here and to \
          ARCHITECTURE.md's \"Layers\"): {unplaced:?}"
     );
 }

@@ -16,6 +16,8 @@ mod dom;
 #[cfg(feature = "panel")]
 mod export;
 #[cfg(feature = "panel")]
+mod offline;
+#[cfg(feature = "panel")]
 mod panel;
 #[cfg(feature = "engine")]
 pub mod read;

@@ -11,12 +11,11 @@
 pub mod curl;
 pub mod json;
 pub mod markdown;
-mod time;
 
+pub use crate::time::{format_iso, parse_iso};
 pub use json::{
     export, import, ImportError, ImportSummary, Imported, MAX_IMPORT_BYTES, MAX_IMPORT_RECORDS,
 };
-pub use time::{format_iso, parse_iso};
 
 use serde::Deserialize;
 

@@ -1,0 +1,261 @@
+//! Turns HAR entries into the `webRequest` events the engine judges: one
+//! entry is one hop (`onSendHeaders`, `onHeadersReceived`, then
+//! `onBeforeRedirect` or the end), the hops of a redirect chain share one
+//! request id, and a preflight entry stays a request of its own, as
+//! `webRequest` reports it, so the engine's ledger matches it with its
+//! actual request.
+
+use std::collections::HashMap;
+
+use crate::browser_error::BrowserError;
+use crate::event::{Event, EventKind};
+use crate::headers::{Header, Headers};
+use crate::origin;
+
+use super::read::{Entry, NameValue};
+
+/// The error a HAR writer recorded for the entry, if any (Chromium's
+/// `_error`, Playwright's `_failureText`).
+fn entry_error(e: &Entry) -> Option<String> {
+    [&e.response.error, &e.response.failure_text, &e.error]
+        .into_iter()
+        .flatten()
+        .map(|s| s.trim())
+        .find(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// `webRequest`'s resource type for a HAR `_resourceType` (DevTools' names).
+fn resource_type(e: &Entry) -> String {
+    let t = e
+        .resource_type
+        .as_deref()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match t.as_str() {
+        "fetch" | "xhr" | "preflight" | "eventsource" => "xmlhttprequest",
+        "image" | "img" => "image",
+        "script" => "script",
+        "stylesheet" => "stylesheet",
+        "font" => "font",
+        "media" => "media",
+        "document" => "main_frame",
+        "websocket" => "websocket",
+        "ping" => "ping",
+        _ => "other",
+    }
+    .to_owned()
+}
+
+fn headers(list: &[NameValue]) -> Headers {
+    Headers(
+        list.iter()
+            .filter(|h| !h.name.is_empty() && !h.name.starts_with(':'))
+            .map(|h| Header::new(h.name.clone(), h.value.clone()))
+            .collect(),
+    )
+}
+
+/// The page that made the request: the `Referer`'s origin (every browser
+/// sends at least the origin cross-site by default), else Chromium's
+/// `_initiator` URL, else the `Origin` header. `None` when the HAR holds none.
+fn page(e: &Entry, request: &Headers) -> Option<String> {
+    let referer = request.first("referer").and_then(origin::of_url);
+    let initiator = e
+        .initiator
+        .as_ref()
+        .and_then(|i| i.url.as_deref())
+        .and_then(origin::of_url);
+    let sent = request
+        .first("origin")
+        .map(|o| o.trim().to_owned())
+        .filter(|o| o != "null");
+    referer.or(initiator).or(sent)
+}
+
+/// What the adapter tells about the HAR besides the events.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Entries read.
+    pub entries: usize,
+    /// Entries with no response recorded (status 0 or -1, no headers): the
+    /// HAR cannot tell the CORS reason of these.
+    pub without_response: usize,
+    /// Entries with neither a `Cookie` header nor cookies (a sanitized
+    /// export, or no credentials): the credentials mode is unknown.
+    pub without_cookies: usize,
+}
+
+/// The adapter's state: the redirects waiting for their next hop.
+#[derive(Debug, Default)]
+pub struct Adapter {
+    next_id: u64,
+    pages: HashMap<String, i64>,
+    /// Redirect target URL (with its page) → the request id and the last
+    /// hop's end, sent when no next hop follows.
+    waiting: HashMap<(i64, String), (String, Event)>,
+    /// The ends of requests refused before they were sent: a HAR lists them
+    /// by start time, before the preflight that decided them, so they are
+    /// judged after every entry was read.
+    refused_unanswered: Vec<Event>,
+    pub counts: Counts,
+}
+
+impl Adapter {
+    pub fn new() -> Adapter {
+        Adapter::default()
+    }
+
+    /// The events of one entry, in `webRequest`'s order.
+    pub fn entry(&mut self, e: Entry) -> Vec<Event> {
+        self.counts.entries += 1;
+        let tab = self.tab(e.pageref.as_deref());
+        let time_ms = crate::time::parse_iso(&e.started).unwrap_or(self.counts.entries as f64);
+        let error = entry_error(&e);
+        let mut request = headers(&e.request.headers);
+        if !request.contains("cookie") {
+            let cookies: Vec<String> = e
+                .request
+                .cookies
+                .iter()
+                .map(|c| format!("{}={}", c.name, c.value))
+                .collect();
+            if cookies.is_empty() {
+                self.counts.without_cookies += 1;
+            } else {
+                // The HAR lists the cookies apart: they were sent.
+                request.0.push(Header::new("Cookie", cookies.join("; ")));
+            }
+        }
+        let response = headers(&e.response.headers);
+        let response_location = response.first("location").map(str::to_owned);
+        let answered = e.response.status > 0 || !response.0.is_empty();
+        if !answered {
+            self.counts.without_response += 1;
+        }
+        let key = (tab, e.request.url.clone());
+        let (id, mut events) = match self.waiting.remove(&key) {
+            Some((id, _)) => (id, Vec::new()),
+            None => {
+                self.next_id += 1;
+                (format!("har-{}", self.next_id), Vec::new())
+            }
+        };
+        let base = Event {
+            kind: EventKind::SendHeaders,
+            request_id: id.clone(),
+            url: e.request.url.clone(),
+            method: e.request.method.clone(),
+            resource_type: resource_type(&e),
+            tab_id: tab,
+            time_ms,
+            initiator: page(&e, &request),
+            status: None,
+            request_headers: None,
+            response_headers: None,
+            redirect_url: None,
+            error: None,
+        };
+        events.push(Event {
+            request_headers: Some(request),
+            ..base.clone()
+        });
+        if answered {
+            events.push(Event {
+                kind: EventKind::HeadersReceived,
+                status: u16::try_from(e.response.status).ok().filter(|s| *s > 0),
+                response_headers: Some(response),
+                ..base.clone()
+            });
+        }
+        // A 3xx names where it leads in `redirectURL`; some writers leave
+        // it empty when the browser did not follow, the `Location` stays.
+        let location = match e.response.status {
+            300..=399 => response_location.unwrap_or_default(),
+            _ => String::new(),
+        };
+        let redirect = match e.response.redirect_url.trim() {
+            "" => location.trim(),
+            r => r,
+        };
+        let end = match &error {
+            Some(err) => Event {
+                kind: EventKind::ErrorOccurred,
+                error: Some(err.clone()),
+                ..base.clone()
+            },
+            None if answered => Event {
+                kind: EventKind::Completed,
+                ..base.clone()
+            },
+            // No response and no error: a request the HAR writer saw start
+            // and never end (cancelled, or the export was taken too early).
+            None => Event {
+                kind: EventKind::ErrorOccurred,
+                error: Some("net::ERR_ABORTED".to_owned()),
+                ..base.clone()
+            },
+        };
+        let target = (answered && !redirect.is_empty()).then(|| {
+            url::Url::parse(&e.request.url)
+                .and_then(|u| u.join(redirect))
+                .map(|u| u.to_string())
+                .unwrap_or_else(|_| redirect.to_owned())
+        });
+        // A redirect refused with an error: Chromium reports following it
+        // (`onBeforeRedirect`) only to a scheme it then refuses (`ftp:`,
+        // `ws:`, an app's own); to http(s) (credentials in the URL) and to
+        // `data:` or `about:` it refuses before (tests/fixtures/scenarios.json,
+        // `redirectFollowed`).
+        let followed = |t: &str| {
+            error.is_none()
+                || url::Url::parse(t)
+                    .is_ok_and(|u| !matches!(u.scheme(), "http" | "https" | "data" | "about"))
+        };
+        if let Some(target) = target.filter(|t| followed(t)) {
+            events.push(Event {
+                kind: EventKind::BeforeRedirect,
+                redirect_url: Some(target.clone()),
+                ..base
+            });
+            if error.is_some() {
+                // Refused at the redirect: no next hop.
+                events.push(end);
+            } else {
+                // The end waits for the next hop; if none comes, the
+                // browser did not follow.
+                self.waiting.insert((tab, target), (id, end));
+            }
+        } else if !answered
+            && error
+                .as_deref()
+                .is_some_and(|e| BrowserError::of(e) == BrowserError::Cors)
+        {
+            // Refused before it was sent (its preflight failed): `webRequest`
+            // reports only the error, after the preflight; a HAR lists the
+            // request first, by start time.
+            self.refused_unanswered.push(end);
+            return Vec::new();
+        } else {
+            events.push(end);
+        }
+        events
+    }
+
+    /// Once every entry was read: the ends of redirects no entry followed,
+    /// then the requests refused before any response.
+    pub fn finish(&mut self) -> Vec<Event> {
+        let mut ends: Vec<Event> = self.waiting.drain().map(|(_, (_, end))| end).collect();
+        ends.sort_by(|a, b| a.time_ms.total_cmp(&b.time_ms));
+        ends.append(&mut self.refused_unanswered);
+        ends
+    }
+
+    fn tab(&mut self, pageref: Option<&str>) -> i64 {
+        let next = self.pages.len() as i64;
+        *self
+            .pages
+            .entry(pageref.unwrap_or("").to_owned())
+            .or_insert(next)
+    }
+}
