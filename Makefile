@@ -28,10 +28,11 @@ setup: setup-rust setup-browsers setup-node setup-shells
 setup-rust:
 	./scripts/setup-rust.sh
 
-## setup-browsers: Debian's Chromium, ChromeDriver and Firefox ESR
+## setup-browsers: Debian's Chromium, ChromeDriver and Firefox ESR, and openssl
+## (tests/e2e/lna.test.mjs makes its https certificate with it)
 ## (scripts/setup-debian.sh installs each PACKAGE:PROGRAM whose program is missing)
 setup-browsers:
-	./scripts/setup-debian.sh browsers chromium:/usr/bin/chromium chromium-driver:/usr/bin/chromedriver firefox-esr:/usr/bin/firefox-esr
+	./scripts/setup-debian.sh browsers chromium:/usr/bin/chromium chromium-driver:/usr/bin/chromedriver firefox-esr:/usr/bin/firefox-esr openssl:/usr/bin/openssl
 
 ## setup-shells: Debian's zsh (and dash), for the curl script test
 ## (crate/core/tests/curl_zsh.rs pastes the "Copy as curl" script into them)

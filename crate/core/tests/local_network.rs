@@ -167,3 +167,71 @@ fn a_local_network_finding_names_no_parameter_and_keeps_what_the_preflight_asked
     assert_eq!(f.status, None);
     assert_eq!(engine.in_flight(), 0);
 }
+
+/// The finding the engine reports for these events.
+fn finding_of(events: Vec<Event>) -> cors_lens_core::Finding {
+    let mut engine = Engine::new();
+    let found: Vec<_> = events
+        .into_iter()
+        .filter_map(|e| match engine.ingest(e) {
+            Some(Report::Failure(f)) => Some(f),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "one finding");
+    found.into_iter().next().unwrap_or_else(|| unreachable!())
+}
+
+#[test]
+fn local_network_explanations_offer_no_header_change_and_say_how_the_reason_was_read() {
+    use cors_lens_core::explain::explain;
+    use cors_lens_core::fix;
+    use cors_lens_core::l10n::{t, Lang};
+    let secure = "https://app.example.com";
+    let insecure = "http://app.example.com";
+    let url = "http://localhost:3000/api";
+    let cases = [
+        (
+            secure,
+            simple(secure, url, LNA),
+            "what_LocalNetworkAccessPermissionDenied",
+        ),
+        (
+            secure,
+            preflighted(secure, url),
+            "what_LocalNetworkAccessPermissionDenied_preflight",
+        ),
+        (
+            insecure,
+            simple(insecure, url, LNA),
+            "what_InsecureLocalNetwork",
+        ),
+        (
+            insecure,
+            preflighted(insecure, url),
+            "what_InsecureLocalNetwork_preflight",
+        ),
+    ];
+    for (page, events, what_key) in cases {
+        let f = finding_of(events);
+        assert!(fix::variants(&f).is_empty(), "{what_key}: no header fix");
+        for lang in Lang::ALL {
+            let e = explain(&f, lang);
+            let ctx = format!("{what_key}/{lang:?}");
+            // The message's text up to its first placeholder opens the sentence.
+            let opening = t(lang, what_key)
+                .split('{')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            assert!(e.what.starts_with(&opening), "{ctx}: {}", e.what);
+            assert!(
+                e.what.contains(url) && e.what.contains(page),
+                "{ctx}: {}",
+                e.what
+            );
+            assert!(e.changes.is_empty(), "{ctx}: {:?}", e.changes);
+            assert_eq!(e.why, t(lang, f.reason.row().why_key), "{ctx}");
+        }
+    }
+}

@@ -48,6 +48,8 @@
 //! | redirected | the CORS error | unknown | the next URL's scheme (`CorsDisabledScheme`); else a *pending* preflight for the target (its failure, taken); else nothing when a *failed* or a running preflight for the target is known; else `CorsReasonNotShown` at the new URL |
 //! | sent (not a preflight) | the CORS error, no response | unknown | a *pending* preflight for the key: its failure, taken; else a *failed* one for (tab, URL): nothing, taken; else a running preflight for the key: nothing yet (it carries the refusal); else `CorsReasonNotShown` |
 //! | sent, answered | other end of an actual request | unknown | the verdict: a failure (with the preflight taken at send, else the newest *passed* one for the key), a notice, or nothing |
+//! | sent | the Local Network Access error (`BrowserError::LocalNetworkAccess`) | unknown | `LocalNetworkAccessPermissionDenied`, or `InsecureLocalNetwork` from a page that is not a secure context |
+//! | sent (preflight) | the CORS error, no response, no redirect, a target more private than the page (`address_space`) | unknown; *failed* | that local-network reason, under the actual request's method (its actual request then ends with nothing to add) |
 //! | answered (preflight) | end; fails | unknown; *failed* (unless its actual request was refused already) | the failure |
 //! | answered (preflight) | end; fails only with credentials | unknown; *pending* (unless its actual request was refused already: then the failure is reported) | — |
 //! | answered (preflight) | end; passes | unknown; *passed* (unless its actual request was refused already: then that refusal's notice) | the leniency warning, if any |
