@@ -154,14 +154,9 @@ fn chromium_events(scenario: &Value) -> Vec<Event> {
 
 /// The `onSendHeaders` of a CORS request from the page to `url`.
 fn cors_send(id: &str, url: &str) -> Event {
-    let mut send = Event::new(EventKind::SendHeaders, id, url);
-    send.initiator = Some(PAGE.to_owned());
-    send.request_headers = Some(
-        [("Origin", PAGE), ("Sec-Fetch-Mode", "cors")]
-            .into_iter()
-            .collect(),
-    );
-    send
+    Request::new(id, url)
+        .initiator(PAGE)
+        .send(headers(&[("Origin", PAGE), ("Sec-Fetch-Mode", "cors")]))
 }
 
 fn run(events: Vec<Event>) -> Option<Finding> {
@@ -232,17 +227,10 @@ fn a_cookie_proves_credentials_even_when_the_request_completed_in_firefox() {
     // headers alone must prove the failure.
     let url = format!("{API}/x");
     let mut engine = Engine::new();
-    let mut send = Event::new(EventKind::SendHeaders, "ff-1", &url);
-    send.initiator = Some(format!("{PAGE}/lab.html"));
-    send.request_headers = Some(
-        [("Origin", PAGE), ("Cookie", "session=1")]
-            .into_iter()
-            .collect(),
-    );
-    let mut received = Event::new(EventKind::HeadersReceived, "ff-1", &url);
-    received.status = Some(200);
-    received.response_headers = Some([("Access-Control-Allow-Origin", "*")].into_iter().collect());
-    let done = Event::new(EventKind::Completed, "ff-1", &url);
+    let r = Request::new("ff-1", &url).initiator(&format!("{PAGE}/lab.html"));
+    let send = r.send(headers(&[("Origin", PAGE), ("Cookie", "session=1")]));
+    let received = r.answer(200, headers(&[("Access-Control-Allow-Origin", "*")]));
+    let done = r.completed();
     assert_eq!(engine.ingest(send), None);
     assert_eq!(engine.ingest(received), None);
     let Some(Report::Failure(f)) = engine.ingest(done) else {
@@ -295,17 +283,12 @@ fn requests_that_never_got_a_cors_verdict_give_a_notice_or_nothing() {
     for (error, with_response, want) in cases {
         let mut engine = Engine::new();
         let url = format!("{API}/x");
-        let send = cors_send("1", &url);
-        engine.ingest(send);
+        engine.ingest(cors_send("1", &url));
+        let r = Request::new("1", &url);
         if with_response {
-            let mut received = Event::new(EventKind::HeadersReceived, "1", &url);
-            received.status = Some(200);
-            received.response_headers = Some(Headers::default());
-            engine.ingest(received);
+            engine.ingest(r.answer(200, Headers::default()));
         }
-        let mut end = Event::new(EventKind::ErrorOccurred, "1", &url);
-        end.error = Some(error.to_owned());
-        let got = match engine.ingest(end) {
+        let got = match engine.ingest(r.error(error)) {
             None => None,
             Some(Report::Notice(n)) => {
                 assert_eq!(n.detail, error);
@@ -321,14 +304,13 @@ fn requests_that_never_got_a_cors_verdict_give_a_notice_or_nothing() {
 /// then completion (the response passed).
 fn passed(request: &[(&str, &str)], response: &[(&str, &str)]) -> Option<Notice> {
     let url = format!("{API}/x?id=1");
-    let mut send = Event::new(EventKind::SendHeaders, "1", &url);
-    send.initiator = Some(PAGE.to_owned());
-    send.request_headers = Some(request.iter().copied().collect());
-    let mut received = Event::new(EventKind::HeadersReceived, "1", &url);
-    received.status = Some(200);
-    received.response_headers = Some(response.iter().copied().collect());
-    let done = Event::new(EventKind::Completed, "1", &url);
-    match run_report(vec![send, received, done]) {
+    let r = Request::new("1", &url).initiator(PAGE);
+    let events = vec![
+        r.send(headers(request)),
+        r.answer(200, headers(response)),
+        r.completed(),
+    ];
+    match run_report(events) {
         None => None,
         Some(Report::Notice(n)) => Some(n),
         Some(Report::Failure(f)) => panic!("a passing response reported as {:?}", f.reason),
@@ -417,28 +399,19 @@ fn error_status_is_linked_to_the_same_endpoint_answering_with_cors_before() {
     let mut engine = Engine::new();
     let mut run_one = |id: &str, query: &str, status: u16, acao: bool| {
         let url = format!("{API}/items{query}");
-        let send = cors_send(id, &url);
-        let mut received = Event::new(EventKind::HeadersReceived, id, &url);
-        received.status = Some(status);
-        let headers: Vec<(&str, &str)> = if acao {
-            vec![("Access-Control-Allow-Origin", PAGE)]
+        let r = Request::new(id, &url);
+        let answer: &[(&str, &str)] = if acao {
+            &[("Access-Control-Allow-Origin", PAGE)]
         } else {
-            vec![]
+            &[]
         };
-        received.response_headers = Some(headers.into_iter().collect());
-        let mut end = Event::new(
-            if acao {
-                EventKind::Completed
-            } else {
-                EventKind::ErrorOccurred
-            },
-            id,
-            &url,
-        );
-        end.error = (!acao).then(|| "net::ERR_FAILED".to_owned());
-        engine.ingest(send);
-        engine.ingest(received);
-        engine.ingest(end)
+        engine.ingest(cors_send(id, &url));
+        engine.ingest(r.answer(status, headers(answer)));
+        engine.ingest(if acao {
+            r.completed()
+        } else {
+            r.error("net::ERR_FAILED")
+        })
     };
     let Some(Report::Failure(first)) = run_one("1", "?page=1", 500, false) else {
         panic!("a failure")
@@ -459,18 +432,13 @@ fn error_status_is_linked_to_the_same_endpoint_answering_with_cors_before() {
 fn a_flood_of_unfinished_requests_is_capped_without_panicking() {
     let mut engine = Engine::new();
     for i in 0..20_000 {
-        let mut send = Event::new(
-            EventKind::SendHeaders,
-            &i.to_string(),
-            "http://localhost:1/x",
-        );
-        send.request_headers = Some([("Origin", PAGE)].into_iter().collect());
+        let send =
+            Request::new(&i.to_string(), "http://localhost:1/x").send(headers(&[("Origin", PAGE)]));
         engine.ingest(send);
     }
     assert!(engine.in_flight() <= 4096, "{}", engine.in_flight());
     // Events for forgotten requests are ignored, never misreported.
-    let mut end = Event::new(EventKind::ErrorOccurred, "0", "http://localhost:1/x");
-    end.error = Some("net::ERR_FAILED".to_owned());
+    let end = Request::new("0", "http://localhost:1/x").error("net::ERR_FAILED");
     assert_eq!(engine.ingest(end), None);
 }
 
