@@ -601,48 +601,30 @@ fn engine_agrees_with_chromium_on_every_preflight_scenario() {
 #[test]
 fn a_preflight_that_only_credentials_fail_waits_for_the_actual_request() {
     let url = format!("{API}/pf");
+    let put = Request::new("", &url).method("PUT").tab(3);
     let preflight = |engine: &mut Engine, id: &str| {
-        let mut send = Event::new(EventKind::SendHeaders, id, &url);
-        send.method = "OPTIONS".into();
-        send.tab_id = 3;
-        send.initiator = Some(PAGE.into());
-        send.request_headers = Some(
-            [
-                ("Origin", PAGE),
-                ("Sec-Fetch-Mode", "cors"),
-                ("Access-Control-Request-Method", "PUT"),
-            ]
-            .into_iter()
-            .collect(),
-        );
-        let mut received = Event::new(EventKind::HeadersReceived, id, &url);
-        received.status = Some(204);
-        received.response_headers = Some(
-            [
+        let options = put.clone().id(id).method("OPTIONS").initiator(PAGE);
+        let send = options.send(headers(&[
+            ("Origin", PAGE),
+            ("Sec-Fetch-Mode", "cors"),
+            ("Access-Control-Request-Method", "PUT"),
+        ]));
+        let received = options.answer(
+            204,
+            headers(&[
                 ("Access-Control-Allow-Origin", "*"),
                 ("Access-Control-Allow-Methods", "PUT"),
-            ]
-            .into_iter()
-            .collect(),
+            ]),
         );
         assert_eq!(engine.ingest(send), None);
         assert_eq!(engine.ingest(received), None);
-        assert_eq!(
-            engine.ingest(Event::new(EventKind::Completed, id, &url)),
-            None
-        );
+        assert_eq!(engine.ingest(options.completed()), None);
     };
     // The actual request is sent: the preflight passed (no credentials).
     let mut engine = Engine::new();
     preflight(&mut engine, "pf1");
-    let mut actual = Event::new(EventKind::SendHeaders, "a1", &url);
-    actual.method = "PUT".into();
-    actual.tab_id = 3;
-    engine.ingest(actual);
-    let mut late = Event::new(EventKind::ErrorOccurred, "other", &url);
-    late.method = "PUT".into();
-    late.tab_id = 3;
-    late.error = Some("net::ERR_FAILED".into());
+    engine.ingest(put.clone().id("a1").event(EventKind::SendHeaders));
+    let late = put.clone().id("other").error("net::ERR_FAILED");
     assert_eq!(
         engine.ingest(late),
         None,
@@ -651,10 +633,7 @@ fn a_preflight_that_only_credentials_fail_waits_for_the_actual_request() {
     // The actual request fails unsent: credentials explain it.
     let mut engine = Engine::new();
     preflight(&mut engine, "pf2");
-    let mut unsent = Event::new(EventKind::ErrorOccurred, "a2", &url);
-    unsent.method = "PUT".into();
-    unsent.tab_id = 3;
-    unsent.error = Some("net::ERR_FAILED".into());
+    let unsent = put.clone().id("a2").error("net::ERR_FAILED");
     let Some(Report::Failure(f)) = engine.ingest(unsent) else {
         panic!("the pending preflight is reported");
     };
