@@ -462,20 +462,14 @@ fn odd_urls_and_initiators_never_panic() {
             Some(PAGE),
         ] {
             let mut engine = Engine::new();
-            let mut send = Event::new(EventKind::SendHeaders, "1", url);
-            send.initiator = initiator.map(str::to_owned);
-            send.request_headers = Some([("Origin", "null")].into_iter().collect());
-            engine.ingest(send);
-            let mut received = Event::new(EventKind::HeadersReceived, "1", url);
-            received.response_headers = Some(
-                [("Access-Control-Allow-Origin", "\u{0}\u{ffff}")]
-                    .into_iter()
-                    .collect(),
-            );
-            engine.ingest(received);
-            let mut end = Event::new(EventKind::ErrorOccurred, "1", url);
-            end.error = Some("net::ERR_FAILED".to_owned());
-            let Some(Report::Failure(f)) = engine.ingest(end) else {
+            let r = Request::new("1", url);
+            engine.ingest(Event {
+                initiator: initiator.map(str::to_owned),
+                ..r.send(headers(&[("Origin", "null")]))
+            });
+            let acao = headers(&[("Access-Control-Allow-Origin", "\u{0}\u{ffff}")]);
+            engine.ingest(r.answer(None, acao));
+            let Some(Report::Failure(f)) = engine.ingest(r.error("net::ERR_FAILED")) else {
                 panic!("a bad ACAO is a finding");
             };
             assert_eq!(f.reason.chromium_id(), "InvalidAllowOriginValue", "{url}");
@@ -660,26 +654,17 @@ fn header_values_are_read_without_surrounding_whitespace() {
     ];
     for (lines, want) in cases {
         let url = format!("{API}/x");
-        let send = cors_send("1", &url);
-        let mut received = Event::new(EventKind::HeadersReceived, "1", &url);
-        received.status = Some(200);
-        received.response_headers = Some(
-            lines
-                .iter()
-                .map(|v| ("Access-Control-Allow-Origin", *v))
-                .collect(),
-        );
-        let mut end = Event::new(
-            if want.is_some() {
-                EventKind::ErrorOccurred
-            } else {
-                EventKind::Completed
-            },
-            "1",
-            &url,
-        );
-        end.error = want.map(|_| "net::ERR_FAILED".to_owned());
-        let got = run(vec![send, received, end]);
+        let r = Request::new("1", &url);
+        let acao = lines
+            .iter()
+            .map(|v| ("Access-Control-Allow-Origin", *v))
+            .collect();
+        let end = if want.is_some() {
+            r.error("net::ERR_FAILED")
+        } else {
+            r.completed()
+        };
+        let got = run(vec![cors_send("1", &url), r.answer(200, acao), end]);
         assert_eq!(
             got.as_ref().map(|f| f.reason.chromium_id()),
             want,
@@ -924,25 +909,18 @@ fn a_redirect_to_a_scheme_webrequest_never_reports_ends_the_request_there() {
     ] {
         let url = format!("{API}/r");
         let mut engine = Engine::new();
-        let send = cors_send("1", &url);
-        let mut received = Event::new(EventKind::HeadersReceived, "1", &url);
-        received.status = Some(302);
-        received.response_headers = Some(
-            [("Location", target), ("Access-Control-Allow-Origin", PAGE)]
-                .into_iter()
-                .collect(),
-        );
-        let mut redirect = Event::new(EventKind::BeforeRedirect, "1", &url);
-        redirect.redirect_url = Some(target.to_owned());
-        engine.ingest(send);
-        engine.ingest(received);
-        let got = engine.ingest(redirect);
+        let r = Request::new("1", &url);
+        engine.ingest(cors_send("1", &url));
+        engine.ingest(r.answer(
+            302,
+            headers(&[("Location", target), ("Access-Control-Allow-Origin", PAGE)]),
+        ));
+        let got = engine.ingest(r.redirect(target));
         if target.starts_with("ftp:") {
             // An error event follows for ftp: the verdict waits for it.
             assert_eq!(got, None);
             assert_eq!(engine.in_flight(), 1);
-            let mut end = Event::new(EventKind::ErrorOccurred, "1", target);
-            end.error = Some("net::ERR_FAILED".to_owned());
+            let end = r.at(target).error("net::ERR_FAILED");
             let Some(Report::Failure(f)) = engine.ingest(end) else {
                 panic!("{target}: a finding");
             };
