@@ -154,14 +154,9 @@ fn chromium_events(scenario: &Value) -> Vec<Event> {
 
 /// The `onSendHeaders` of a CORS request from the page to `url`.
 fn cors_send(id: &str, url: &str) -> Event {
-    let mut send = Event::new(EventKind::SendHeaders, id, url);
-    send.initiator = Some(PAGE.to_owned());
-    send.request_headers = Some(
-        [("Origin", PAGE), ("Sec-Fetch-Mode", "cors")]
-            .into_iter()
-            .collect(),
-    );
-    send
+    Request::new(id, url)
+        .initiator(PAGE)
+        .send(headers(&[("Origin", PAGE), ("Sec-Fetch-Mode", "cors")]))
 }
 
 fn run(events: Vec<Event>) -> Option<Finding> {
@@ -232,17 +227,10 @@ fn a_cookie_proves_credentials_even_when_the_request_completed_in_firefox() {
     // headers alone must prove the failure.
     let url = format!("{API}/x");
     let mut engine = Engine::new();
-    let mut send = Event::new(EventKind::SendHeaders, "ff-1", &url);
-    send.initiator = Some(format!("{PAGE}/lab.html"));
-    send.request_headers = Some(
-        [("Origin", PAGE), ("Cookie", "session=1")]
-            .into_iter()
-            .collect(),
-    );
-    let mut received = Event::new(EventKind::HeadersReceived, "ff-1", &url);
-    received.status = Some(200);
-    received.response_headers = Some([("Access-Control-Allow-Origin", "*")].into_iter().collect());
-    let done = Event::new(EventKind::Completed, "ff-1", &url);
+    let r = Request::new("ff-1", &url).initiator(&format!("{PAGE}/lab.html"));
+    let send = r.send(headers(&[("Origin", PAGE), ("Cookie", "session=1")]));
+    let received = r.answer(200, headers(&[("Access-Control-Allow-Origin", "*")]));
+    let done = r.completed();
     assert_eq!(engine.ingest(send), None);
     assert_eq!(engine.ingest(received), None);
     let Some(Report::Failure(f)) = engine.ingest(done) else {
@@ -295,17 +283,12 @@ fn requests_that_never_got_a_cors_verdict_give_a_notice_or_nothing() {
     for (error, with_response, want) in cases {
         let mut engine = Engine::new();
         let url = format!("{API}/x");
-        let send = cors_send("1", &url);
-        engine.ingest(send);
+        engine.ingest(cors_send("1", &url));
+        let r = Request::new("1", &url);
         if with_response {
-            let mut received = Event::new(EventKind::HeadersReceived, "1", &url);
-            received.status = Some(200);
-            received.response_headers = Some(Headers::default());
-            engine.ingest(received);
+            engine.ingest(r.answer(200, Headers::default()));
         }
-        let mut end = Event::new(EventKind::ErrorOccurred, "1", &url);
-        end.error = Some(error.to_owned());
-        let got = match engine.ingest(end) {
+        let got = match engine.ingest(r.error(error)) {
             None => None,
             Some(Report::Notice(n)) => {
                 assert_eq!(n.detail, error);
@@ -321,14 +304,13 @@ fn requests_that_never_got_a_cors_verdict_give_a_notice_or_nothing() {
 /// then completion (the response passed).
 fn passed(request: &[(&str, &str)], response: &[(&str, &str)]) -> Option<Notice> {
     let url = format!("{API}/x?id=1");
-    let mut send = Event::new(EventKind::SendHeaders, "1", &url);
-    send.initiator = Some(PAGE.to_owned());
-    send.request_headers = Some(request.iter().copied().collect());
-    let mut received = Event::new(EventKind::HeadersReceived, "1", &url);
-    received.status = Some(200);
-    received.response_headers = Some(response.iter().copied().collect());
-    let done = Event::new(EventKind::Completed, "1", &url);
-    match run_report(vec![send, received, done]) {
+    let r = Request::new("1", &url).initiator(PAGE);
+    let events = vec![
+        r.send(headers(request)),
+        r.answer(200, headers(response)),
+        r.completed(),
+    ];
+    match run_report(events) {
         None => None,
         Some(Report::Notice(n)) => Some(n),
         Some(Report::Failure(f)) => panic!("a passing response reported as {:?}", f.reason),
@@ -441,28 +423,19 @@ fn error_status_is_linked_to_the_same_endpoint_answering_with_cors_before() {
     let mut engine = Engine::new();
     let mut run_one = |id: &str, query: &str, status: u16, acao: bool| {
         let url = format!("{API}/items{query}");
-        let send = cors_send(id, &url);
-        let mut received = Event::new(EventKind::HeadersReceived, id, &url);
-        received.status = Some(status);
-        let headers: Vec<(&str, &str)> = if acao {
-            vec![("Access-Control-Allow-Origin", PAGE)]
+        let r = Request::new(id, &url);
+        let answer: &[(&str, &str)] = if acao {
+            &[("Access-Control-Allow-Origin", PAGE)]
         } else {
-            vec![]
+            &[]
         };
-        received.response_headers = Some(headers.into_iter().collect());
-        let mut end = Event::new(
-            if acao {
-                EventKind::Completed
-            } else {
-                EventKind::ErrorOccurred
-            },
-            id,
-            &url,
-        );
-        end.error = (!acao).then(|| "net::ERR_FAILED".to_owned());
-        engine.ingest(send);
-        engine.ingest(received);
-        engine.ingest(end)
+        engine.ingest(cors_send(id, &url));
+        engine.ingest(r.answer(status, headers(answer)));
+        engine.ingest(if acao {
+            r.completed()
+        } else {
+            r.error("net::ERR_FAILED")
+        })
     };
     let Some(Report::Failure(first)) = run_one("1", "?page=1", 500, false) else {
         panic!("a failure")
@@ -483,18 +456,13 @@ fn error_status_is_linked_to_the_same_endpoint_answering_with_cors_before() {
 fn a_flood_of_unfinished_requests_is_capped_without_panicking() {
     let mut engine = Engine::new();
     for i in 0..20_000 {
-        let mut send = Event::new(
-            EventKind::SendHeaders,
-            &i.to_string(),
-            "http://localhost:1/x",
-        );
-        send.request_headers = Some([("Origin", PAGE)].into_iter().collect());
+        let send =
+            Request::new(&i.to_string(), "http://localhost:1/x").send(headers(&[("Origin", PAGE)]));
         engine.ingest(send);
     }
     assert!(engine.in_flight() <= 4096, "{}", engine.in_flight());
     // Events for forgotten requests are ignored, never misreported.
-    let mut end = Event::new(EventKind::ErrorOccurred, "0", "http://localhost:1/x");
-    end.error = Some("net::ERR_FAILED".to_owned());
+    let end = Request::new("0", "http://localhost:1/x").error("net::ERR_FAILED");
     assert_eq!(engine.ingest(end), None);
 }
 
@@ -518,20 +486,14 @@ fn odd_urls_and_initiators_never_panic() {
             Some(PAGE),
         ] {
             let mut engine = Engine::new();
-            let mut send = Event::new(EventKind::SendHeaders, "1", url);
-            send.initiator = initiator.map(str::to_owned);
-            send.request_headers = Some([("Origin", "null")].into_iter().collect());
-            engine.ingest(send);
-            let mut received = Event::new(EventKind::HeadersReceived, "1", url);
-            received.response_headers = Some(
-                [("Access-Control-Allow-Origin", "\u{0}\u{ffff}")]
-                    .into_iter()
-                    .collect(),
-            );
-            engine.ingest(received);
-            let mut end = Event::new(EventKind::ErrorOccurred, "1", url);
-            end.error = Some("net::ERR_FAILED".to_owned());
-            let Some(Report::Failure(f)) = engine.ingest(end) else {
+            let r = Request::new("1", url);
+            engine.ingest(Event {
+                initiator: initiator.map(str::to_owned),
+                ..r.send(headers(&[("Origin", "null")]))
+            });
+            let acao = headers(&[("Access-Control-Allow-Origin", "\u{0}\u{ffff}")]);
+            engine.ingest(r.answer(None, acao));
+            let Some(Report::Failure(f)) = engine.ingest(r.error("net::ERR_FAILED")) else {
                 panic!("a bad ACAO is a finding");
             };
             assert_eq!(f.reason.chromium_id(), "InvalidAllowOriginValue", "{url}");
@@ -657,48 +619,30 @@ fn engine_agrees_with_chromium_on_every_preflight_scenario() {
 #[test]
 fn a_preflight_that_only_credentials_fail_waits_for_the_actual_request() {
     let url = format!("{API}/pf");
+    let put = Request::new("", &url).method("PUT").tab(3);
     let preflight = |engine: &mut Engine, id: &str| {
-        let mut send = Event::new(EventKind::SendHeaders, id, &url);
-        send.method = "OPTIONS".into();
-        send.tab_id = 3;
-        send.initiator = Some(PAGE.into());
-        send.request_headers = Some(
-            [
-                ("Origin", PAGE),
-                ("Sec-Fetch-Mode", "cors"),
-                ("Access-Control-Request-Method", "PUT"),
-            ]
-            .into_iter()
-            .collect(),
-        );
-        let mut received = Event::new(EventKind::HeadersReceived, id, &url);
-        received.status = Some(204);
-        received.response_headers = Some(
-            [
+        let options = put.clone().id(id).method("OPTIONS").initiator(PAGE);
+        let send = options.send(headers(&[
+            ("Origin", PAGE),
+            ("Sec-Fetch-Mode", "cors"),
+            ("Access-Control-Request-Method", "PUT"),
+        ]));
+        let received = options.answer(
+            204,
+            headers(&[
                 ("Access-Control-Allow-Origin", "*"),
                 ("Access-Control-Allow-Methods", "PUT"),
-            ]
-            .into_iter()
-            .collect(),
+            ]),
         );
         assert_eq!(engine.ingest(send), None);
         assert_eq!(engine.ingest(received), None);
-        assert_eq!(
-            engine.ingest(Event::new(EventKind::Completed, id, &url)),
-            None
-        );
+        assert_eq!(engine.ingest(options.completed()), None);
     };
     // The actual request is sent: the preflight passed (no credentials).
     let mut engine = Engine::new();
     preflight(&mut engine, "pf1");
-    let mut actual = Event::new(EventKind::SendHeaders, "a1", &url);
-    actual.method = "PUT".into();
-    actual.tab_id = 3;
-    engine.ingest(actual);
-    let mut late = Event::new(EventKind::ErrorOccurred, "other", &url);
-    late.method = "PUT".into();
-    late.tab_id = 3;
-    late.error = Some("net::ERR_FAILED".into());
+    engine.ingest(put.clone().id("a1").event(EventKind::SendHeaders));
+    let late = put.clone().id("other").error("net::ERR_FAILED");
     assert_eq!(
         engine.ingest(late),
         None,
@@ -707,10 +651,7 @@ fn a_preflight_that_only_credentials_fail_waits_for_the_actual_request() {
     // The actual request fails unsent: credentials explain it.
     let mut engine = Engine::new();
     preflight(&mut engine, "pf2");
-    let mut unsent = Event::new(EventKind::ErrorOccurred, "a2", &url);
-    unsent.method = "PUT".into();
-    unsent.tab_id = 3;
-    unsent.error = Some("net::ERR_FAILED".into());
+    let unsent = put.clone().id("a2").error("net::ERR_FAILED");
     let Some(Report::Failure(f)) = engine.ingest(unsent) else {
         panic!("the pending preflight is reported");
     };
@@ -737,26 +678,17 @@ fn header_values_are_read_without_surrounding_whitespace() {
     ];
     for (lines, want) in cases {
         let url = format!("{API}/x");
-        let send = cors_send("1", &url);
-        let mut received = Event::new(EventKind::HeadersReceived, "1", &url);
-        received.status = Some(200);
-        received.response_headers = Some(
-            lines
-                .iter()
-                .map(|v| ("Access-Control-Allow-Origin", *v))
-                .collect(),
-        );
-        let mut end = Event::new(
-            if want.is_some() {
-                EventKind::ErrorOccurred
-            } else {
-                EventKind::Completed
-            },
-            "1",
-            &url,
-        );
-        end.error = want.map(|_| "net::ERR_FAILED".to_owned());
-        let got = run(vec![send, received, end]);
+        let r = Request::new("1", &url);
+        let acao = lines
+            .iter()
+            .map(|v| ("Access-Control-Allow-Origin", *v))
+            .collect();
+        let end = if want.is_some() {
+            r.error("net::ERR_FAILED")
+        } else {
+            r.completed()
+        };
+        let got = run(vec![cors_send("1", &url), r.answer(200, acao), end]);
         assert_eq!(
             got.as_ref().map(|f| f.reason.chromium_id()),
             want,
@@ -1001,19 +933,13 @@ fn a_redirect_to_a_scheme_webrequest_never_reports_ends_the_request_there() {
     ] {
         let url = format!("{API}/r");
         let mut engine = Engine::new();
-        let send = cors_send("1", &url);
-        let mut received = Event::new(EventKind::HeadersReceived, "1", &url);
-        received.status = Some(302);
-        received.response_headers = Some(
-            [("Location", target), ("Access-Control-Allow-Origin", PAGE)]
-                .into_iter()
-                .collect(),
-        );
-        let mut redirect = Event::new(EventKind::BeforeRedirect, "1", &url);
-        redirect.redirect_url = Some(target.to_owned());
-        engine.ingest(send);
-        engine.ingest(received);
-        let got = engine.ingest(redirect);
+        let r = Request::new("1", &url);
+        engine.ingest(cors_send("1", &url));
+        engine.ingest(r.answer(
+            302,
+            headers(&[("Location", target), ("Access-Control-Allow-Origin", PAGE)]),
+        ));
+        let got = engine.ingest(r.redirect(target));
         let Some(Report::Failure(f)) = got else {
             panic!("{target}: a finding at the redirect");
         };
@@ -1023,8 +949,7 @@ fn a_redirect_to_a_scheme_webrequest_never_reports_ends_the_request_there() {
         // Chromium ends a request redirected to ftp: with its CORS error at
         // the new URL (Firefox sends nothing more): the request is no
         // longer known, and nothing is reported twice.
-        let mut end = Event::new(EventKind::ErrorOccurred, "1", target);
-        end.error = Some("net::ERR_FAILED".to_owned());
+        let end = r.at(target).error("net::ERR_FAILED");
         assert_eq!(engine.ingest(end), None, "{target}");
         assert_eq!(engine.in_flight(), 0, "{target}");
     }
