@@ -157,12 +157,9 @@ pub mod evidence {
     use crate::headers::Headers;
     use crate::http::is_cors_safelisted_response_header;
 
-    /// How long Chromium keeps a preflight at most, in seconds (2 hours:
-    /// `services/network/cors/preflight_result.cc`).
+    /// How long Chromium keeps a preflight at most, in seconds (2 hours;
+    /// Firefox keeps one 24 hours at most: MDN, `Access-Control-Max-Age`).
     pub const CHROMIUM_MAX_AGE_CAP: u64 = 7200;
-    /// How long Firefox keeps a preflight at most, in seconds (24 hours, as
-    /// MDN's `Access-Control-Max-Age` page records).
-    pub const FIREFOX_MAX_AGE_CAP: u64 = 86400;
 
     /// Response headers that are the transport's or the browser's own
     /// business, never data a script is meant to read: sent by most servers,
@@ -367,7 +364,69 @@ pub mod evidence {
 
 #[cfg(test)]
 mod tests {
+    use super::evidence;
     use crate::browser_error::NetworkError;
+    use crate::headers::Header;
+
+    #[test]
+    fn sites_are_told_apart_only_where_the_hosts_show_it() {
+        for (url, page, want) in [
+            ("http://localhost:8081/x", "http://127.0.0.1:8080", true),
+            ("http://127.0.0.1:8081/x", "http://127.0.0.1:8080", false),
+            (
+                "https://api.example.com/x",
+                "https://app.example.com",
+                false,
+            ),
+            ("https://api.example.com/x", "https://example.com", false),
+            ("https://api.example.net/x", "https://example.com", true),
+            ("https://EXAMPLE.com./x", "https://example.com", false),
+            ("http://[::1]:8081/x", "http://[::1]:8080", false),
+            ("http://[::1]:8081/x", "http://127.0.0.1:8080", true),
+            // Without the Public Suffix List: said to be one site, so no notice.
+            ("https://a.co.uk/x", "https://b.co.uk", false),
+            ("https://api.example.com/x", "null", false),
+        ] {
+            assert_eq!(evidence::cross_site(url, page), want, "{url} from {page}");
+        }
+    }
+
+    #[test]
+    fn a_cache_is_seen_from_the_headers_it_adds() {
+        for (name, value, want) in [
+            ("Age", "0", Some(("Age: 0", true))),
+            (
+                "X-Cache",
+                "Hit from cloudfront",
+                Some(("X-Cache: Hit from cloudfront", true)),
+            ),
+            ("x-cache", "MISS", Some(("x-cache: MISS", false))),
+            (
+                "X-Cache-Status",
+                "STALE",
+                Some(("X-Cache-Status: STALE", true)),
+            ),
+            (
+                "CF-Cache-Status",
+                "DYNAMIC",
+                Some(("CF-Cache-Status: DYNAMIC", false)),
+            ),
+            (
+                "CF-Cache-Status",
+                "REVALIDATED",
+                Some(("CF-Cache-Status: REVALIDATED", true)),
+            ),
+            ("Cache-Control", "max-age=60", None),
+            ("Via", "1.1 varnish", None),
+        ] {
+            let got = evidence::cache(&[Header::new(name, value)]);
+            assert_eq!(
+                got,
+                want.map(|(line, hit)| (line.to_owned(), hit)),
+                "{name}: {value}"
+            );
+        }
+    }
 
     #[test]
     fn network_errors_are_named_for_what_they_are() {

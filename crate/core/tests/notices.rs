@@ -280,6 +280,12 @@ fn cookies_a_cross_site_credentialed_response_cannot_set_are_named() {
                 None,
             ),
             (
+                "before the missing Vary: the cookie is dropped now",
+                cookie.clone(),
+                vec![(ACAO, PAGE), (ACAC, "true"), ("Set-Cookie", "sid=v")],
+                Some((C, "sid: SameSite missing")),
+            ),
+            (
                 "no credentials: the browser ignores Set-Cookie anyway",
                 plain.clone(),
                 vec![(ACAO, "*"), ("Set-Cookie", "sid=v")],

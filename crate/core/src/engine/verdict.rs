@@ -574,6 +574,13 @@ fn risk(
         (NoticeKind::WildcardWithCredentials, value.to_owned())
     } else if value == "null" {
         (NoticeKind::NullOriginAllowed, value.to_owned())
+    } else if let Some(cookies) = ((cookie || credentials_allowed)
+        && evidence::cross_site(&exchange.url, &cors.page_origin))
+    .then(|| evidence::cookies_not_stored(response))
+    .filter(|c| !c.is_empty())
+    {
+        // Breaks now (the cookie is dropped), before the risks below.
+        (NoticeKind::CookieNotStoredCrossSite, cookies.join("; "))
     } else if reflected_without_vary && credentials_allowed {
         (NoticeKind::CredentialedOriginWithoutVary, value.to_owned())
     } else if let Some(acac) = allowed
@@ -588,12 +595,6 @@ fn risk(
     {
         // Without credentials too, once a shared cache is seen in between.
         (NoticeKind::OriginWithoutVaryBehindCache, cache)
-    } else if let Some(cookies) = ((cookie || credentials_allowed)
-        && evidence::cross_site(&exchange.url, &cors.page_origin))
-    .then(|| evidence::cookies_not_stored(response))
-    .filter(|c| !c.is_empty())
-    {
-        (NoticeKind::CookieNotStoredCrossSite, cookies.join("; "))
     } else {
         let unexposed = evidence::unexposed_headers(response, cookie);
         if unexposed.is_empty() {
