@@ -155,7 +155,8 @@ reasons! {
         repeats: None,
         mdn_id: "CORSMultipleAllowOriginNotAllowed",
         // For one line with a list, `*` and an origin, or spaces; two
-        // header lines are `CORSMultipleAllowOriginNotAllowed` there too.
+        // header lines are `CORSMultipleAllowOriginNotAllowed` there too
+        // (`firefox_ids_for`).
         firefox_id: Some("CORSAllowOriginNotMatchingOrigin"),
         spec_url: SPEC_CORS_CHECK,
         what_alt_key: None,
@@ -600,11 +601,19 @@ mod tests {
         }
     }
 
+    /// (reason, allow-origin lines, Firefox's id, the other it may be, a note)
+    type FirefoxCase = (
+        CorsError,
+        &'static [&'static str],
+        &'static str,
+        Option<&'static str>,
+        bool,
+    );
+
     #[test]
     fn firefox_folds_one_line_lists_and_cannot_tell_joined_lines() {
-        let list = "http://a.test, http://b.test";
-        let cases: [(CorsError, &[&str], &str, Option<&str>, bool); 8] = [
-            // (reason, allow-origin lines, Firefox's id, or, a note)
+        const LIST: &str = "http://a.test, http://b.test";
+        let cases: [FirefoxCase; 8] = [
             (
                 CorsError::MultipleAllowOriginValues,
                 &["http://a.test http://b.test"],
@@ -614,7 +623,7 @@ mod tests {
             ),
             (
                 CorsError::MultipleAllowOriginValues,
-                &[list],
+                &[LIST],
                 "CORSAllowOriginNotMatchingOrigin",
                 Some("CORSMultipleAllowOriginNotAllowed"),
                 true,
@@ -649,7 +658,7 @@ mod tests {
             ),
             (
                 CorsError::AllowOriginMismatch,
-                &[list],
+                &[LIST],
                 "CORSAllowOriginNotMatchingOrigin",
                 None,
                 false,
