@@ -390,6 +390,16 @@ impl CorsError {
     /// been either. Measured in the lab (docs/verdicts.md, "In Firefox").
     pub fn firefox_ids_for(self, allow_origin: &[String]) -> FirefoxIds {
         let folded = self.firefox_id();
+        // Firefox checks a redirected preflight's `Access-Control-Allow-Origin`
+        // before the redirect (measured with none: `CORSMissingAllowOrigin`;
+        // with the page's origin: `CORSExternalRedirectNotAllowed`).
+        if self == CorsError::PreflightDisallowedRedirect && allow_origin.is_empty() {
+            return FirefoxIds {
+                id: CorsError::MissingAllowOriginHeader.mdn_id(),
+                or: None,
+                note_key: Some(self.note_key("_no_origin")),
+            };
+        }
         if self.base() != CorsError::MultipleAllowOriginValues {
             return FirefoxIds {
                 id: folded,
@@ -613,7 +623,21 @@ mod tests {
     #[test]
     fn firefox_folds_one_line_lists_and_cannot_tell_joined_lines() {
         const LIST: &str = "http://a.test, http://b.test";
-        let cases: [FirefoxCase; 8] = [
+        let cases: [FirefoxCase; 10] = [
+            (
+                CorsError::PreflightDisallowedRedirect,
+                &[],
+                "CORSMissingAllowOrigin",
+                None,
+                true,
+            ),
+            (
+                CorsError::PreflightDisallowedRedirect,
+                &["http://a.test"],
+                "CORSExternalRedirectNotAllowed",
+                None,
+                false,
+            ),
             (
                 CorsError::MultipleAllowOriginValues,
                 &["http://a.test http://b.test"],
@@ -681,7 +705,7 @@ mod tests {
 
     #[test]
     fn every_firefox_note_exists_in_both_languages() {
-        let shapes: [&[&str]; 4] = [&[], &["a b"], &["a, b"], &["a", "b"]];
+        let shapes: [&[&str]; 5] = [&[], &["a"], &["a b"], &["a, b"], &["a", "b"]];
         for lang in Lang::ALL {
             let known = keys(lang);
             for reason in CorsError::ALL {
