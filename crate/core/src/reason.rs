@@ -161,7 +161,8 @@ reasons! {
         repeats: None,
         mdn_id: "CORSMultipleAllowOriginNotAllowed",
         // For one line with a list, `*` and an origin, or spaces; two
-        // header lines are `CORSMultipleAllowOriginNotAllowed` there too.
+        // header lines are `CORSMultipleAllowOriginNotAllowed` there too
+        // (`firefox_ids_for`).
         firefox_id: Some("CORSAllowOriginNotMatchingOrigin"),
         spec_url: SPEC_CORS_CHECK,
         what_alt_key: None,
@@ -437,6 +438,16 @@ impl CorsError {
     /// been either. Measured in the lab (docs/verdicts.md, "In Firefox").
     pub fn firefox_ids_for(self, allow_origin: &[String]) -> FirefoxIds {
         let folded = self.firefox_id();
+        // Firefox checks a redirected preflight's `Access-Control-Allow-Origin`
+        // before the redirect (measured with none: `CORSMissingAllowOrigin`;
+        // with the page's origin: `CORSExternalRedirectNotAllowed`).
+        if self == CorsError::PreflightDisallowedRedirect && allow_origin.is_empty() {
+            return FirefoxIds {
+                id: CorsError::MissingAllowOriginHeader.mdn_id(),
+                or: None,
+                note_key: Some(self.note_key("_no_origin")),
+            };
+        }
         if self.base() != CorsError::MultipleAllowOriginValues {
             return FirefoxIds {
                 id: folded,
@@ -649,11 +660,33 @@ mod tests {
         }
     }
 
+    /// (reason, allow-origin lines, Firefox's id, the other it may be, a note)
+    type FirefoxCase = (
+        CorsError,
+        &'static [&'static str],
+        &'static str,
+        Option<&'static str>,
+        bool,
+    );
+
     #[test]
     fn firefox_folds_one_line_lists_and_cannot_tell_joined_lines() {
-        let list = "http://a.test, http://b.test";
-        let cases: [(CorsError, &[&str], &str, Option<&str>, bool); 8] = [
-            // (reason, allow-origin lines, Firefox's id, or, a note)
+        const LIST: &str = "http://a.test, http://b.test";
+        let cases: [FirefoxCase; 10] = [
+            (
+                CorsError::PreflightDisallowedRedirect,
+                &[],
+                "CORSMissingAllowOrigin",
+                None,
+                true,
+            ),
+            (
+                CorsError::PreflightDisallowedRedirect,
+                &["http://a.test"],
+                "CORSExternalRedirectNotAllowed",
+                None,
+                false,
+            ),
             (
                 CorsError::MultipleAllowOriginValues,
                 &["http://a.test http://b.test"],
@@ -663,7 +696,7 @@ mod tests {
             ),
             (
                 CorsError::MultipleAllowOriginValues,
-                &[list],
+                &[LIST],
                 "CORSAllowOriginNotMatchingOrigin",
                 Some("CORSMultipleAllowOriginNotAllowed"),
                 true,
@@ -698,7 +731,7 @@ mod tests {
             ),
             (
                 CorsError::AllowOriginMismatch,
-                &[list],
+                &[LIST],
                 "CORSAllowOriginNotMatchingOrigin",
                 None,
                 false,
@@ -721,7 +754,7 @@ mod tests {
 
     #[test]
     fn every_firefox_note_exists_in_both_languages() {
-        let shapes: [&[&str]; 4] = [&[], &["a b"], &["a, b"], &["a", "b"]];
+        let shapes: [&[&str]; 5] = [&[], &["a"], &["a b"], &["a, b"], &["a", "b"]];
         for lang in Lang::ALL {
             let known = keys(lang);
             for reason in CorsError::ALL {

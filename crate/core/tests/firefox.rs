@@ -3,7 +3,9 @@
 //! Chromium's: the actual request of a preflight is reported before its
 //! preflight and ends, refused, in either order with it; a request refused
 //! at a redirect ends at the new URL with an `NS_ERROR_*` that is not
-//! Firefox's CORS error. Each case names what the engine must report. The
+//! Firefox's CORS error; a redirect to another scheme is ended unfollowed
+//! at the old URL (`NS_ERROR_CORRUPTED_CONTENT`), or, to `ftp:`, followed
+//! by nothing. Each case names what the engine must report. The
 //! version measured: docs/verdicts.md, "Browser versions".
 
 use cors_lens_core::testing::{headers, Request};

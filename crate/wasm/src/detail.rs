@@ -262,8 +262,12 @@ pub fn add_firefox_ids(
     let Ok(Some(line)) = content.query_selector(".d-ids") else {
         return Ok(());
     };
+    // A warning is about a response that passed: Firefox names the refusal
+    // only if the request carried credentials.
+    let conditional = matches!(&entry.kind, Kind::Notice(n) if n.kind.is_warning());
     let text = match ids.or {
         Some(or) => l10n::tf(lang, "ui_firefox_ids", &[("id", ids.id), ("alt", or)]),
+        None if conditional => l10n::tf(lang, "ui_firefox_id_with_credentials", &[("id", ids.id)]),
         None => l10n::tf(lang, "ui_firefox_id", &[("id", ids.id)]),
     };
     let span = add(&line, "span", "f-firefox-id", Some(&text))?;
