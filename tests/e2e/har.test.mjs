@@ -14,7 +14,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import http from 'node:http';
-import { startLab, CorsOracle, table, baseArgs, CHROMIUM, ROOT, waitForPanel } from './helpers.mjs';
+import { startLab, CorsOracle, table, baseArgs, CHROMIUM, ROOT, waitForPanel, launchWithExtension, openPanel } from './helpers.mjs';
 import { CdpHarRecorder } from './har-recorder.mjs';
 
 const OUT = path.join(ROOT, 'target/e2e-har');
@@ -50,7 +50,7 @@ after(async () => {
   await recorder?.detach();
   await oracle?.detach();
   await context?.close().catch(() => {});
-  await browser?.close();
+  await browser?.close().catch(() => {});
   await lab?.close();
 });
 
@@ -201,5 +201,30 @@ test('analyze.html, served as a static page, shows the same findings as the CLI 
   } finally {
     await ctx.close();
     await server.close();
+  }
+});
+
+test("the extension's panel imports the demo HAR beside JSON, and opens the standalone page from its link", { timeout: 90000 }, async () => {
+  // The plain browser is done with; the extension gets its own.
+  await browser.close();
+  browser = null;
+  const demo = path.join(ROOT, 'tests/fixtures/har/demo.har');
+  const { json } = check(demo);
+  const br = await launchWithExtension();
+  try {
+    const panel = await openPanel(br.context, br.extensionId, 1);
+    await panel.setInputFiles('#import-file', demo);
+    const st = await waitForPanel(panel, (s) => s.rows === json.findings.length + json.notices.length, { details: false, timeout: 30000, what: 'the imported HAR' });
+    assert.equal(st.findings.length, json.findings.length);
+    assert.match(await panel.textContent('#import-text'), /demo\.har/);
+    const href = await panel.getAttribute('#analyze-link', 'href');
+    assert.equal(href, `chrome-extension://${br.extensionId}/www/analyze.html`);
+    const [page] = await Promise.all([br.context.waitForEvent('page'), panel.click('#analyze-link')]);
+    await page.waitForSelector('#findings [role="grid"]');
+    await page.setInputFiles('#file', demo);
+    const inExtension = await waitForPanel(page, (s) => s.rows === st.rows, { details: false, timeout: 30000, what: 'analyze.html in the extension' });
+    assert.equal(inExtension.findings.length, json.findings.length);
+  } finally {
+    await br.close();
   }
 });
