@@ -117,7 +117,7 @@ fuzz-smoke: setup-rust
 	done
 
 ## e2e: the built extension in real Chromium, against Chromium's own verdicts
-e2e: test-ext package
+e2e: test-ext package cli
 	node --test --test-concurrency=1 tests/e2e/
 
 ## fixes: every generated fix snippet applied to real nginx, Apache and Express servers
