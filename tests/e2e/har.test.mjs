@@ -14,7 +14,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import http from 'node:http';
-import { startLab, CorsOracle, table, baseArgs, CHROMIUM, ROOT, waitForPanel, launchWithExtension, openPanel } from './helpers.mjs';
+import { startLab, CorsOracle, table, baseArgs, CHROMIUM, ROOT, waitForPanel, launchWithExtension, openPanel, auditPanelInPage } from './helpers.mjs';
 import { CdpHarRecorder } from './har-recorder.mjs';
 
 const OUT = path.join(ROOT, 'target/e2e-har');
@@ -112,6 +112,31 @@ test("the verdict from Chromium's HAR is the browser's own for every scenario it
   assert.equal(code, runs.some((r) => r.corsError) ? 1 : 0, 'exit 1: CORS failures found');
 });
 
+test('a sanitized export of the same HAR (no Cookie, Authorization, Set-Cookie) gives the same reasons; credentials then come from the refusal', () => {
+  const har = JSON.parse(fs.readFileSync(path.join(OUT, 'chromium.har'), 'utf8'));
+  let removed = 0;
+  for (const e of har.log.entries) {
+    for (const side of [e.request, e.response]) {
+      const before = side.headers.length;
+      side.headers = side.headers.filter((h) => !/^(cookie|set-cookie|authorization)$/i.test(h.name));
+      removed += before - side.headers.length;
+    }
+  }
+  const file = path.join(OUT, 'chromium-sanitized.har');
+  fs.writeFileSync(file, JSON.stringify(har));
+  const { json } = check(file);
+  const differ = [];
+  const credentials = {};
+  for (const r of runs) {
+    const got = forRun(json, r.nonce).findings[0];
+    if ((got?.reason ?? null) !== r.corsError && !CANNOT_TELL[r.id]) differ.push([r.id, r.corsError ?? '-', got?.reason ?? '-']);
+    if (got) credentials[got.credentials] = (credentials[got.credentials] ?? 0) + 1;
+  }
+  console.log(`\nsanitized HAR (${removed} headers removed): credentials of the findings ${JSON.stringify(credentials)}`);
+  assert.ok(removed > 0, 'the lab sends cookies: the sanitized copy must differ');
+  assert.deepEqual(differ, [], 'reasons that differ once sanitized:\n' + table(['scenario', 'Chromium', 'sanitized HAR'], differ));
+});
+
 test("Playwright's recordHar keeps no response for a refused request: nothing it says contradicts the browser", () => {
   const { json, stderr } = check(path.join(OUT, 'playwright.har'));
   assert.ok(json, `the CLI read the HAR: ${stderr}`);
@@ -186,8 +211,27 @@ test('analyze.html, served as a static page, shows the same findings as the CLI 
     fs.writeFileSync(junk, '<html>nope</html>');
     await p.setInputFiles('#file', junk);
     await p.waitForFunction(() => /not JSON/.test(document.querySelector('#io-status').textContent));
-    // Pasted text: a Firefox console line in French, then raw headers (curl -v).
+    // Hostile strings in a HAR stay text: markup in a header value, a URL and a method.
+    const mark = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+    const hostile = { log: { version: '1.2', entries: [{
+      startedDateTime: '2026-12-06T10:00:00.000Z',
+      request: { method: 'GET', url: `http://localhost:9000/x?q=${encodeURIComponent(mark)}"><b>`, headers: [{ name: 'Origin', value: 'http://127.0.0.1:8000' }, { name: 'Sec-Fetch-Mode', value: 'cors' }, { name: 'X-Note', value: mark }] },
+      response: { status: 200, headers: [{ name: 'Access-Control-Allow-Origin', value: mark }], redirectURL: '', _error: 'net::ERR_FAILED' },
+      _resourceType: 'fetch',
+    }] } };
+    const hostileFile = path.join(OUT, 'hostile.har');
+    fs.writeFileSync(hostileFile, JSON.stringify(hostile));
     await p.fill('#filter', '');
+    await p.setInputFiles('#file', hostileFile);
+    const shown = await waitForPanel(p, (s) => s.rows === 1, { details: false, what: 'the hostile HAR' });
+    assert.equal(shown.findings[0].reason, check(hostileFile).json.findings[0].reason);
+    const audit = await p.evaluate(auditPanelInPage, {});
+    assert.equal(audit.elements, 0, 'no element from the HAR');
+    assert.deepEqual(audit.handlers, []);
+    assert.ok(audit.text.includes('<img src=x'), 'the value is shown as text');
+    assert.equal(await p.evaluate(() => window.__pwned), undefined);
+
+    // Pasted text: a Firefox console line in French, then raw headers (curl -v).
     await p.fill('#paste', "Blocage d’une requête multiorigine (Cross-Origin Request) : la politique « Same Origin » ne permet pas de consulter la ressource distante située sur http://localhost:9000/api. Raison : l’en-tête CORS « Access-Control-Allow-Origin » est manquant. Code d’état : 200.");
     await p.click('#paste-go');
     const line = await waitForPanel(p, (s) => s.rows === 1, { details: false, what: 'the pasted line' });
