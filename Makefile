@@ -127,7 +127,7 @@ fuzz-smoke: setup-rust
 	done
 
 ## e2e: the built extension in real Chromium, against Chromium's own verdicts
-e2e: test-ext package
+e2e: test-ext package cli
 	node --test --test-concurrency=1 tests/e2e/
 
 ## fixes: every generated fix snippet applied to real nginx, Apache and Express servers
@@ -136,7 +136,8 @@ fixes:
 
 ## bench: figures for the engine's speed (native, in wasm, across the
 ## boundary), the package sizes, the worker's memory, the panel at 2 000
-## findings and page loads with the extension, each printed beside
+## findings, page loads with the extension and the CLI on a 100 MB HAR
+## (scripts/bench-har.mjs), each printed beside
 ## its budget (never asserted; docs/performance.md). The bench build of the
 ## engine (feature `bench`: the compared ways in and out, the core alone in
 ## wasm) goes to target/bench/pkg and is never shipped.

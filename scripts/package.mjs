@@ -138,7 +138,7 @@ export function version(root = ROOT) {
   if (!/^\d+(\.\d+){0,3}$/.test(v ?? '')) problems.push(`manifest.json version ${v} is not 1 to 4 dot-separated integers (what both stores accept)`);
   if (cargo !== v) problems.push(`Cargo.toml [workspace.package] version ${cargo} differs from manifest.json's ${v}`);
   if (pkg !== undefined && pkg !== v) problems.push(`package.json version ${pkg} differs from manifest.json's ${v}`);
-  for (const crate of ['crate/core', 'crate/wasm', 'crate/cli']) {
+  for (const crate of ['crate/core', 'crate/wasm']) {
     if (!/^version\.workspace\s*=\s*true/m.test(read(root, `${crate}/Cargo.toml`))) problems.push(`${crate}/Cargo.toml must take the workspace version (version.workspace = true)`);
   }
   if (problems.length) throw new Error(`version: ${problems.join('; ')}`);
@@ -347,7 +347,7 @@ export function verifyPackages(root = ROOT, out = path.join(ROOT, 'dist')) {
   const files = packagedFiles(root);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cors-lens-package-'));
   try {
-    const copied = [...files, 'Cargo.toml', 'package.json', 'crate/core/Cargo.toml', 'crate/wasm/Cargo.toml', 'crate/cli/Cargo.toml'].reverse();
+    const copied = [...files, 'Cargo.toml', 'package.json', 'crate/core/Cargo.toml', 'crate/wasm/Cargo.toml'].reverse();
     copied.forEach((rel, i) => {
       const target = path.join(scratch, rel);
       fs.mkdirSync(path.dirname(target), { recursive: true });

@@ -231,7 +231,8 @@ test('exports hold no secret, validate, reproduce with curl and import back', { 
   // Bad files: a message, and nothing shown changes.
   const bad = {
     'notes.txt': 'hello, not json',
-    'har.json': JSON.stringify({ log: { version: '1.2', entries: [] } }),
+    // JSON that is neither an export nor a HAR (a HAR is imported: har.test.mjs).
+    'har.json': JSON.stringify({ log: { version: '1.2' } }),
     'future.json': JSON.stringify({ ...exported, version: 2 }),
     'huge.json': ' '.repeat(50 * 1024 * 1024),
     // Named like a placeholder of the message: shown as named (one-pass filling).

@@ -14,8 +14,9 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import http from 'node:http';
-import { startLab, CorsOracle, table, baseArgs, CHROMIUM, ROOT, waitForPanel } from './helpers.mjs';
+import { startLab, CorsOracle, table, baseArgs, CHROMIUM, ROOT, waitForPanel, launchWithExtension, openPanel, auditPanelInPage } from './helpers.mjs';
 import { CdpHarRecorder } from './har-recorder.mjs';
+import { writeBigHar } from '../../scripts/bench-har.mjs';
 
 const OUT = path.join(ROOT, 'target/e2e-har');
 const CLI = ['release', 'debug'].map((p) => path.join(ROOT, 'target', p, 'cors-lens')).find((p) => fs.existsSync(p));
@@ -50,14 +51,14 @@ after(async () => {
   await recorder?.detach();
   await oracle?.detach();
   await context?.close().catch(() => {});
-  await browser?.close();
+  await browser?.close().catch(() => {});
   await lab?.close();
 });
 
 /** The CLI's JSON export of a HAR file, and its exit status. */
 function check(file) {
   try {
-    const out = execFileSync(CLI, ['check', '--format', 'json', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LANG: 'en_US.UTF-8' } });
+    const out = execFileSync(CLI, ['check', '--format', 'json', file], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LANG: 'en_US.UTF-8' } });
     return { code: 0, json: JSON.parse(out) };
   } catch (e) {
     return { code: e.status, json: e.stdout ? JSON.parse(e.stdout) : null, stderr: String(e.stderr) };
@@ -112,6 +113,31 @@ test("the verdict from Chromium's HAR is the browser's own for every scenario it
   assert.equal(code, runs.some((r) => r.corsError) ? 1 : 0, 'exit 1: CORS failures found');
 });
 
+test('a sanitized export of the same HAR (no Cookie, Authorization, Set-Cookie) gives the same reasons; credentials then come from the refusal', () => {
+  const har = JSON.parse(fs.readFileSync(path.join(OUT, 'chromium.har'), 'utf8'));
+  let removed = 0;
+  for (const e of har.log.entries) {
+    for (const side of [e.request, e.response]) {
+      const before = side.headers.length;
+      side.headers = side.headers.filter((h) => !/^(cookie|set-cookie|authorization)$/i.test(h.name));
+      removed += before - side.headers.length;
+    }
+  }
+  const file = path.join(OUT, 'chromium-sanitized.har');
+  fs.writeFileSync(file, JSON.stringify(har));
+  const { json } = check(file);
+  const differ = [];
+  const credentials = {};
+  for (const r of runs) {
+    const got = forRun(json, r.nonce).findings[0];
+    if ((got?.reason ?? null) !== r.corsError && !CANNOT_TELL[r.id]) differ.push([r.id, r.corsError ?? '-', got?.reason ?? '-']);
+    if (got) credentials[got.credentials] = (credentials[got.credentials] ?? 0) + 1;
+  }
+  console.log(`\nsanitized HAR (${removed} headers removed): credentials of the findings ${JSON.stringify(credentials)}`);
+  assert.ok(removed > 0, 'the lab sends cookies: the sanitized copy must differ');
+  assert.deepEqual(differ, [], 'reasons that differ once sanitized:\n' + table(['scenario', 'Chromium', 'sanitized HAR'], differ));
+});
+
 test("Playwright's recordHar keeps no response for a refused request: nothing it says contradicts the browser", () => {
   const { json, stderr } = check(path.join(OUT, 'playwright.har'));
   assert.ok(json, `the CLI read the HAR: ${stderr}`);
@@ -158,7 +184,7 @@ function serveStatic(dir) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) })));
 }
 
-test('analyze.html, served as a static page, shows the same findings as the CLI for the demo HAR', { timeout: 60000 }, async () => {
+test('analyze.html, served as a static page, shows the same findings as the CLI for the demo HAR', { timeout: 240000 }, async () => {
   const demo = path.join(ROOT, 'tests/fixtures/har/demo.har');
   const { json } = check(demo);
   const server = await serveStatic(path.join(ROOT, 'www'));
@@ -186,8 +212,59 @@ test('analyze.html, served as a static page, shows the same findings as the CLI 
     fs.writeFileSync(junk, '<html>nope</html>');
     await p.setInputFiles('#file', junk);
     await p.waitForFunction(() => /not JSON/.test(document.querySelector('#io-status').textContent));
-    // Pasted text: a Firefox console line in French, then raw headers (curl -v).
+    // A 20 MB HAR: read in the worker with a progress bar; the page keeps
+    // drawing frames meanwhile (the longest gap between two is printed).
+    const big = path.join(OUT, 'big.har');
+    const { entries } = writeBigHar(big, 20);
+    const bigCli = check(big).json;
+    await p.evaluate(() => {
+      window.__gaps = { max: 0, progress: [] };
+      let last = performance.now();
+      const tick = (now) => {
+        window.__gaps.max = Math.max(window.__gaps.max, now - last);
+        last = now;
+        const bar = document.querySelector('#progress');
+        if (!bar.hidden && bar.hasAttribute('value')) window.__gaps.progress.push(bar.value);
+        window.__gapsRaf = requestAnimationFrame(tick);
+      };
+      window.__gapsRaf = requestAnimationFrame(tick);
+    });
     await p.fill('#filter', '');
+    const t0 = Date.now();
+    await p.setInputFiles('#file', big);
+    // The table's row count (aria-rowcount, header row included): reading
+    // thousands of rows by scrolling at every poll would cost more than the file.
+    const wantRows = bigCli.findings.length + bigCli.notices.length;
+    await p.waitForFunction((n) => Number(document.querySelector('#findings [role="grid"]')?.getAttribute('aria-rowcount')) - 1 === n, wantRows, { timeout: 120000 });
+    const bigView = { rows: wantRows };
+    const gaps = await p.evaluate(() => {
+      cancelAnimationFrame(window.__gapsRaf);
+      return window.__gaps;
+    });
+    console.log(`\nanalyze.html, 20 MB HAR (${entries} entries): ${bigView.rows} rows in ${Date.now() - t0} ms, longest frame gap ${Math.round(gaps.max)} ms, progress values seen ${[...new Set(gaps.progress)].length}`);
+    assert.ok(gaps.progress.some((v) => v > 0 && v < 100), 'the progress bar moved between 0 and 100');
+    assert.ok(gaps.max < 1000, `the page froze for ${Math.round(gaps.max)} ms`);
+
+    // Hostile strings in a HAR stay text: markup in a header value, a URL and a method.
+    const mark = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+    const hostile = { log: { version: '1.2', entries: [{
+      startedDateTime: '2026-12-06T10:00:00.000Z',
+      request: { method: 'GET', url: `http://localhost:9000/x?q=${encodeURIComponent(mark)}"><b>`, headers: [{ name: 'Origin', value: 'http://127.0.0.1:8000' }, { name: 'Sec-Fetch-Mode', value: 'cors' }, { name: 'X-Note', value: mark }] },
+      response: { status: 200, headers: [{ name: 'Access-Control-Allow-Origin', value: mark }], redirectURL: '', _error: 'net::ERR_FAILED' },
+      _resourceType: 'fetch',
+    }] } };
+    const hostileFile = path.join(OUT, 'hostile.har');
+    fs.writeFileSync(hostileFile, JSON.stringify(hostile));
+    await p.setInputFiles('#file', hostileFile);
+    const shown = await waitForPanel(p, (s) => s.rows === 1, { details: false, what: 'the hostile HAR' });
+    assert.equal(shown.findings[0].reason, check(hostileFile).json.findings[0].reason);
+    const audit = await p.evaluate(auditPanelInPage, {});
+    assert.equal(audit.elements, 0, 'no element from the HAR');
+    assert.deepEqual(audit.handlers, []);
+    assert.ok(audit.text.includes('<img src=x'), 'the value is shown as text');
+    assert.equal(await p.evaluate(() => window.__pwned), undefined);
+
+    // Pasted text: a Firefox console line in French, then raw headers (curl -v).
     await p.fill('#paste', "Blocage d’une requête multiorigine (Cross-Origin Request) : la politique « Same Origin » ne permet pas de consulter la ressource distante située sur http://localhost:9000/api. Raison : l’en-tête CORS « Access-Control-Allow-Origin » est manquant. Code d’état : 200.");
     await p.click('#paste-go');
     const line = await waitForPanel(p, (s) => s.rows === 1, { details: false, what: 'the pasted line' });
@@ -201,5 +278,30 @@ test('analyze.html, served as a static page, shows the same findings as the CLI 
   } finally {
     await ctx.close();
     await server.close();
+  }
+});
+
+test("the extension's panel imports the demo HAR beside JSON, and opens the standalone page from its link", { timeout: 90000 }, async () => {
+  // The plain browser is done with; the extension gets its own.
+  await browser.close();
+  browser = null;
+  const demo = path.join(ROOT, 'tests/fixtures/har/demo.har');
+  const { json } = check(demo);
+  const br = await launchWithExtension();
+  try {
+    const panel = await openPanel(br.context, br.extensionId, 1);
+    await panel.setInputFiles('#import-file', demo);
+    const st = await waitForPanel(panel, (s) => s.rows === json.findings.length + json.notices.length, { details: false, timeout: 30000, what: 'the imported HAR' });
+    assert.equal(st.findings.length, json.findings.length);
+    assert.match(await panel.textContent('#import-text'), /demo\.har/);
+    const href = await panel.getAttribute('#analyze-link', 'href');
+    assert.equal(href, `chrome-extension://${br.extensionId}/www/analyze.html`);
+    const [page] = await Promise.all([br.context.waitForEvent('page'), panel.click('#analyze-link')]);
+    await page.waitForSelector('#findings [role="grid"]');
+    await page.setInputFiles('#file', demo);
+    const inExtension = await waitForPanel(page, (s) => s.rows === st.rows, { details: false, timeout: 30000, what: 'analyze.html in the extension' });
+    assert.equal(inExtension.findings.length, json.findings.length);
+  } finally {
+    await br.close();
   }
 });

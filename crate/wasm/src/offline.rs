@@ -73,7 +73,14 @@ pub fn import_file(bytes: &[u8], name: &str, lang_tag: &str) -> Result<JsValue, 
             failures: 0,
             notices: 0,
         }),
-        Err(export::ImportError::NotAnExport) => as_har(),
+        // Not an export: a HAR, or else the export's own refusal.
+        Err(export::ImportError::NotAnExport) => match har::analyze(bytes) {
+            Ok(a) => analyzed(&a, lang),
+            Err(har::HarError::NotHar { .. }) => Err(JsError::new(
+                &export::ImportError::NotAnExport.message(lang),
+            )),
+            Err(e) => Err(JsError::new(&har_text::error(&e, lang))),
+        },
         Err(e) => Err(JsError::new(&e.message(lang))),
     }
 }

@@ -128,20 +128,6 @@ impl HarError {
     }
 }
 
-impl fmt::Display for HarError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            HarError::Binary => write!(f, "binary data, not a HAR file"),
-            HarError::NotJson { line, column } => {
-                write!(f, "not JSON (line {line}, column {column})")
-            }
-            HarError::NotHar { detail } => write!(f, "JSON, but not a HAR file: {detail}"),
-            HarError::Truncated => write!(f, "the file ends too early (truncated)"),
-            HarError::Io(e) => write!(f, "cannot read: {e}"),
-        }
-    }
-}
-
 /// Reads `reader` as a HAR and calls `each` on every entry, in file order.
 /// Returns how many entries there were.
 pub fn entries<R: Read>(reader: R, each: &mut dyn FnMut(Entry)) -> Result<usize, HarError> {

@@ -78,7 +78,7 @@ fn each_har_shape_gets_the_verdict_of_its_headers() {
         },
     ];
     for case in cases {
-        let a = analyze(&fixture(case.file)[..]).unwrap_or_else(|e| panic!("{}: {e}", case.file));
+        let a = analyze(&fixture(case.file)[..]).unwrap_or_else(|e| panic!("{}: {e:?}", case.file));
         let got: Vec<(CorsError, Credentials, String)> = a
             .reports
             .iter()
@@ -159,7 +159,7 @@ fn unreadable_input_says_why() {
         assert_eq!(
             err.key(),
             key,
-            "{:?}: {err}",
+            "{:?}: {err:?}",
             String::from_utf8_lossy(input)
         );
     }
