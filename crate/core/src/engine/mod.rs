@@ -59,6 +59,7 @@
 
 mod assembly;
 mod ledger;
+mod notices;
 mod quirks;
 mod redirect;
 mod size;
