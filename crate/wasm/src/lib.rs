@@ -30,10 +30,10 @@ use cors_lens_core::fix::{self, Stack};
 use cors_lens_core::l10n::Lang;
 #[cfg(feature = "engine")]
 use cors_lens_core::wire::Record;
-#[cfg(feature = "engine")]
-use cors_lens_core::{Event, EventKind};
 #[cfg(feature = "panel")]
 use cors_lens_core::{wire::FindingRecord, Finding};
+#[cfg(feature = "engine")]
+use cors_lens_core::{Event, EventKind};
 #[cfg(feature = "panel")]
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
