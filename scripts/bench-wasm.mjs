@@ -115,7 +115,7 @@ async function speed() {
    * The bench build's handle with the packed way cut short or another way
    * out, for the breakdown: `via` as in crate/wasm/src/bench.rs (`via`).
    */
-  const VIA = { crossOnly: 0, readOnly: 1, textOut: 2, serdeOut: 3 };
+  const VIA = { crossOnly: 0, readOnly: 1, textOut: 2, serdeOut: 3, fedOnly: 4 };
   const cut = (via) =>
     class extends bench.Engine {
       ingestPacked(...args) {
@@ -140,7 +140,8 @@ async function speed() {
     { name: 'breakdown: packing in JS only', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new JsOnly()), part: true },
     { name: '  + the string handed to wasm', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new (cut('crossOnly'))()), part: true },
     { name: '  + read into the core\'s event', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new (cut('readOnly'))()), part: true },
-    { name: '  + fed, records made as JSON text', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new (cut('textOut'))()), part: true },
+    { name: '  + fed to the core, no record made', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new (cut('fedOnly'))()), part: true },
+    { name: '  + records made as JSON text', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new (cut('textOut'))()), part: true },
     { name: '  + records parsed into objects (= shipped)', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new bench.Engine()) },
     { name: 'the worker\'s package (www/pkg, extension/engine.js)', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new shipped.Engine(), worker: true },
   ];

@@ -4,7 +4,7 @@
 //! workload, inside wasm, for the native-versus-wasm figure.
 
 use cors_lens_core::wire::{EventIn, Record};
-use cors_lens_core::{workload, Event, EventKind};
+use cors_lens_core::{workload, Event, EventKind, Report};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -99,6 +99,8 @@ pub mod via {
     pub const TEXT_OUT: u32 = 2;
     /// Fed, the record out through `serde-wasm-bindgen`.
     pub const SERDE_OUT: u32 = 3;
+    /// Fed, no record made: the report only says whether there was one.
+    pub const FED_ONLY: u32 = 4;
 }
 
 #[wasm_bindgen]
@@ -143,6 +145,9 @@ impl Engine {
         let Some(report) = self.inner.ingest(event) else {
             return Ok(JsValue::UNDEFINED);
         };
+        if via == via::FED_ONLY {
+            return Ok(JsValue::from_bool(matches!(report, Report::Notice(_))));
+        }
         let record = Record::from(&report);
         if via == via::TEXT_OUT {
             return serde_json::to_string(&record)
