@@ -110,10 +110,18 @@ struct State {
 pub struct FindingsView {
     state: Rc<RefCell<State>>,
     listeners: Vec<Listener>,
+    /// Reads every record whole once the browser is idle after a new list,
+    /// so that a filter's first keystroke does not wait for it.
+    idle: Closure<dyn FnMut()>,
+    /// The pending idle callback, cancelled when the view is dropped.
+    idle_id: std::cell::Cell<Option<u32>>,
 }
 
 impl Drop for FindingsView {
     fn drop(&mut self) {
+        if let (Some(id), Some(window)) = (self.idle_id.take(), web_sys::window()) {
+            window.cancel_idle_callback(id);
+        }
         for (target, name, closure) in &self.listeners {
             // The element may already be gone with its listeners.
             let _ =
@@ -189,9 +197,30 @@ impl FindingsView {
             copies: Vec::new(),
             drag: None,
         };
+        let state = Rc::new(RefCell::new(state));
+        let weak = Rc::downgrade(&state);
+        let idle = Closure::<dyn FnMut()>::new(move || {
+            let Some(state) = weak.upgrade() else {
+                return;
+            };
+            // Busy (a call in progress): the records are read when needed.
+            let Ok(mut s) = state.try_borrow_mut() else {
+                return;
+            };
+            let all = 0..s.entries.len();
+            s.read_whole(all);
+            let shown = s.show_counts();
+            let host = s.host.clone();
+            drop(s);
+            if let Err(err) = shown {
+                report(&host, err.into());
+            }
+        });
         let mut view = FindingsView {
-            state: Rc::new(RefCell::new(state)),
+            state,
             listeners: Vec::new(),
+            idle,
+            idle_id: std::cell::Cell::new(None),
         };
         {
             let mut s = view.borrow()?;
@@ -283,7 +312,17 @@ impl FindingsView {
         s.records = records;
         s.entries = entries;
         s.unreadable = unreadable;
-        s.refresh()
+        s.refresh()?;
+        drop(s);
+        // Where idle callbacks are missing, records are read when needed.
+        if let Some(window) = web_sys::window() {
+            if let Some(id) = self.idle_id.take() {
+                window.cancel_idle_callback(id);
+            }
+            let id = window.request_idle_callback(self.idle.as_ref().unchecked_ref());
+            self.idle_id.set(id.ok());
+        }
+        Ok(())
     }
 
     /// Narrows the table: `query` in the filter language
