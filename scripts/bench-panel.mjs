@@ -6,7 +6,8 @@
 //     the view's own share (setRecords with the 2 000 records, then layout);
 //   - a filter keystroke: from the input event to the new rows laid out;
 //   - a new failure in an open panel: from the page's fetch failing to its
-//     row in the panel (worker, storage, port and render included).
+//     row in the panel (worker, storage, port and render included);
+//   - screenshots at 200 % zoom (target/bench/panel-zoom-200-*.png), to look at.
 
 import {
   startLab,
@@ -19,6 +20,7 @@ import {
   sleep,
   table,
 } from '../tests/e2e/helpers.mjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 
 const N = 2000;
 const RUNS = 5;
@@ -148,9 +150,32 @@ try {
     ['opening the panel to its first rows (page load, wasm, worker, view)', ms(median(opens)), '—', `median of ${RUNS}; whole page load, for reference`],
     ['a filter keystroke (filter, sort, rows, layout)', ms(median(filters)), '50 ms', `median of ${filters.length}; max ${ms(Math.max(...filters))}`],
   );
+  // Readable at 200 % zoom (issue 15): a 1280×800 panel zoomed to 200 % lays
+  // out in 640×400 CSS pixels, each drawn twice as large. Screenshots to look
+  // at, of the table and of a selected row's pane.
+  const shots = [];
+  for (const [name, open] of [['table', false], ['detail', true]]) {
+    const panel = await br.context.newPage();
+    await panel.goto(panelUrl(br.extensionId, tabId));
+    const cdp = await br.context.newCDPSession(panel);
+    await cdp.send('Emulation.setDeviceMetricsOverride', { width: 640, height: 400, deviceScaleFactor: 2, mobile: false });
+    await panel.waitForSelector('#findings [data-pos]');
+    if (open) {
+      await panel.click('#findings [data-pos="0"]');
+      await panel.keyboard.press('Enter');
+      await panel.waitForSelector('#findings .d-content');
+    }
+    const { data } = await cdp.send('Page.captureScreenshot', { format: 'png' });
+    const file = `target/bench/panel-zoom-200-${name}.png`;
+    mkdirSync('target/bench', { recursive: true });
+    writeFileSync(file, Buffer.from(data, 'base64'));
+    shots.push(file);
+    await panel.close();
+  }
   const load = (await import('node:os')).loadavg()[0].toFixed(1);
   console.log(`\nThe panel with ${N} stored findings (headless Chromium, this machine, load average ${load}):\n`);
   console.log(table(['figure', 'measured', 'budget', 'note'], rows));
+  console.log(`\nAt 200 % zoom (640×400 CSS pixels at device scale 2), to look at: ${shots.join(', ')}`);
 } finally {
   await br.close();
   await lab.close();

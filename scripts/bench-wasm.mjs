@@ -111,19 +111,18 @@ async function speed() {
   }
   const bench = await import(new URL('cors_lens_engine.js', BENCH_PKG));
   await bench.default({ module_or_path: readFileSync(new URL('cors_lens_engine_bg.wasm', BENCH_PKG)) });
-  /** The bench build's handle, with the packed way's record out through serde-wasm-bindgen. */
-  class SerdeOut extends bench.Engine {
-    ingestPacked(...args) {
-      return this.ingestPackedSerdeOut(...args);
-    }
-  }
-  /** The bench build's handle with the packed way cut short, for the breakdown. */
-  const cut = (method) =>
+  /**
+   * The bench build's handle with the packed way cut short or another way
+   * out, for the breakdown: `via` as in crate/wasm/src/bench.rs (`via`).
+   */
+  const VIA = { crossOnly: 0, readOnly: 1, textOut: 2, serdeOut: 3, fedOnly: 4 };
+  const cut = (via) =>
     class extends bench.Engine {
       ingestPacked(...args) {
-        return this[method](...args);
+        return this.ingestPackedVia(VIA[via], ...args);
       }
     };
+  const SerdeOut = cut('serdeOut');
   const JsOnly = class {
     ingestPacked() {
       return undefined;
@@ -141,7 +140,8 @@ async function speed() {
     { name: 'breakdown: packing in JS only', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new JsOnly()), part: true },
     { name: '  + the string handed to wasm', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new (cut('crossOnly'))()), part: true },
     { name: '  + read into the core\'s event', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new (cut('readOnly'))()), part: true },
-    { name: '  + fed, records made as JSON text', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new (cut('ingestPackedTextOut'))()), part: true },
+    { name: '  + fed to the core, no record made', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new (cut('fedOnly'))()), part: true },
+    { name: '  + records made as JSON text', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new (cut('textOut'))()), part: true },
     { name: '  + records parsed into objects (= shipped)', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new Wrapper(new bench.Engine()) },
     { name: 'the worker\'s package (www/pkg, extension/engine.js)', feed: (e) => (l, d) => e.ingest(l, d), engine: () => new shipped.Engine(), worker: true },
   ];

@@ -136,7 +136,9 @@ const CHALLENGE_KEEP: [&str; 11] = [
 fn has_secret_part(squashed: &[u8]) -> bool {
     (0..squashed.len()).any(|i| {
         let rest = &squashed[i..];
-        SECRET_NAME_PARTS.iter().any(|p| rest.starts_with(p.as_bytes()))
+        SECRET_NAME_PARTS
+            .iter()
+            .any(|p| rest.starts_with(p.as_bytes()))
     })
 }
 
@@ -202,7 +204,11 @@ pub fn is_secret_header(name: &str) -> bool {
         .as_bytes()
         .get(..CHECKED.len())
         .is_some_and(|p| p.eq_ignore_ascii_case(CHECKED));
-    if checked || name.trim_start_matches(':').eq_ignore_ascii_case("authority") {
+    if checked
+        || name
+            .trim_start_matches(':')
+            .eq_ignore_ascii_case("authority")
+    {
         return false;
     }
     name_is_secret(name, &[])

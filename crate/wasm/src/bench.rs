@@ -4,7 +4,7 @@
 //! workload, inside wasm, for the native-versus-wasm figure.
 
 use cors_lens_core::wire::{EventIn, Record};
-use cors_lens_core::{workload, Event, EventKind};
+use cors_lens_core::{workload, Event, EventKind, Report};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -47,40 +47,6 @@ impl Engine {
             serde_wasm_bindgen::from_value(details).map_err(|e| JsError::new(&e.to_string()))?;
         self.feed(event.into_event(kind))
     }
-
-    /// The packed way in, with the record out through `serde-wasm-bindgen`.
-    #[wasm_bindgen(js_name = ingestPackedSerdeOut)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn ingest_packed_serde_out(
-        &mut self,
-        kind: u32,
-        present: u32,
-        tab_id: f64,
-        time_stamp: f64,
-        status_code: f64,
-        request_headers: u32,
-        response_headers: u32,
-        text: &str,
-    ) -> Result<JsValue, JsError> {
-        let event = match read::packed_event(
-            kind,
-            present,
-            tab_id,
-            time_stamp,
-            status_code,
-            request_headers,
-            response_headers,
-            text,
-        ) {
-            Ok(Some(event)) => event,
-            Ok(None) => return Ok(JsValue::NULL),
-            Err(_) => return Err(JsError::new("unknown listener index")),
-        };
-        match self.inner.ingest(event) {
-            Some(report) => swb(&Record::from(&report)),
-            None => Ok(JsValue::UNDEFINED),
-        }
-    }
 }
 
 /// The core alone in wasm: events built in wasm memory by `prepare`
@@ -121,61 +87,32 @@ impl CoreBench {
     }
 }
 
-/// The pieces of the shipped way in, for the breakdown `make bench` prints.
+/// How far [`Engine::ingest_packed_via`] goes (`via`), the same numbers as
+/// in `scripts/bench-wasm.mjs`.
+pub mod via {
+    /// Only the crossing: the packed event's string handed to wasm, unread.
+    pub const CROSS_ONLY: u32 = 0;
+    /// The crossing and the reading into the core's event, not fed.
+    pub const READ_ONLY: u32 = 1;
+    /// Fed, the record made and serialized to JSON text, not parsed into a
+    /// JavaScript object.
+    pub const TEXT_OUT: u32 = 2;
+    /// Fed, the record out through `serde-wasm-bindgen`.
+    pub const SERDE_OUT: u32 = 3;
+    /// Fed, no record made: the report only says whether there was one.
+    pub const FED_ONLY: u32 = 4;
+}
+
 #[wasm_bindgen]
 impl Engine {
-    /// Only the crossing: a packed event's string handed to wasm, unread.
-    #[wasm_bindgen(js_name = crossOnly)]
+    /// The packed way in, cut short or with another way out (`via`), for
+    /// the breakdown `make bench` prints and the ways out it compares; the
+    /// other arguments are `ingestPacked`'s, read by the same decoder.
+    #[wasm_bindgen(js_name = ingestPackedVia)]
     #[allow(clippy::too_many_arguments)]
-    pub fn cross_only(
+    pub fn ingest_packed_via(
         &mut self,
-        _kind: u32,
-        _present: u32,
-        _tab_id: f64,
-        _time_stamp: f64,
-        _status_code: f64,
-        _request_headers: u32,
-        _response_headers: u32,
-        text: &str,
-    ) -> JsValue {
-        JsValue::from_bool(text.is_empty())
-    }
-
-    /// The crossing and the reading into the core's event, not fed.
-    #[wasm_bindgen(js_name = readOnly)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn read_only(
-        &mut self,
-        kind: u32,
-        present: u32,
-        tab_id: f64,
-        time_stamp: f64,
-        status_code: f64,
-        request_headers: u32,
-        response_headers: u32,
-        text: &str,
-    ) -> JsValue {
-        match read::packed_event(
-            kind,
-            present,
-            tab_id,
-            time_stamp,
-            status_code,
-            request_headers,
-            response_headers,
-            text,
-        ) {
-            Ok(Some(event)) => JsValue::from_bool(event.url.is_empty()),
-            _ => JsValue::NULL,
-        }
-    }
-
-    /// The engine fed, the record made and serialized to JSON text, but not
-    /// parsed into a JavaScript object.
-    #[wasm_bindgen(js_name = ingestPackedTextOut)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn ingest_packed_text_out(
-        &mut self,
+        via: u32,
         kind: u32,
         present: u32,
         tab_id: f64,
@@ -185,6 +122,9 @@ impl Engine {
         response_headers: u32,
         text: &str,
     ) -> Result<JsValue, JsError> {
+        if via == via::CROSS_ONLY {
+            return Ok(JsValue::from_bool(text.is_empty()));
+        }
         let event = match read::packed_event(
             kind,
             present,
@@ -199,11 +139,21 @@ impl Engine {
             Ok(None) => return Ok(JsValue::NULL),
             Err(_) => return Err(JsError::new("unknown listener index")),
         };
-        match self.inner.ingest(event) {
-            Some(report) => serde_json::to_string(&Record::from(&report))
-                .map(|t| JsValue::from_bool(t.is_empty()))
-                .map_err(|_| JsError::new("unserializable record")),
-            None => Ok(JsValue::UNDEFINED),
+        if via == via::READ_ONLY {
+            return Ok(JsValue::from_bool(event.url.is_empty()));
         }
+        let Some(report) = self.inner.ingest(event) else {
+            return Ok(JsValue::UNDEFINED);
+        };
+        if via == via::FED_ONLY {
+            return Ok(JsValue::from_bool(matches!(report, Report::Notice(_))));
+        }
+        let record = Record::from(&report);
+        if via == via::TEXT_OUT {
+            return serde_json::to_string(&record)
+                .map(|t| JsValue::from_bool(t.is_empty()))
+                .map_err(|_| JsError::new("unserializable record"));
+        }
+        swb(&record)
     }
 }

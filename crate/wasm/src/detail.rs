@@ -65,9 +65,10 @@ impl Tab {
 /// The tabs an entry has: a notice has no exchange to show or replay, and
 /// only a grouped problem has occurrences.
 pub fn tabs_for(entry: &Entry) -> Vec<Tab> {
-    let mut tabs = match entry.kind {
-        Kind::Failure(_) => vec![Tab::Explanation, Tab::Fix, Tab::Headers, Tab::Reproduce],
-        Kind::Notice(_) => vec![Tab::Explanation],
+    let mut tabs = if entry.is_failure() {
+        vec![Tab::Explanation, Tab::Fix, Tab::Headers, Tab::Reproduce]
+    } else {
+        vec![Tab::Explanation]
     };
     if entry.count() > 1 {
         tabs.push(Tab::Occurrences);
@@ -97,6 +98,10 @@ pub fn build(
     active: Tab,
     record: Option<&serde_json::Value>,
 ) -> Result<Built, JsError> {
+    // The view reads the whole record before building its pane.
+    let kind = entry
+        .kind()
+        .ok_or_else(|| JsError::new("this finding's stored record cannot be read"))?;
     let mut copies = Vec::new();
     let content = el(doc, "div", "d-content", None)?;
     let severity = entry.severity();
@@ -127,7 +132,7 @@ pub fn build(
     )?;
 
     let ids = add(&content, "p", "d-ids", None)?;
-    match &entry.kind {
+    match kind {
         Kind::Failure(f) => {
             add(&ids, "span", "f-reason", Some(f.reason.chromium_id()))?;
             add(&ids, "span", "f-mdn-id", Some(f.reason.mdn_id()))?;
@@ -163,7 +168,7 @@ pub fn build(
     } else {
         Tab::Explanation
     };
-    let curl_script = match (&entry.kind, record) {
+    let curl_script = match (kind, record) {
         (Kind::Failure(f), Some(_)) => Some(curl_script(f, entry.first_seen, lang)),
         _ => None,
     };
@@ -215,7 +220,7 @@ pub fn build(
             ],
         )?;
         set_hidden(&panel, *tab != active)?;
-        match (&entry.kind, tab) {
+        match (kind, tab) {
             (Kind::Failure(f), Tab::Explanation) => failure_explanation(doc, &panel, f, lang)?,
             (Kind::Notice(n), Tab::Explanation) => notice_explanation(doc, &panel, n, lang)?,
             (Kind::Failure(f), Tab::Fix) => fix_tab(&panel, f, lang, stack, &mut copies)?,
@@ -232,9 +237,10 @@ pub fn build(
 }
 
 fn kind_id(entry: &Entry) -> &'static str {
-    match entry.kind {
-        Kind::Failure(_) => "failure",
-        Kind::Notice(_) => "notice",
+    if entry.is_failure() {
+        "failure"
+    } else {
+        "notice"
     }
 }
 
@@ -248,9 +254,10 @@ pub fn add_firefox_ids(
     entry: &Entry,
     lang: Lang,
 ) -> Result<(), JsError> {
-    let ids = match &entry.kind {
-        Kind::Failure(f) => f.reason.firefox_ids_for(&f.allow_origin),
-        Kind::Notice(n) => match firefox_id_of_notice(n.kind) {
+    let ids = match entry.kind() {
+        None => return Ok(()),
+        Some(Kind::Failure(f)) => f.reason.firefox_ids_for(&f.allow_origin),
+        Some(Kind::Notice(n)) => match firefox_id_of_notice(n.kind) {
             Some(id) => FirefoxIds {
                 id,
                 or: None,
@@ -264,7 +271,7 @@ pub fn add_firefox_ids(
     };
     // A warning is about a response that passed: Firefox names the refusal
     // only if the request carried credentials.
-    let conditional = matches!(&entry.kind, Kind::Notice(n) if n.kind.is_warning());
+    let conditional = matches!(entry.kind(), Some(Kind::Notice(n)) if n.kind.is_warning());
     let text = match ids.or {
         Some(or) => l10n::tf(lang, "ui_firefox_ids", &[("id", ids.id), ("alt", or)]),
         None if conditional => l10n::tf(lang, "ui_firefox_id_with_credentials", &[("id", ids.id)]),

@@ -306,10 +306,7 @@ pub fn packed_event(
     response_headers: u32,
     text: &str,
 ) -> Result<Option<Event>, UnknownListener> {
-    let kind = LISTENERS
-        .get(kind as usize)
-        .ok_or(UnknownListener(kind))?
-        .1;
+    let kind = LISTENERS.get(kind as usize).ok_or(UnknownListener(kind))?.1;
     let numbers = PackedNumbers {
         present,
         tab_id,

@@ -1,6 +1,7 @@
-//! The findings table's model: stored records read once into domain values
-//! (one `Entry` per grouped finding or notice), the table's columns and
-//! their sort order. No DOM here, so it is tested natively.
+//! The findings table's model: one `Entry` per grouped finding or notice
+//! (what its row shows, and the whole record in its domain value once
+//! read), the table's columns and their sort order. No DOM here, so it is
+//! tested natively.
 
 use std::cell::OnceCell;
 use std::cmp::Ordering;
@@ -9,8 +10,9 @@ use cors_lens_core::explain::explain;
 use cors_lens_core::filter::{Filter, Item};
 use cors_lens_core::l10n::Lang;
 use cors_lens_core::notice_text::describe;
+use cors_lens_core::reason::CorsError;
 use cors_lens_core::wire::Record;
-use cors_lens_core::{Finding, Notice};
+use cors_lens_core::{Finding, Notice, NoticeKind};
 
 /// A stored record, read.
 #[derive(Debug)]
@@ -48,6 +50,72 @@ impl Severity {
     }
 }
 
+/// What a row says it is: a failure's reason or a notice's kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum What {
+    Failure(CorsError),
+    Notice(NoticeKind),
+}
+
+/// What the table shows of a record, read for every row before anything
+/// else: 2 000 stored records read whole (their exchanges' headers too)
+/// took most of the panel's first paint (docs/performance.md). The whole
+/// record is read when first needed ([`Entry::full`]).
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub what: What,
+    pub request_id: String,
+    pub method: String,
+    pub url: String,
+    pub status: Option<u16>,
+    pub resource_type: String,
+    pub page_origin: String,
+    pub count: u32,
+    /// When it was last seen (ms since the epoch).
+    pub time: f64,
+}
+
+impl Row {
+    /// The row of a record read whole (the tests' way in; the view reads
+    /// rows from the stored objects).
+    #[cfg(test)]
+    fn of(kind: &Kind) -> Row {
+        match kind {
+            Kind::Failure(f) => Row {
+                what: What::Failure(f.reason),
+                request_id: f.request_id.clone(),
+                method: f.method.clone(),
+                url: f.url.clone(),
+                status: f.status,
+                resource_type: f.resource_type.clone(),
+                page_origin: f.page_origin.clone(),
+                count: f.count,
+                time: f.time_ms,
+            },
+            Kind::Notice(n) => Row {
+                what: What::Notice(n.kind),
+                request_id: n.request_id.clone(),
+                method: n.method.clone(),
+                url: n.url.clone(),
+                status: n.status,
+                resource_type: n.resource_type.clone(),
+                page_origin: n.page_origin.clone(),
+                count: n.count,
+                time: n.time_ms,
+            },
+        }
+    }
+}
+
+/// A record read whole into its domain value (a stored record that did not
+/// deserialize never gets here: `None` is kept for the callers' one path).
+pub fn kind_of(record: Record) -> Option<Kind> {
+    Some(match record {
+        Record::Failure(r) => Kind::Failure(Box::new(Finding::from(r))),
+        Record::Notice(r) => Kind::Notice(Box::new(Notice::from(r))),
+    })
+}
+
 /// One row of the table.
 #[derive(Debug)]
 pub struct Entry {
@@ -56,127 +124,135 @@ pub struct Entry {
     /// The grouping key: the same problem keeps its key when seen again, so
     /// the selection follows it across updates.
     pub key: String,
-    pub kind: Kind,
+    pub row: Row,
     /// When the problem was first seen (ms since the epoch), when stored.
     pub first_seen: Option<f64>,
     /// The title in the panel's language, built once when first needed.
     pub title: OnceCell<String>,
+    /// The whole record, read when first needed (a filter word the row does
+    /// not decide, the title, the detail pane); `None` inside when it cannot
+    /// be read.
+    pub full: OnceCell<Option<Kind>>,
 }
 
 impl Entry {
-    /// Reads one stored record; `None` when it cannot be read (counted by
-    /// the caller, never dropped silently).
+    /// Reads one stored record whole; `None` when it cannot be read.
+    #[cfg(test)]
     pub fn read(index: u32, record: Record, first_seen: Option<f64>) -> Option<Entry> {
-        let (key, kind) = match record {
-            Record::Failure(r) => (r.key.clone(), Kind::Failure(Box::new(Finding::from(r)))),
-            Record::Notice(r) => (r.key.clone(), Kind::Notice(Box::new(Notice::from(r)))),
+        let key = match &record {
+            Record::Failure(r) => r.key.clone(),
+            Record::Notice(r) => r.key.clone(),
         };
-        Some(Entry {
-            index,
-            key,
-            kind,
-            first_seen: first_seen.filter(|t| t.is_finite()),
-            title: OnceCell::new(),
-        })
+        let kind = kind_of(record)?;
+        let entry = Entry::of_row(index, key, Row::of(&kind), first_seen);
+        // Just set: the cell was empty.
+        let _ = entry.full.set(Some(kind));
+        Some(entry)
     }
 
-    pub fn item(&self) -> Item<'_> {
-        match &self.kind {
-            Kind::Failure(f) => Item::Failure(f),
-            Kind::Notice(n) => Item::Notice(n),
+    /// A row whose whole record is read later.
+    pub fn of_row(index: u32, key: String, row: Row, first_seen: Option<f64>) -> Entry {
+        Entry {
+            index,
+            key,
+            row,
+            first_seen: first_seen.filter(|t| t.is_finite()),
+            title: OnceCell::new(),
+            full: OnceCell::new(),
         }
     }
 
-    pub fn title(&self, lang: Lang) -> &str {
-        self.title.get_or_init(|| match &self.kind {
-            Kind::Failure(f) => explain(f, lang).title,
-            Kind::Notice(n) => describe(n, lang).title,
-        })
+    /// The whole record, when read and readable.
+    pub fn kind(&self) -> Option<&Kind> {
+        self.full.get().and_then(Option::as_ref)
     }
 
+    pub fn is_failure(&self) -> bool {
+        matches!(self.row.what, What::Failure(_))
+    }
+
+    /// The title, once the whole record is read ("" before, or when it
+    /// cannot be read).
+    pub fn title(&self, lang: Lang) -> &str {
+        match self.kind() {
+            Some(kind) => self.title.get_or_init(|| match kind {
+                Kind::Failure(f) => explain(f, lang).title,
+                Kind::Notice(n) => describe(n, lang).title,
+            }),
+            None => "",
+        }
+    }
+
+    /// Whether the filter keeps this row: a filter with words needs the
+    /// whole record (the caller reads it first); one that cannot be read is
+    /// kept only when nothing is filtered.
     pub fn kept_by(&self, filter: &Filter, lang: Lang) -> bool {
-        filter.is_empty() || filter.keeps_item(self.item(), &self.title, lang)
+        if filter.is_empty() {
+            return true;
+        }
+        let item = match self.kind() {
+            Some(Kind::Failure(f)) => Item::Failure(f),
+            Some(Kind::Notice(n)) => Item::Notice(n),
+            None => return false,
+        };
+        filter.keeps_item(item, &self.title, lang)
     }
 
     pub fn severity(&self) -> Severity {
-        match &self.kind {
-            Kind::Failure(_) => Severity::Failure,
-            Kind::Notice(n) if n.kind.is_warning() => Severity::Warning,
-            Kind::Notice(_) => Severity::Notice,
+        match self.row.what {
+            What::Failure(_) => Severity::Failure,
+            What::Notice(n) if n.is_warning() => Severity::Warning,
+            What::Notice(_) => Severity::Notice,
         }
     }
 
     pub fn method(&self) -> &str {
-        match &self.kind {
-            Kind::Failure(f) => &f.method,
-            Kind::Notice(n) => &n.method,
-        }
+        &self.row.method
     }
 
     pub fn url(&self) -> &str {
-        match &self.kind {
-            Kind::Failure(f) => &f.url,
-            Kind::Notice(n) => &n.url,
-        }
+        &self.row.url
     }
 
     pub fn status(&self) -> Option<u16> {
-        match &self.kind {
-            Kind::Failure(f) => f.status,
-            Kind::Notice(n) => n.status,
-        }
+        self.row.status
     }
 
     pub fn resource_type(&self) -> &str {
-        match &self.kind {
-            Kind::Failure(f) => &f.resource_type,
-            Kind::Notice(n) => &n.resource_type,
-        }
+        &self.row.resource_type
     }
 
     pub fn page_origin(&self) -> &str {
-        match &self.kind {
-            Kind::Failure(f) => &f.page_origin,
-            Kind::Notice(n) => &n.page_origin,
-        }
+        &self.row.page_origin
     }
 
     /// Chromium's reason id, or the notice's id.
     pub fn reason(&self) -> &'static str {
-        match &self.kind {
-            Kind::Failure(f) => f.reason.chromium_id(),
-            Kind::Notice(n) => n.kind.id(),
+        match self.row.what {
+            What::Failure(r) => r.chromium_id(),
+            What::Notice(n) => n.id(),
         }
     }
 
     /// The MDN / Firefox id of a failure.
     pub fn mdn_id(&self) -> Option<&'static str> {
-        match &self.kind {
-            Kind::Failure(f) => Some(f.reason.mdn_id()),
-            Kind::Notice(_) => None,
+        match self.row.what {
+            What::Failure(r) => Some(r.mdn_id()),
+            What::Notice(_) => None,
         }
     }
 
     pub fn count(&self) -> u32 {
-        match &self.kind {
-            Kind::Failure(f) => f.count,
-            Kind::Notice(n) => n.count,
-        }
+        self.row.count
     }
 
     /// When it was last seen (ms since the epoch).
     pub fn time(&self) -> f64 {
-        match &self.kind {
-            Kind::Failure(f) => f.time_ms,
-            Kind::Notice(n) => n.time_ms,
-        }
+        self.row.time
     }
 
     pub fn request_id(&self) -> &str {
-        match &self.kind {
-            Kind::Failure(f) => &f.request_id,
-            Kind::Notice(n) => &n.request_id,
-        }
+        &self.row.request_id
     }
 }
 

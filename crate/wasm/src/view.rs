@@ -14,13 +14,14 @@ use cors_lens_core::filter::{Filter, Kind as FilterKind};
 use cors_lens_core::fix::Stack;
 use cors_lens_core::l10n::{self, Lang};
 use cors_lens_core::wire::Record;
+use cors_lens_core::{CorsError, NoticeKind};
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, Event, EventTarget, HtmlElement, KeyboardEvent, PointerEvent};
 
 use crate::detail::{self, clock, Tab};
 use crate::dom::{add, attrs, by_id, focus, js_error, set_hidden, set_style};
-use crate::rows::{split_url, Col, Entry, Severity, Sort};
+use crate::rows::{kind_of, split_url, Col, Entry, Row, Severity, Sort, What};
 
 /// Height of a row in CSS pixels (the stylesheet reads it from `--row-h`).
 pub const ROW_HEIGHT: f64 = 22.0;
@@ -112,10 +113,18 @@ struct State {
 pub struct FindingsView {
     state: Rc<RefCell<State>>,
     listeners: Vec<Listener>,
+    /// Reads every record whole once the browser is idle after a new list,
+    /// so that a filter's first keystroke does not wait for it.
+    idle: Closure<dyn FnMut()>,
+    /// The pending idle callback, cancelled when the view is dropped.
+    idle_id: std::cell::Cell<Option<u32>>,
 }
 
 impl Drop for FindingsView {
     fn drop(&mut self) {
+        if let (Some(id), Some(window)) = (self.idle_id.take(), web_sys::window()) {
+            window.cancel_idle_callback(id);
+        }
         for (target, name, closure) in &self.listeners {
             // The element may already be gone with its listeners.
             let _ =
@@ -192,9 +201,30 @@ impl FindingsView {
             copies: Vec::new(),
             drag: None,
         };
+        let state = Rc::new(RefCell::new(state));
+        let weak = Rc::downgrade(&state);
+        let idle = Closure::<dyn FnMut()>::new(move || {
+            let Some(state) = weak.upgrade() else {
+                return;
+            };
+            // Busy (a call in progress): the records are read when needed.
+            let Ok(mut s) = state.try_borrow_mut() else {
+                return;
+            };
+            let all = 0..s.entries.len();
+            s.read_whole(all);
+            let shown = s.show_counts();
+            let host = s.host.clone();
+            drop(s);
+            if let Err(err) = shown {
+                report(&host, err.into());
+            }
+        });
         let mut view = FindingsView {
-            state: Rc::new(RefCell::new(state)),
+            state,
             listeners: Vec::new(),
+            idle,
+            idle_id: std::cell::Cell::new(None),
         };
         {
             let mut s = view.borrow()?;
@@ -275,15 +305,28 @@ impl FindingsView {
                 }
             }
         }
-        for (record, (i, seen, _)) in read_records(&to_read).into_iter().zip(&to_read) {
-            slots[*i as usize] = record.and_then(|r| Entry::read(*i, r, *seen));
+        // Only what the rows show is read now; whole records when needed.
+        let row_keys = RowKeys::new();
+        for (i, seen, value) in &to_read {
+            slots[*i as usize] =
+                read_row(value, &row_keys).map(|(key, row)| Entry::of_row(*i, key, row, *seen));
         }
         let unreadable = slots.iter().filter(|e| e.is_none()).count();
         let entries: Vec<Entry> = slots.into_iter().flatten().collect();
         s.records = records;
         s.entries = entries;
         s.unreadable = unreadable;
-        s.refresh()
+        s.refresh()?;
+        drop(s);
+        // Where idle callbacks are missing, records are read when needed.
+        if let Some(window) = web_sys::window() {
+            if let Some(id) = self.idle_id.take() {
+                window.cancel_idle_callback(id);
+            }
+            let id = window.request_idle_callback(self.idle.as_ref().unchecked_ref());
+            self.idle_id.set(id.ok());
+        }
+        Ok(())
     }
 
     /// Narrows the table: `query` in the filter language
@@ -349,24 +392,23 @@ impl FindingsView {
     }
 }
 
-/// Reads stored records into the core's `Record`s (`None` for one that
-/// cannot be read). Many at once cross as one JSON text, parsed by
-/// `serde_json` in wasm: reading 2 000 records object by object through
-/// `serde-wasm-bindgen` took most of the panel's first paint
-/// (docs/performance.md). When the text does not parse as a list of records
+/// Reads stored records whole into the core's `Record`s (`None` for one
+/// that cannot be read). Many at once cross as one JSON text, parsed by
+/// `serde_json` in wasm: object by object through `serde-wasm-bindgen`,
+/// 2 000 records took 100 ms and more (docs/performance.md). When the text does not parse as a list of records
 /// (one of them is unreadable, or holds what JSON cannot say), each record
 /// is read on its own, as before.
-fn read_records(values: &[(u32, Option<f64>, JsValue)]) -> Vec<Option<Record>> {
+fn read_records(values: &[JsValue]) -> Vec<Option<Record>> {
     let one_by_one = || {
         values
             .iter()
-            .map(|(_, _, v)| serde_wasm_bindgen::from_value::<Record>(v.clone()).ok())
+            .map(|v| serde_wasm_bindgen::from_value::<Record>(v.clone()).ok())
             .collect()
     };
     if values.len() < 2 {
         return one_by_one();
     }
-    let list: Array = values.iter().map(|(_, _, v)| v).collect();
+    let list: Array = values.iter().collect();
     let parsed = js_sys::JSON::stringify(&list)
         .ok()
         .and_then(|text| text.as_string())
@@ -376,6 +418,71 @@ fn read_records(values: &[(u32, Option<f64>, JsValue)]) -> Vec<Option<Record>> {
         Some(records) => records.into_iter().map(Some).collect(),
         None => one_by_one(),
     }
+}
+
+/// The property names a row reads, made once per list.
+struct RowKeys {
+    kind: JsValue,
+    key: JsValue,
+    reason: JsValue,
+    notice: JsValue,
+    request_id: JsValue,
+    method: JsValue,
+    url: JsValue,
+    status: JsValue,
+    resource_type: JsValue,
+    page_origin: JsValue,
+    count: JsValue,
+    time: JsValue,
+}
+
+impl RowKeys {
+    fn new() -> RowKeys {
+        RowKeys {
+            kind: "kind".into(),
+            key: "key".into(),
+            reason: "reason".into(),
+            notice: "notice".into(),
+            request_id: "requestId".into(),
+            method: "method".into(),
+            url: "url".into(),
+            status: "status".into(),
+            resource_type: "type".into(),
+            page_origin: "pageOrigin".into(),
+            count: "count".into(),
+            time: "time".into(),
+        }
+    }
+}
+
+/// Reads what a row shows of a stored record (its key and [`Row`]) with a
+/// few property reads, as strictly as the whole record's reading: `None`
+/// when one of them is missing or of another type, or names no known reason.
+fn read_row(value: &JsValue, k: &RowKeys) -> Option<(String, Row)> {
+    let get = |key: &JsValue| Reflect::get(value, key).ok();
+    let text = |key: &JsValue| get(key).and_then(|v| v.as_string());
+    let whole = |v: f64, max: f64| (v.fract() == 0.0 && (0.0..=max).contains(&v)).then_some(v);
+    let what = match text(&k.kind)?.as_str() {
+        "failure" => What::Failure(CorsError::from_chromium_id(&text(&k.reason)?)?),
+        "notice" => What::Notice(NoticeKind::from_id(&text(&k.notice)?)?),
+        _ => return None,
+    };
+    let status = match get(&k.status)? {
+        v if v.is_null() || v.is_undefined() => None,
+        v => Some(whole(v.as_f64()?, f64::from(u16::MAX))? as u16),
+    };
+    let row = Row {
+        what,
+        request_id: text(&k.request_id)?,
+        method: text(&k.method)?,
+        url: text(&k.url)?,
+        status,
+        resource_type: text(&k.resource_type)?,
+        page_origin: text(&k.page_origin)?,
+        count: whole(get(&k.count)?.as_f64()?, f64::from(u32::MAX))? as u32,
+        time: get(&k.time)?.as_f64()?,
+    };
+    Some((text(&k.key)?, row))
 }
 
 impl FindingsView {
@@ -527,6 +634,9 @@ impl State {
 
     /// Filters and sorts again, then redraws rows, detail and counts.
     fn refresh(&mut self) -> Result<(), JsError> {
+        if !self.filter.is_empty() {
+            self.read_whole(0..self.entries.len());
+        }
         let (lang, filter) = (self.lang, &self.filter);
         let mut shown: Vec<usize> = self
             .entries
@@ -551,6 +661,29 @@ impl State {
         self.show_counts()?;
         self.render_rows(true).map_err(js_error)?;
         self.render_detail().map_err(js_error)
+    }
+
+    /// Reads whole the records of `entries` (indices into `self.entries`)
+    /// not read yet, all at once; those that cannot be read are counted.
+    fn read_whole(&mut self, entries: impl Iterator<Item = usize>) {
+        let missing: Vec<usize> = entries
+            .filter(|&i| self.entries[i].full.get().is_none())
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let values: Vec<JsValue> = missing
+            .iter()
+            .map(|&i| self.records.get(self.entries[i].index))
+            .collect();
+        for (record, i) in read_records(&values).into_iter().zip(missing) {
+            let kind = record.and_then(kind_of);
+            if kind.is_none() {
+                self.unreadable += 1;
+            }
+            // Just checked: the cell was empty.
+            let _ = self.entries[i].full.set(kind);
+        }
     }
 
     /// The counts and the empty states around the table.
@@ -748,6 +881,7 @@ impl State {
             self.copies.clear();
             return self.split.set_attribute("data-detail", "closed");
         };
+        self.read_whole(std::iter::once(i));
         let e = &self.entries[i];
         let shows = (e.key.clone(), e.count(), e.time());
         if self.detail_shows.as_ref() != Some(&shows) {
@@ -886,10 +1020,9 @@ impl State {
             .closest(".row[data-pos]")?
             .and_then(|r| r.get_attribute("data-pos"))
             .and_then(|p| p.parse::<usize>().ok());
-        if let Some(e) = pos
-            .and_then(|p| self.shown.get(p))
-            .map(|&i| &self.entries[i])
-        {
+        if let Some(&i) = pos.and_then(|p| self.shown.get(p)) {
+            self.read_whole(std::iter::once(i));
+            let e = &self.entries[i];
             let hover = match e.mdn_id() {
                 Some(mdn) => format!("{mdn} — {}", e.title(self.lang)),
                 None => e.title(self.lang).to_owned(),
