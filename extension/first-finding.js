@@ -1,3 +1,4 @@
+// @ts-check
 // The "first finding" help page (www/first-finding.html), linked from the
 // panel's empty state: shipped in the package, so the link works from an
 // installed extension, and shown in the panel's language (the saved choice,
@@ -8,5 +9,6 @@ import { api } from './compat.js';
 
 await init();
 const saved = await api.storage.local.get(['lang']);
-const lang = localizePage(saved.lang && saved.lang !== 'auto' ? saved.lang : api.i18n.getUILanguage());
+const chosen = typeof saved.lang === 'string' && saved.lang !== 'auto' ? saved.lang : api.i18n.getUILanguage();
+const lang = localizePage(chosen);
 document.title = `${t(lang, 'help_title')} · ${t(lang, 'extName')}`;

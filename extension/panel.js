@@ -291,7 +291,7 @@ function setUpExports() {
   const input = /** @type {HTMLInputElement} */ (document.getElementById('import-file'));
   document.getElementById('import').onclick = () => input.click();
   // The standalone HAR page, in a tab of its own.
-  const analyzeLink = document.getElementById('analyze-link');
+  const analyzeLink = /** @type {HTMLAnchorElement} */ (document.getElementById('analyze-link'));
   analyzeLink.href = api.runtime.getURL('/www/analyze.html');
   analyzeLink.onclick = (e) => {
     if (!api.tabs?.create) return;
