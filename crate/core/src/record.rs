@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use crate::wire::{Record, Stored};
+use crate::wire::{Record, RequestFacts, Stored};
 
 /// Most groups the engine remembers across tabs: the worker keeps at most
 /// 2 000 records and forgets the groups of those it drops, so this bound is
@@ -30,20 +30,22 @@ impl Record {
         }
     }
 
+    /// The request the record is about.
+    pub fn request(&self) -> &RequestFacts {
+        match self {
+            Record::Failure(r) => &r.request,
+            Record::Notice(r) => &r.request,
+        }
+    }
+
     /// The tab the record belongs to (`-1`: not from a tab).
     pub fn tab_id(&self) -> i64 {
-        match self {
-            Record::Failure(r) => r.tab_id,
-            Record::Notice(r) => r.tab_id,
-        }
+        self.request().tab_id
     }
 
     /// When the problem was last seen (ms since the epoch).
     pub fn time(&self) -> f64 {
-        match self {
-            Record::Failure(r) => r.time,
-            Record::Notice(r) => r.time,
-        }
+        self.request().time
     }
 
     /// How many occurrences were grouped into this record.
