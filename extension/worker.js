@@ -647,7 +647,10 @@ function changed(tabId, record) {
 function removed(tabId, keys) {
   if (!subscribers.get(tabId)?.size) return;
   noteRemoved(unsentOf(tabId), keys);
-  schedulePublish(tabId);
+  // Sent with the changes when they wait for the throttle; else at once,
+  // outside it: the caps drop at most once per write, and a new failure
+  // must not wait behind the drops its own write made.
+  if (!publishTimers.has(tabId)) publish(tabId);
 }
 
 /**
@@ -691,7 +694,7 @@ function publish(tabId) {
   const u = unsent.get(tabId);
   unsent.delete(tabId);
   if (!ports?.size || !u) return;
-  lastPublished.set(tabId, Date.now());
+  if (u.whole || u.changed.length) lastPublished.set(tabId, Date.now());
   if (u.whole) {
     onChain(
       async () => {
