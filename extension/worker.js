@@ -190,12 +190,15 @@ const feeding = () => engine !== null && seeded && !holding;
 
 let holding = true;
 
-/** Feeds the queued events, oldest first; those a crash leaves unfed wait again. */
+/**
+ * Feeds the queued events, oldest first. After a crash among them, the rest
+ * wait for the fresh engine's seeding, or are dropped if observation paused.
+ */
 function drain() {
   if (!feeding()) return;
   for (const [listener, details] of byTimeStamp(queue.splice(0))) {
     if (feeding()) feed(listener, details);
-    else queue.push([listener, details]);
+    else if (!paused) queue.push([listener, details]);
   }
 }
 
