@@ -355,6 +355,26 @@ macro_rules! request_facts {
     };
 }
 
+/// A domain type ([`Finding`], [`Notice`]) from a record's request facts
+/// and its own fields.
+macro_rules! from_request_facts {
+    ($ty:ident, $request:expr, { $($field:ident: $value:expr),* $(,)? }) => {{
+        let q: RequestFacts = $request;
+        $ty {
+            request_id: q.request_id,
+            tab_id: q.tab_id,
+            time_ms: q.time,
+            method: q.method,
+            url: q.url,
+            resource_type: q.resource_type,
+            origin: q.origin,
+            page_origin: q.page_origin,
+            status: q.status,
+            $($field: $value),*
+        }
+    }};
+}
+
 /// A notice as stored and sent to the panel.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -469,20 +489,11 @@ impl From<&Notice> for NoticeRecord {
 
 impl From<NoticeRecord> for Notice {
     fn from(r: NoticeRecord) -> Notice {
-        Notice {
-            request_id: r.request.request_id,
-            tab_id: r.request.tab_id,
-            time_ms: r.request.time,
-            method: r.request.method,
-            url: r.request.url,
-            resource_type: r.request.resource_type,
-            origin: r.request.origin,
-            page_origin: r.request.page_origin,
-            status: r.request.status,
+        from_request_facts!(Notice, r.request, {
             kind: r.notice,
             detail: r.detail,
             count: r.count,
-        }
+        })
     }
 }
 
@@ -596,16 +607,7 @@ impl From<&Finding> for FindingRecord {
 
 impl From<FindingRecord> for Finding {
     fn from(r: FindingRecord) -> Finding {
-        Finding {
-            request_id: r.request.request_id,
-            tab_id: r.request.tab_id,
-            time_ms: r.request.time,
-            method: r.request.method,
-            url: r.request.url,
-            resource_type: r.request.resource_type,
-            origin: r.request.origin,
-            page_origin: r.request.page_origin,
-            status: r.request.status,
+        from_request_facts!(Finding, r.request, {
             reason: r.reason,
             failed_parameter: r.failed_parameter,
             allow_origin: r.allow_origin,
@@ -619,7 +621,7 @@ impl From<FindingRecord> for Finding {
             exchange: r.exchange.into(),
             preflight: r.preflight.map(Into::into),
             count: r.count,
-        }
+        })
     }
 }
 
