@@ -35,10 +35,11 @@ export const Msg = Object.freeze({
    * (`{key, detail, time}`, key = a message key) and `dropped`, how many
    * older findings of the tab were discarded to keep within the caps (500
    * per tab, 2000 across tabs; 0 when none). Sent when the panel subscribes
-   * and after findings were dropped or cleared. Otherwise an update,
-   * `{type, tabId, changed, problems, dropped}`: the records the engine
-   * handed over since the last message, which the panel merges into its list
-   * (extension/store.js, `merge`: same key replaced and moved to the end).
+   * and after the tab was cleared or navigated. Otherwise an update,
+   * `{type, tabId, changed, removed, problems, dropped}`: the records the
+   * engine handed over since the last message and the keys of those the
+   * caps dropped, which the panel applies to its list (extension/store.js,
+   * `applyUpdate`: removals, then the same key replaced and moved to the end).
    * At most one message every 250 ms (PUBLISH_MS), the first at once.
    */
   FINDINGS: 'findings',

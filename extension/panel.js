@@ -13,7 +13,7 @@ import init, {
 import { api, browserId } from './compat.js';
 import { download } from '../www/save.js';
 import { Msg, PANEL_PORT, PRESERVE_LOG, message } from './messages.js';
-import { merge } from './store.js';
+import { applyUpdate } from './store.js';
 import { startWatchBar } from './watch-ui.js';
 
 const params = new URLSearchParams(location.search);
@@ -314,10 +314,12 @@ function connect() {
   const port = api.runtime.connect({ name: PANEL_PORT });
   port.onMessage.addListener((msg) => {
     if (msg?.type === Msg.FINDINGS && msg.tabId === tabId) {
-      // The whole list, or the records handed over since the last message,
-      // merged as the worker merges them (a copy: the view holds the list).
+      // The whole list, or an update applied as the worker applies it to
+      // its own (a new list: the view holds the old one).
       const base = latest?.findings ?? findings;
-      const list = Array.isArray(msg.findings) ? msg.findings : merge([...base], Array.isArray(msg.changed) ? msg.changed : []);
+      const list = Array.isArray(msg.findings)
+        ? msg.findings
+        : applyUpdate(base, { changed: Array.isArray(msg.changed) ? msg.changed : [], removed: Array.isArray(msg.removed) ? msg.removed : [] });
       latest = { ...msg, findings: list };
       scheduleRender();
     }

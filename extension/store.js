@@ -165,3 +165,47 @@ export function merge(list, records) {
 export function seedsOf(list, pending) {
   return merge([...list], pending);
 }
+
+/**
+ * What a tab's panels have not been sent yet: records handed over
+ * (`changed`, in order) and keys of records dropped (`removed`). Each key is
+ * in one of the two only, as its last change left it, so the panel applies
+ * the removals, then the changes (`applyUpdate`), and gets the worker's list.
+ * @typedef {{changed: StoredRecord[], removed: string[]}} Update
+ */
+
+/** @returns {Update} */
+export const emptyUpdate = () => ({ changed: [], removed: [] });
+
+/**
+ * Notes a record handed over.
+ * @param {Update} u changed in place
+ * @param {StoredRecord} record
+ */
+export function noteChanged(u, record) {
+  if (u.removed.length) u.removed = u.removed.filter((k) => k !== record.key);
+  u.changed.push(record);
+}
+
+/**
+ * Notes records dropped from the list.
+ * @param {Update} u changed in place
+ * @param {string[]} keys
+ */
+export function noteRemoved(u, keys) {
+  const gone = new Set(keys);
+  u.changed = u.changed.filter((r) => !gone.has(r.key));
+  for (const k of gone) if (!u.removed.includes(k)) u.removed.push(k);
+}
+
+/**
+ * A list with an update applied: the removals, then the changes (`merge`).
+ * `list` is not changed.
+ * @param {StoredRecord[]} list
+ * @param {Partial<Update>} update
+ * @returns {StoredRecord[]}
+ */
+export function applyUpdate(list, { changed = [], removed = [] }) {
+  const gone = new Set(removed);
+  return merge(gone.size ? list.filter((r) => !gone.has(r.key)) : [...list], changed);
+}

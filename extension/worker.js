@@ -12,7 +12,7 @@ import { api } from './compat.js';
 import { DEVTOOLS_PORT, Msg, PRESERVE_LOG, isOwnPage, message } from './messages.js';
 import { observe } from './observe.js';
 import { fullBucket, takeRestart } from './restarts.js';
-import { aheadKey, droppedKey, listKey, merge, recoverAhead, seedsOf, storedTabs } from './store.js';
+import { aheadKey, droppedKey, emptyUpdate, listKey, merge, noteChanged, noteRemoved, recoverAhead, seedsOf, storedTabs } from './store.js';
 import { MAX_RETRIES, afterFailedWrite, byteBudget, nextRoomStep, overTabCap } from './eviction.js';
 import { nextWriteAt, publishDelay } from './schedule.js';
 import { BADGE_COLOR, badgeText } from './badge.js';
@@ -190,12 +190,15 @@ const feeding = () => engine !== null && seeded && !holding;
 
 let holding = true;
 
-/** Feeds the queued events, oldest first; those a crash leaves unfed wait again. */
+/**
+ * Feeds the queued events, oldest first. After a crash among them, the rest
+ * wait for the fresh engine's seeding, or are dropped if observation paused.
+ */
 function drain() {
   if (!feeding()) return;
   for (const [listener, details] of byTimeStamp(queue.splice(0))) {
     if (feeding()) feed(listener, details);
-    else queue.push([listener, details]);
+    else if (!paused) queue.push([listener, details]);
   }
 }
 
@@ -392,9 +395,10 @@ function trimLists() {
  */
 function dropOldest(tabId, tab, n) {
   if (n <= 0) return;
-  for (const r of tab.list.splice(0, n)) engine?.forget(tabId, r.key);
+  const gone = tab.list.splice(0, n).map((r) => r.key);
+  for (const key of gone) engine?.forget(tabId, key);
   tab.dropped += n;
-  wholeList(tabId);
+  removed(tabId, gone);
 }
 
 async function flush() {
@@ -613,17 +617,17 @@ const lastPublished = new Map();
 /** @type {Map<number, ReturnType<typeof setTimeout>>} */
 const publishTimers = new Map();
 /**
- * What each tab's panels have not been sent yet: the records the engine
- * handed over since (`changed`), or that the whole list is due (`whole`:
- * findings were dropped or cleared, which an update cannot say).
- * @type {Map<number, {changed: StoredRecord[], whole: boolean}>}
+ * What each tab's panels have not been sent yet: an update (store.js:
+ * records handed over, keys dropped by the caps), or that the whole list is
+ * due (`whole`: the tab was cleared or navigated).
+ * @type {Map<number, import('./store.js').Update & {whole: boolean}>}
  */
 const unsent = new Map();
 
 /** @param {number} tabId */
 function unsentOf(tabId) {
   let u = unsent.get(tabId);
-  if (!u) unsent.set(tabId, (u = { changed: [], whole: false }));
+  if (!u) unsent.set(tabId, (u = { ...emptyUpdate(), whole: false }));
   return u;
 }
 
@@ -634,12 +638,26 @@ function unsentOf(tabId) {
  */
 function changed(tabId, record) {
   if (!subscribers.get(tabId)?.size) return;
-  unsentOf(tabId).changed.push(record);
+  noteChanged(unsentOf(tabId), record);
   schedulePublish(tabId);
 }
 
 /**
- * The tab's panels need the whole list (findings dropped or cleared).
+ * Records dropped from the tab's list (the caps), for its panels.
+ * @param {number} tabId
+ * @param {string[]} keys
+ */
+function removed(tabId, keys) {
+  if (!subscribers.get(tabId)?.size) return;
+  noteRemoved(unsentOf(tabId), keys);
+  // Sent with the changes when they wait for the throttle; else at once,
+  // outside it: the caps drop at most once per write, and a new failure
+  // must not wait behind the drops its own write made.
+  if (!publishTimers.has(tabId)) publish(tabId);
+}
+
+/**
+ * The tab's panels need the whole list (cleared, or a navigation).
  * @param {number} tabId
  */
 function wholeList(tabId) {
@@ -670,8 +688,8 @@ async function wholeMessage(tabId) {
 
 /**
  * Sends what a tab's panels have not had: the whole list when due (on the
- * chain: after the writes before it), else the records handed over since
- * the last message (at once: nothing to read).
+ * chain: after the writes before it), else the update since the last
+ * message (at once: nothing to read).
  * @param {number} tabId
  */
 function publish(tabId) {
@@ -679,7 +697,7 @@ function publish(tabId) {
   const u = unsent.get(tabId);
   unsent.delete(tabId);
   if (!ports?.size || !u) return;
-  lastPublished.set(tabId, Date.now());
+  if (u.whole || u.changed.length) lastPublished.set(tabId, Date.now());
   if (u.whole) {
     onChain(
       async () => {
@@ -690,7 +708,7 @@ function publish(tabId) {
     );
     return;
   }
-  const msg = message(Msg.FINDINGS, { tabId, changed: u.changed, problems, dropped: tabs?.get(tabId)?.dropped ?? 0 });
+  const msg = message(Msg.FINDINGS, { tabId, changed: u.changed, removed: u.removed, problems, dropped: tabs?.get(tabId)?.dropped ?? 0 });
   for (const [port, state] of ports) if (state.ready) port.postMessage(msg);
 }
 

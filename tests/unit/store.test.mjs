@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AHEAD_PREFIX, aheadKey, droppedKey, listKey, merge, recoverAhead, seedsOf, storedTabs } from '../../extension/store.js';
+import { AHEAD_PREFIX, aheadKey, applyUpdate, droppedKey, emptyUpdate, listKey, merge, noteChanged, noteRemoved, recoverAhead, seedsOf, storedTabs } from '../../extension/store.js';
 
 const rec = (key, count = 1, time = 0, extra = {}) => ({ key, count, time, tabId: 1, ...extra });
 
@@ -125,4 +125,46 @@ test('recover then merge counts each finding written ahead exactly once', () => 
   const { byTab } = recoverAhead(all, 'new');
   const after = merge(all['findings:1'], byTab.get(1).map((e) => e.record));
   assert.equal(after[0].count, 3);
+});
+
+/** Applies `steps` (['change', record] or ['drop', keys]) to a worker's list and to an update, then the update to the panel's copy. */
+function replay(start, steps) {
+  let worker = [...start];
+  const u = emptyUpdate();
+  for (const [op, arg] of steps) {
+    if (op === 'change') {
+      worker = merge(worker, [arg]);
+      noteChanged(u, arg);
+    } else {
+      worker = worker.filter((r) => !arg.includes(r.key));
+      noteRemoved(u, arg);
+    }
+  }
+  return { worker, panel: applyUpdate(start, u), u };
+}
+
+const updateCases = [
+  { name: 'a new record is added at the end', steps: [['change', rec('c', 1, 3)]] },
+  { name: 'a dropped record goes', steps: [['drop', ['a']]] },
+  { name: 'changed, then dropped by the caps: gone', steps: [['change', rec('c', 1, 3)], ['drop', ['c', 'a']]] },
+  { name: 'dropped, then seen again: back, with the count the core gave it', steps: [['drop', ['a']], ['change', rec('a', 1, 4)]] },
+  { name: 'several changes of one key: the last', steps: [['change', rec('b', 2, 3)], ['change', rec('b', 3, 4)]] },
+];
+for (const { name, steps } of updateCases) {
+  test(`applyUpdate: ${name}, as the worker's own list`, () => {
+    const start = [rec('a', 1, 1), rec('b', 1, 2)];
+    const before = JSON.stringify(start);
+    const { worker, panel } = replay(start, steps);
+    assert.deepEqual(panel, worker);
+    assert.equal(JSON.stringify(start), before, 'the panel list it was applied to is unchanged');
+  });
+}
+
+test('noteChanged / noteRemoved: a key is in one of the two only', () => {
+  const { u } = replay([rec('a')], [['change', rec('b')], ['drop', ['b']], ['change', rec('b', 2)], ['drop', ['a']]]);
+  assert.deepEqual(
+    u.changed.map((r) => [r.key, r.count]),
+    [['b', 2]],
+  );
+  assert.deepEqual(u.removed, ['a']);
 });

@@ -325,13 +325,16 @@ impl From<&Report> for Record {
     }
 }
 
-/// A notice as stored and sent to the panel.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// The request a stored record is about, one shape for failures and
+/// notices (flattened into each: the stored JSON is unchanged).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct NoticeRecord {
-    pub key: String,
+pub struct RequestFacts {
+    /// The browser's `requestId`.
     pub request_id: String,
+    /// The tab the request came from (`-1` when not from a tab).
     pub tab_id: i64,
+    /// When it was (last) seen, in ms since the epoch.
     pub time: f64,
     pub method: String,
     pub url: String,
@@ -340,6 +343,53 @@ pub struct NoticeRecord {
     pub origin: String,
     pub page_origin: String,
     pub status: Option<u16>,
+}
+
+/// The request facts of a domain type ([`Finding`], [`Notice`]), by its
+/// same-named fields.
+macro_rules! request_facts {
+    ($x:expr) => {
+        RequestFacts {
+            request_id: $x.request_id.clone(),
+            tab_id: $x.tab_id,
+            time: $x.time_ms,
+            method: $x.method.clone(),
+            url: $x.url.clone(),
+            resource_type: $x.resource_type.clone(),
+            origin: $x.origin.clone(),
+            page_origin: $x.page_origin.clone(),
+            status: $x.status,
+        }
+    };
+}
+
+/// A domain type ([`Finding`], [`Notice`]) from a record's request facts
+/// and its own fields.
+macro_rules! from_request_facts {
+    ($ty:ident, $request:expr, { $($field:ident: $value:expr),* $(,)? }) => {{
+        let q: RequestFacts = $request;
+        $ty {
+            request_id: q.request_id,
+            tab_id: q.tab_id,
+            time_ms: q.time,
+            method: q.method,
+            url: q.url,
+            resource_type: q.resource_type,
+            origin: q.origin,
+            page_origin: q.page_origin,
+            status: q.status,
+            $($field: $value),*
+        }
+    }};
+}
+
+/// A notice as stored and sent to the panel.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NoticeRecord {
+    pub key: String,
+    #[serde(flatten)]
+    pub request: RequestFacts,
     /// The notice id (`NoResponse`, `NullOriginAllowed`, ...); an unknown
     /// id makes the record unreadable (never a silent fallback).
     #[serde(with = "notice_id")]
@@ -435,15 +485,7 @@ impl From<&Notice> for NoticeRecord {
     fn from(n: &Notice) -> NoticeRecord {
         NoticeRecord {
             key: n.group_key(),
-            request_id: n.request_id.clone(),
-            tab_id: n.tab_id,
-            time: n.time_ms,
-            method: n.method.clone(),
-            url: n.url.clone(),
-            resource_type: n.resource_type.clone(),
-            origin: n.origin.clone(),
-            page_origin: n.page_origin.clone(),
-            status: n.status,
+            request: request_facts!(n),
             notice: n.kind,
             severity: NoticeSeverity::of(n.kind),
             detail: n.detail.clone(),
@@ -455,20 +497,11 @@ impl From<&Notice> for NoticeRecord {
 
 impl From<NoticeRecord> for Notice {
     fn from(r: NoticeRecord) -> Notice {
-        Notice {
-            request_id: r.request_id,
-            tab_id: r.tab_id,
-            time_ms: r.time,
-            method: r.method,
-            url: r.url,
-            resource_type: r.resource_type,
-            origin: r.origin,
-            page_origin: r.page_origin,
-            status: r.status,
+        from_request_facts!(Notice, r.request, {
             kind: r.notice,
             detail: r.detail,
             count: r.count,
-        }
+        })
     }
 }
 
@@ -522,16 +555,8 @@ impl From<SeenRecord> for Seen {
 pub struct FindingRecord {
     /// Grouping key: records with the same key are one problem seen again.
     pub key: String,
-    pub request_id: String,
-    pub tab_id: i64,
-    pub time: f64,
-    pub method: String,
-    pub url: String,
-    #[serde(rename = "type")]
-    pub resource_type: String,
-    pub origin: String,
-    pub page_origin: String,
-    pub status: Option<u16>,
+    #[serde(flatten)]
+    pub request: RequestFacts,
     /// The Chromium / DevTools protocol reason id; an unknown id makes the
     /// record unreadable.
     #[serde(with = "chromium_id")]
@@ -568,15 +593,7 @@ impl From<&Finding> for FindingRecord {
     fn from(f: &Finding) -> FindingRecord {
         FindingRecord {
             key: f.group_key(),
-            request_id: f.request_id.clone(),
-            tab_id: f.tab_id,
-            time: f.time_ms,
-            method: f.method.clone(),
-            url: f.url.clone(),
-            resource_type: f.resource_type.clone(),
-            origin: f.origin.clone(),
-            page_origin: f.page_origin.clone(),
-            status: f.status,
+            request: request_facts!(f),
             reason: f.reason,
             mdn_id: f.reason.mdn_id().to_owned(),
             failed_parameter: f.failed_parameter.clone(),
@@ -598,16 +615,7 @@ impl From<&Finding> for FindingRecord {
 
 impl From<FindingRecord> for Finding {
     fn from(r: FindingRecord) -> Finding {
-        Finding {
-            request_id: r.request_id,
-            tab_id: r.tab_id,
-            time_ms: r.time,
-            method: r.method,
-            url: r.url,
-            resource_type: r.resource_type,
-            origin: r.origin,
-            page_origin: r.page_origin,
-            status: r.status,
+        from_request_facts!(Finding, r.request, {
             reason: r.reason,
             failed_parameter: r.failed_parameter,
             allow_origin: r.allow_origin,
@@ -621,7 +629,7 @@ impl From<FindingRecord> for Finding {
             exchange: r.exchange.into(),
             preflight: r.preflight.map(Into::into),
             count: r.count,
-        }
+        })
     }
 }
 

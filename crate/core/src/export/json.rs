@@ -13,7 +13,9 @@ use crate::l10n::{tf, Lang};
 use crate::notice::{Notice, NoticeKind};
 use crate::notice_text::describe;
 use crate::reason::CorsError;
-use crate::wire::{FindingRecord, NoticeRecord, NoticeSeverity, Record, SeenRecord, Stored};
+use crate::wire::{
+    FindingRecord, NoticeRecord, NoticeSeverity, Record, RequestFacts, SeenRecord, Stored,
+};
 
 /// Largest file the import reads.
 pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
@@ -133,13 +135,13 @@ pub fn finding(mut f: Finding, first_seen: f64, page_url: &str, lang: Lang) -> E
         mdn_id: r.mdn_id,
         severity: "failure".to_owned(),
         failed_parameter: r.failed_parameter,
-        url: r.url,
-        method: r.method,
-        resource_type: r.resource_type,
-        origin: r.origin,
-        page_origin: r.page_origin,
+        url: r.request.url,
+        method: r.request.method,
+        resource_type: r.request.resource_type,
+        origin: r.request.origin,
+        page_origin: r.request.page_origin,
         page_url: super::redact_url(page_url),
-        status: r.status,
+        status: r.request.status,
         credentials_inferred: r.credentials.included(),
         credentials: r.credentials,
         allow_origin: r.allow_origin,
@@ -152,7 +154,7 @@ pub fn finding(mut f: Finding, first_seen: f64, page_url: &str, lang: Lang) -> E
         exchange: r.exchange,
         preflight: r.preflight,
         first_seen: format_iso(first_seen),
-        last_seen: format_iso(r.time),
+        last_seen: format_iso(r.request.time),
         count: r.count,
         explanation: Explanation {
             title: ex.title,
@@ -171,16 +173,16 @@ fn notice(mut n: Notice, first_seen: f64, page_url: &str, lang: Lang) -> ExportN
     ExportNotice {
         notice: r.notice.id().to_owned(),
         severity: r.severity,
-        url: r.url,
-        method: r.method,
-        resource_type: r.resource_type,
-        origin: r.origin,
-        page_origin: r.page_origin,
+        url: r.request.url,
+        method: r.request.method,
+        resource_type: r.request.resource_type,
+        origin: r.request.origin,
+        page_origin: r.request.page_origin,
         page_url: super::redact_url(page_url),
-        status: r.status,
+        status: r.request.status,
         detail: r.detail,
         first_seen: format_iso(first_seen),
-        last_seen: format_iso(r.time),
+        last_seen: format_iso(r.request.time),
         count: r.count,
         explanation: Explanation {
             title: text.title,
@@ -438,15 +440,17 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
         let first = parse_iso(&f.first_seen).ok_or_else(|| at("firstSeen is not a date"))?;
         let record = FindingRecord {
             key: String::new(),
-            request_id: format!("imported-{i}"),
-            tab_id: -1,
-            time: last,
-            method: f.method.clone(),
-            url: f.url.clone(),
-            resource_type: f.resource_type.clone(),
-            origin: f.origin.clone(),
-            page_origin: f.page_origin.clone(),
-            status: f.status,
+            request: RequestFacts {
+                request_id: format!("imported-{i}"),
+                tab_id: -1,
+                time: last,
+                method: f.method.clone(),
+                url: f.url.clone(),
+                resource_type: f.resource_type.clone(),
+                origin: f.origin.clone(),
+                page_origin: f.page_origin.clone(),
+                status: f.status,
+            },
             reason,
             mdn_id: reason.mdn_id().to_owned(),
             failed_parameter: f.failed_parameter.clone(),
