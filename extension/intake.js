@@ -19,7 +19,7 @@ export const MAX_PROBLEMS = 20;
 /** Unfinished requests the engine forgot are said at most this often (ms). */
 export const FORGOTTEN_NOTICE_MS = 10000;
 
-/** @typedef {[string, {timeStamp?: unknown}]} QueuedEvent a listener's name and its details */
+/** @typedef {[string, {timeStamp?: unknown, requestId?: string}]} QueuedEvent a listener's name and its details */
 /** @typedef {{key: string, detail: string, time: number}} Problem `key` names a localised message */
 
 /**

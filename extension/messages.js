@@ -54,7 +54,7 @@ export const Msg = Object.freeze({
  * check (`make lint`).
  * @typedef {object} StoredRecord
  * @property {string} key the grouping key: records with the same key are merged
- * @property {string} [kind] `notice` for a notice; a failure otherwise
+ * @property {'failure' | 'notice'} kind which of the two (the core's serde tag, always written)
  * @property {number} tabId the tab the request came from
  * @property {number} time when it was last seen (ms)
  * @property {number} [firstSeen] when it was first seen, once merged (ms)

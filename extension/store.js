@@ -8,19 +8,7 @@
 // browser API: the unit tests (tests/unit/) run this under Node, and the
 // panel applies the worker's updates with the same `merge`.
 
-/**
- * A record as stored in `storage.session` and sent to the panel: the fields
- * the worker and the panel read (the core writes and reads the rest,
- * crate/core/src/wire.rs).
- * @typedef {{
- *   kind: 'failure' | 'notice',
- *   key: string,
- *   tabId: number,
- *   time: number,
- *   count: number,
- *   firstSeen?: number,
- * }} StoredRecord
- */
+/** A record as stored and sent to the panel: one shape, in messages.js. @typedef {import('./messages.js').StoredRecord} StoredRecord */
 
 /** @typedef {{key: string, record: StoredRecord}} AheadEntry */
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { FORGOTTEN_NOTICE_MS, MAX_PROBLEMS, addProblem, byTimeStamp, noteForgotten } from '../../extension/intake.js';
 
 test('byTimeStamp: by the browser time, missing times first, arrival order among equals; the queue is not changed', () => {
+  /** @type {import('../../extension/intake.js').QueuedEvent[]} */
   const queue = [
     ['onErrorOccurred', { requestId: 'a', timeStamp: 30 }],
     ['onSendHeaders', { requestId: 'a', timeStamp: 10 }],

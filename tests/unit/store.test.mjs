@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AHEAD_PREFIX, aheadKey, applyUpdate, droppedKey, emptyUpdate, listKey, merge, noteChanged, noteRemoved, recoverAhead, seedsOf, storedTabs } from '../../extension/store.js';
 
-const rec = (key, count = 1, time = 0, extra = {}) => ({ key, count, time, tabId: 1, ...extra });
+/** @param {string} key */
+const rec = (key, count = 1, time = 0, extra = {}) => ({ kind: /** @type {const} */ ('failure'), key, count, time, tabId: 1, ...extra });
 
 const mergeCases = [
   { name: 'new keys are appended in order', list: [rec('a')], records: [rec('b'), rec('c')], expect: [['a', 1], ['b', 1], ['c', 1]] },

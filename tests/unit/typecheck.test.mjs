@@ -28,6 +28,8 @@ function copyProject() {
   const declarations = fs.existsSync(pkg) ? fs.readdirSync(pkg).filter((f) => f.endsWith('.d.ts') || f.endsWith('.js')) : [];
   assert.ok(declarations.some((f) => f.endsWith('.d.ts')), 'www/pkg has no .d.ts: run `make build` first');
   fs.mkdirSync(path.join(dir, 'www/pkg'), { recursive: true });
+  // The pages' own modules the extension imports (www/save.js).
+  for (const f of fs.readdirSync(path.join(ROOT, 'www')).filter((f) => f.endsWith('.js'))) fs.copyFileSync(path.join(ROOT, 'www', f), path.join(dir, 'www', f));
   for (const f of declarations) fs.copyFileSync(path.join(pkg, f), path.join(dir, 'www/pkg', f));
   return dir;
 }
