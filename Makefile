@@ -55,21 +55,23 @@ setup-node:
 ## features in the same one would overwrite the other's file.
 ENGINE_WASM := target/engine/wasm32-unknown-unknown/release/cors_lens.wasm
 WASM_OPT := npx --no-install wasm-opt -Oz
-## The whole engine at opt-level "s": its dependencies (url, serde_json,
-## wasm-bindgen, js-sys) and the workspace's own crates. At 3, the core's
-## inlined redaction and verdict code put the package over its 100 KB
-## (104.7 KB gzipped, 97.7 KB at "s"), for a core that one-pass redaction made
-## about twice as fast (docs/performance.md). Only these wasm builds: the
-## native bench and tests keep opt-level 3 throughout.
-ENGINE_OPT := --config 'profile.release.package."*".opt-level="s"' \
-  --config 'profile.release.package.cors-lens.opt-level="s"' \
-  --config 'profile.release.package.cors-lens-core.opt-level="s"'
+## The whole engine at opt-level "z": its dependencies (url, serde_json,
+## wasm-bindgen, js-sys) and the workspace's own crates, and wasm-opt run to
+## convergence. At "s" the merged engine (grouping, typed records, the
+## notices' evidence, local-network reasons) came to 114.9 KB gzipped; at "z"
+## with --converge 102.5 KB, for a core slower per event in wasm
+## (docs/performance.md). Only these wasm builds: the native bench and tests
+## keep opt-level 3 throughout.
+ENGINE_OPT := --config 'profile.release.package."*".opt-level="z"' \
+  --config 'profile.release.package.cors-lens.opt-level="z"' \
+  --config 'profile.release.package.cors-lens-core.opt-level="z"'
+ENGINE_WASM_OPT := $(WASM_OPT) --converge
 
 build: setup-rust setup-node
 	cargo build --release --target wasm32-unknown-unknown -p cors-lens --no-default-features --features engine --target-dir target/engine $(ENGINE_OPT)
 	wasm-bindgen --target web --out-dir $(PKG) --out-name cors_lens_engine $(ENGINE_WASM)
 	node scripts/glue-reinstantiate.mjs $(PKG)/cors_lens_engine.js
-	$(WASM_OPT) $(PKG)/cors_lens_engine_bg.wasm -o $(PKG)/cors_lens_engine_bg.wasm
+	$(ENGINE_WASM_OPT) $(PKG)/cors_lens_engine_bg.wasm -o $(PKG)/cors_lens_engine_bg.wasm
 	cargo build --release --target wasm32-unknown-unknown -p cors-lens
 	wasm-bindgen --target web --out-dir $(PKG) --out-name cors_lens $(WASM_TARGET)
 	$(WASM_OPT) $(PKG)/cors_lens_bg.wasm -o $(PKG)/cors_lens_bg.wasm
