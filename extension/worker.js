@@ -474,6 +474,13 @@ function showBadge(tabId, list) {
   api.action.setBadgeText({ tabId, text: badgeText(list) }).catch(() => {});
 }
 
+// The toolbar button opens the offline analyzer (www/analyze.html: a HAR, a
+// console line or raw headers in, the same findings out) in a tab of its own.
+// Registered at the top level, so a click wakes a stopped worker.
+api.action?.onClicked.addListener(() => {
+  api.tabs.create({ url: api.runtime.getURL('www/analyze.html') }).catch(() => {});
+});
+
 // Chromium resets a tab's badge when the tab navigates: a preserved list
 // shows its count again once the new page is there.
 api.tabs.onUpdated.addListener((tabId, change) => {

@@ -281,7 +281,7 @@ test('analyze.html, served as a static page, shows the same findings as the CLI 
   }
 });
 
-test("the extension's panel imports the demo HAR beside JSON, and opens the standalone page from its link", { timeout: 90000 }, async () => {
+test("the extension's panel imports the demo HAR beside JSON, and opens the standalone page from its link and the toolbar button", { timeout: 90000 }, async () => {
   // The plain browser is done with; the extension gets its own.
   await browser.close();
   browser = null;
@@ -301,6 +301,19 @@ test("the extension's panel imports the demo HAR beside JSON, and opens the stan
     await page.setInputFiles('#file', demo);
     const inExtension = await waitForPanel(page, (s) => s.rows === st.rows, { details: false, timeout: 30000, what: 'analyze.html in the extension' });
     assert.equal(inExtension.findings.length, json.findings.length);
+    // The toolbar button (its default action, as a click on it runs it)
+    // opens the same page in a tab.
+    // (DevTools protocol: a browser session, on the panel's tab target.)
+    const cdp = await br.context.browser().newBrowserCDPSession();
+    const { targetInfos } = await cdp.send('Target.getTargets', { filter: [{ type: 'tab' }] });
+    const tab = targetInfos.find((t) => t.url === panel.url());
+    assert.ok(tab, 'the panel has a tab target');
+    const [fromAction] = await Promise.all([
+      br.context.waitForEvent('page', { predicate: (p) => p.url().endsWith('/www/analyze.html'), timeout: 15000 }),
+      cdp.send('Extensions.triggerAction', { id: br.extensionId, targetId: tab.targetId }),
+    ]);
+    await fromAction.waitForSelector('#findings [role="grid"]');
+    assert.equal(fromAction.url(), `chrome-extension://${br.extensionId}/www/analyze.html`);
   } finally {
     await br.close();
   }
