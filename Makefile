@@ -104,7 +104,7 @@ test-ext: build
 	cargo build --release --target wasm32-unknown-unknown -p cors-lens --no-default-features --features test-panic --target-dir target/test-panic $(ENGINE_OPT)
 	rm -rf $(TEST_EXT) && mkdir -p $(TEST_EXT)/www/pkg
 	cp -r manifest.json _locales icons extension $(TEST_EXT)/
-	cp www/panel.html www/panel.css $(TEST_EXT)/www/
+	cp www/*.html www/*.css www/*.js $(TEST_EXT)/www/
 	cp $(PKG)/cors_lens.js $(PKG)/cors_lens_bg.wasm $(TEST_EXT)/www/pkg/
 	wasm-bindgen --target web --no-typescript --out-dir $(TEST_EXT)/www/pkg --out-name cors_lens_engine target/test-panic/wasm32-unknown-unknown/release/cors_lens.wasm
 	node scripts/glue-reinstantiate.mjs $(TEST_EXT)/www/pkg/cors_lens_engine.js
