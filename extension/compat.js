@@ -13,6 +13,14 @@ export const api = globalThis.browser ?? globalThis.chrome;
 export const browserId = api?.runtime?.getURL?.('').startsWith('moz-extension:') ? 'firefox' : 'chromium';
 
 /**
+ * Whether an optional `webRequest` permission granted at run time reports
+ * events only from the next browser start (Chromium decides at extension
+ * load whether pages' requests go through its webRequest machinery; Firefox
+ * reports them at once: docs/performance.md).
+ */
+export const grantNeedsRestart = browserId === 'chromium';
+
+/**
  * The `extraInfoSpec` for a webRequest listener. Chromium hides `Origin`,
  * `Cookie`, `Sec-Fetch-*` and the responses that then fail CORS unless a
  * listener asks for `extraHeaders`; Firefox rejects that value (and any third

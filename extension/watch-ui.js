@@ -1,13 +1,17 @@
 // @ts-check
 // The panel's watch bar: what is being watched for the inspected tab, the
-// buttons that watch more ("Watch this tab", "Always watch <site>"), what
-// watching costs, and a hint when the tab was not watched before DevTools
-// opened (its earlier failures cannot be shown). The state is the one
-// extension/observe.js keeps; this file only reads and writes it.
+// buttons that capture before DevTools opens ("Watch this tab", "Always
+// watch <site>"), which ask for the optional webRequest permission from the
+// click (extension/permission.js), whether that permission is active yet
+// (Chromium: from the next browser start), what it costs, and a hint when
+// the tab was not watched before DevTools opened (its earlier failures
+// cannot be shown). The state is the one extension/observe.js keeps; this
+// file only reads and writes it.
 
 import { t } from '../www/pkg/cors_lens.js';
-import { api } from './compat.js';
+import { api, grantNeedsRestart } from './compat.js';
 import { DEVTOOLS_TABS, WATCH_SITES, WATCH_TABS } from './observe.js';
+import { PERMISSION_PENDING, permissionState, requestWebRequest } from './permission.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -54,7 +58,7 @@ export function startWatchBar(tabId, currentLang) {
 
   async function render() {
     const lang = currentLang();
-    const [local, session] = await Promise.all([api.storage.local.get(WATCH_SITES), api.storage.session.get([WATCH_TABS, DEVTOOLS_TABS])]);
+    const [local, session, permission] = await Promise.all([api.storage.local.get(WATCH_SITES), api.storage.session.get([WATCH_TABS, DEVTOOLS_TABS]), permissionState()]);
     host = await tabHost(tabId);
     const sites = Array.isArray(local[WATCH_SITES]) ? local[WATCH_SITES] : [];
     const siteWatched = host !== '' && sites.includes(host);
@@ -67,9 +71,15 @@ export function startWatchBar(tabId, currentLang) {
     else if (tabWatched) status = 'ui_watch_tab_on';
     else if (devtools) status = 'ui_watch_devtools';
     bar.dataset.watched = status === 'ui_watch_off' ? 'no' : siteWatched ? 'site' : tabWatched ? 'tab' : 'devtools';
+    // Listed, but not captured before DevTools opens yet (Chromium: until
+    // the browser restarts), or not at all (the permission was taken back).
+    bar.dataset.permission = permission;
+    if ((siteWatched || tabWatched) && permission !== 'active') status = permission === 'pending' ? 'ui_watch_pending' : 'ui_watch_missing';
     $('watch-status').textContent = fill(status);
     const tabButton = $('watch-tab');
-    tabButton.hidden = siteWatched || tabWatched;
+    // A tab id does not outlive the browser: where a grant waits for the
+    // next start, "Watch this tab" is offered only once the permission is active.
+    tabButton.hidden = siteWatched || tabWatched || (grantNeedsRestart && permission !== 'active');
     tabButton.textContent = fill('ui_watch_tab');
     const siteButton = $('watch-site');
     siteButton.hidden = host === '';
@@ -86,19 +96,26 @@ export function startWatchBar(tabId, currentLang) {
   }
 
   const rerender = () => render().catch((err) => console.error('CORS Lens: watch bar', err));
+  // Both buttons ask for the permission first, synchronously in the click
+  // (a user gesture): the browsers grant it only then.
   $('watch-tab').addEventListener('click', async () => {
+    if (!(await requestWebRequest())) return;
     const { [WATCH_TABS]: tabs = [] } = /** @type {import('./observe.js').WatchStorage} */ (await api.storage.session.get(WATCH_TABS));
     await api.storage.session.set({ [WATCH_TABS]: [...new Set([...tabs, tabId])] });
   });
   $('watch-site').addEventListener('click', async () => {
     if (!host) return;
+    const stop = $('watch-site').dataset.on === 'true';
+    if (!stop && !(await requestWebRequest())) return;
     const { [WATCH_SITES]: sites = [] } = /** @type {import('./observe.js').WatchStorage} */ (await api.storage.local.get(WATCH_SITES));
-    const next = $('watch-site').dataset.on === 'true' ? sites.filter((s) => s !== host) : [...new Set([...sites, host])];
+    const next = stop ? sites.filter((s) => s !== host) : [...new Set([...sites, host])];
     await api.storage.local.set({ [WATCH_SITES]: next });
   });
   api.storage.onChanged.addListener((changes) => {
-    if (changes[WATCH_SITES] || changes[WATCH_TABS] || changes[DEVTOOLS_TABS] || changes.lang) rerender();
+    if (changes[WATCH_SITES] || changes[WATCH_TABS] || changes[DEVTOOLS_TABS] || changes[PERMISSION_PENDING] || changes.lang) rerender();
   });
+  api.permissions.onAdded.addListener(rerender);
+  api.permissions.onRemoved.addListener(rerender);
   // The tab's site changes when it navigates.
   api.tabs.onUpdated.addListener((id, change) => {
     if (id === tabId && change.url) rerender();

@@ -41,7 +41,9 @@ function archiveAddonId(archive) {
  * Launch headless Firefox and install the extension as a temporary add-on
  * (what about:debugging's "Load Temporary Add-on" does): the unpacked
  * extension at `root`, or the packaged zip `archive` (`make package`).
- * Returns `{browser, uuid, base, bidi, openExtensionTab, evaluate, close}`.
+ * Returns `{browser, uuid, base, bidi, openExtensionTab, evaluate, grantWebRequest, close}`.
+ * With `watch` (the default) the optional `webRequest` permission is granted
+ * and the test sites watched; without it the add-on is as freshly installed.
  */
 export async function launchFirefox({ root = EXTENSION_ROOT, archive, watch = true } = {}) {
   if (archive && !fs.existsSync(archive)) throw new Error(`no package ${archive} (run \`make package\`)`);
@@ -56,7 +58,12 @@ export async function launchFirefox({ root = EXTENSION_ROOT, archive, watch = tr
     executablePath: FIREFOX,
     headless: true,
     args: ['--remote-allow-system-access'],
-    extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [id]: uuid }) },
+    extraPrefsFirefox: {
+      'extensions.webextensions.uuids': JSON.stringify({ [id]: uuid }),
+      // Optional permissions granted from a click without the doorhanger a
+      // user would answer (it cannot be answered over BiDi).
+      'extensions.webextOptionalPermissionPrompts': false,
+    },
     timeout: 60000,
   });
   const close = () => browser.close().catch(() => {});
@@ -103,15 +110,45 @@ export async function launchFirefox({ root = EXTENSION_ROOT, archive, watch = tr
     return JSON.parse(r.result.value);
   }
 
-  // As in Chromium (helpers.mjs launchWithExtension): the test sites are on
-  // the extension's watch list, so that their tabs are observed.
-  if (watch) {
-    const tab = await openExtensionTab(PANEL_PATH);
-    await evaluate(tab, async (sites) => browser.storage.local.set({ watchSites: sites }), TEST_SITES);
-    await bidi('browsingContext.close', { context: tab });
+  /**
+   * Grants the optional `webRequest` permission from a real click (BiDi
+   * `input.performActions`) on a button put in the extension page `context`:
+   * Firefox accepts `permissions.request` only from a user input handler.
+   * Unlike Chromium, Firefox reports the permission's events at once
+   * (docs/performance.md), so no restart follows.
+   */
+  async function grantWebRequest(context) {
+    await evaluate(context, async () => {
+      const button = document.createElement('button');
+      button.textContent = 'grant';
+      button.style.cssText = 'position:fixed;inset:0 auto auto 0;width:200px;height:50px;z-index:2147483647';
+      button.addEventListener('click', () => {
+        window.granted = browser.permissions.request({ permissions: ['webRequest'] }).catch((e) => String(e));
+      });
+      document.body.append(button);
+    });
+    const click = [{ type: 'pointerMove', x: 50, y: 20 }, { type: 'pointerDown', button: 0 }, { type: 'pointerUp', button: 0 }];
+    await bidi('input.performActions', { context, actions: [{ type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' }, actions: click }] });
+    const answer = await evaluate(context, async () => window.granted);
+    if (answer !== true) throw new Error(`permissions.request answered ${JSON.stringify(answer)}`);
   }
 
-  return { browser, uuid, base, bidi, openExtensionTab, navigate, evaluate, close };
+  // As in Chromium (helpers.mjs launchWithExtension): the permission is
+  // granted and the test sites are on the extension's watch list, so that
+  // their tabs are observed.
+  if (watch) {
+    try {
+      const tab = await openExtensionTab(PANEL_PATH);
+      await grantWebRequest(tab);
+      await evaluate(tab, async (sites) => browser.storage.local.set({ watchSites: sites }), TEST_SITES);
+      await bidi('browsingContext.close', { context: tab });
+    } catch (e) {
+      await close();
+      throw new Error(`could not watch the test sites in Firefox: ${e.message}`);
+    }
+  }
+
+  return { browser, uuid, base, bidi, openExtensionTab, navigate, evaluate, grantWebRequest, close };
 }
 
 /**

@@ -56,11 +56,16 @@ export const TEST_SITES = ['127.0.0.1', 'localhost'];
 
 /**
  * Launch Chromium (new headless unless headed) with the unpacked extension in a
- * fresh user-data-dir. Returns {context, browser, extensionId, serviceWorker, userDataDir, close}.
+ * fresh user-data-dir. Returns {context, browser, extensionId, serviceWorker, userDataDir, close, restart}.
  * `prefs` is written as the profile's `Default/Preferences` before launch.
  * With `watch` (the default), the test sites are watched from the start, as a
- * user would set it up (watchTestSites): the tests that are not about scoping
- * see every tab of theirs observed.
+ * user would set it up: the optional `webRequest` permission is granted from
+ * a user gesture in an extension page (grantWebRequest), the sites are put on
+ * the watch list (watchSites), and the browser is closed and relaunched on the
+ * same profile, because Chromium starts reporting a permission granted at run
+ * time only from the next browser start (docs/performance.md). The tests that
+ * are not about scoping then see every tab of theirs observed. Without
+ * `watch` the extension is as freshly installed: no permission, nothing watched.
  */
 export async function launchWithExtension({ root = EXTENSION_ROOT, devtools = false, headed = false, extraArgs = [], withExtension = true, handleSignals = true, watch = true, prefs = null } = {}) {
   if (withExtension) assertExtensionBuilt(root);
@@ -73,51 +78,94 @@ export async function launchWithExtension({ root = EXTENSION_ROOT, devtools = fa
   const args = [...baseArgs(), ...extraArgs];
   if (withExtension) args.unshift(`--disable-extensions-except=${root}`, `--load-extension=${root}`);
   if (devtools) args.push('--auto-open-devtools-for-tabs');
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: !headed,
-    // Playwright disables extensions by default; keep ours.
-    ignoreDefaultArgs: ['--disable-extensions', '--disable-component-extensions-with-background-pages'],
-    args,
-    viewport: headed ? null : { width: 1280, height: 800 },
-    timeout: 60000,
-    handleSIGINT: handleSignals,
-    handleSIGTERM: handleSignals,
-  });
-  const close = async () => {
-    await context.close().catch(() => {});
+  const launch = () =>
+    chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: !headed,
+      // Playwright disables extensions by default; keep ours.
+      ignoreDefaultArgs: ['--disable-extensions', '--disable-component-extensions-with-background-pages'],
+      args,
+      viewport: headed ? null : { width: 1280, height: 800 },
+      timeout: 60000,
+      handleSIGINT: handleSignals,
+      handleSIGTERM: handleSignals,
+    });
+  const br = { context: await launch(), browser: null, extensionId: null, serviceWorker: null, userDataDir, close: null, restart: null };
+  br.browser = br.context.browser();
+  br.close = async () => {
+    await br.context.close().catch(() => {});
     fs.rmSync(userDataDir, { recursive: true, force: true });
   };
-  if (!withExtension) return { context, browser: context.browser(), userDataDir, close };
-  let serviceWorker;
-  try {
-    serviceWorker = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
-    if (!serviceWorker) {
-      serviceWorker = await context.waitForEvent('serviceworker', {
-        predicate: (w) => w.url().startsWith('chrome-extension://'),
-        timeout: 20000,
-      });
+  if (!withExtension) return br;
+  const extensionWorker = async () => {
+    try {
+      return (
+        br.context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ??
+        (await br.context.waitForEvent('serviceworker', { predicate: (w) => w.url().startsWith('chrome-extension://'), timeout: 20000 }))
+      );
+    } catch (e) {
+      await br.close();
+      throw new Error(`the extension's service worker did not start: ${e.message}`);
     }
-  } catch (e) {
-    await close();
-    throw new Error(`the extension's service worker did not start: ${e.message}`);
-  }
-  const extensionId = new URL(serviceWorker.url()).host;
+  };
+  br.serviceWorker = await extensionWorker();
+  br.extensionId = new URL(br.serviceWorker.url()).host;
+  /**
+   * Closes the browser and starts it again on the same profile with the same
+   * `--load-extension` path (the same extension id, its storage.local and
+   * permissions kept; storage.session and tab ids gone), as a user quitting
+   * and reopening the browser. `br.context` and `br.serviceWorker` are the new ones.
+   */
+  br.restart = async () => {
+    await br.context.close();
+    br.context = await launch();
+    br.browser = br.context.browser();
+    br.serviceWorker = await extensionWorker();
+  };
   if (watch) {
     try {
-      serviceWorker = await watchSites(context, extensionId, TEST_SITES);
+      await grantWebRequest(br.context, br.extensionId);
+      await watchSites(br.context, br.extensionId, TEST_SITES);
+      await br.restart();
+      if (!(await br.serviceWorker.evaluate(() => chrome.permissions.contains({ permissions: ['webRequest'] })))) throw new Error('the webRequest permission was not kept across the restart');
     } catch (e) {
-      await close();
+      await br.close();
       throw new Error(`could not watch the test sites: ${e.message}`);
     }
   }
-  return { context, browser: context.browser(), extensionId, serviceWorker, userDataDir, close };
+  return br;
+}
+
+/**
+ * Grants the optional `webRequest` permission the way a click in the panel
+ * does: `permissions.request` in an extension page, with a user gesture
+ * (DevTools protocol `Runtime.evaluate` with `userGesture`). Chromium grants
+ * it without a prompt (the permission carries no warning). It takes effect at
+ * the next browser start.
+ */
+export async function grantWebRequest(context, extensionId) {
+  const page = await context.newPage();
+  try {
+    await page.goto(`chrome-extension://${extensionId}/${PANEL_PATH}`);
+    const cdp = await context.newCDPSession(page);
+    const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', {
+      expression: "chrome.permissions.request({ permissions: ['webRequest'] })",
+      userGesture: true,
+      awaitPromise: true,
+      returnByValue: true,
+    });
+    await cdp.detach();
+    if (exceptionDetails || result.value !== true) throw new Error(`permissions.request answered ${JSON.stringify(exceptionDetails?.exception?.description ?? result.value)}`);
+  } finally {
+    await page.close();
+  }
 }
 
 /**
  * Watches `sites` the way the panel's "Always watch this site" does: through
  * the extension's own storage (`watchSites`, extension/observe.js), written
- * from one of its pages. Returns the service worker.
+ * from one of its pages. Observing them needs the `webRequest` permission
+ * held and active (launchWithExtension's `watch`). Returns the service worker.
  */
 export async function watchSites(context, extensionId, sites) {
   const page = await context.newPage();
