@@ -2,7 +2,9 @@
 // wakes it is not lost), counts stay exact, a navigation clears the tab's log
 // unless "Preserve log" is on, a closed tab's findings are freed, and a
 // worker stopped in the middle of a flood loses only the requests in flight
-// at that moment (prints how many).
+// at that moment (prints how many). The test sites are watched with the
+// optional webRequest permission held and active (launchWithExtension:
+// granted, then the browser restarted), as after a user's opt-in.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +19,8 @@ let tabId;
 before(async () => {
   srv = await startStress();
   br = await launchWithExtension();
+  const permission = await br.serviceWorker.evaluate(async () => ({ held: await chrome.permissions.contains({ permissions: ['webRequest'] }), api: typeof chrome.webRequest }));
+  assert.deepEqual(permission, { held: true, api: 'object' }, 'the optional webRequest permission held in the worker');
   page = br.context.pages()[0] ?? (await br.context.newPage());
   await page.goto(srv.pageUrl);
   tabId = await tabIdFor(br.serviceWorker, srv.pageUrl);
