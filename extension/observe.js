@@ -17,8 +17,9 @@
 // is watched the worker is kept running (KEEPALIVE_MS), so that it is not
 // stopped between two requests of a watched tab.
 
-import { api, extraInfoSpec } from './compat.js';
+import { api, extraInfoSpec, grantNeedsRestart } from './compat.js';
 import { DEVTOOLS_PORT, Msg, isOwnPage } from './messages.js';
+import { PERMISSION_PENDING, followPermission, giveBackWebRequest } from './permission.js';
 
 /** storage.local: host names whose tabs are always watched. */
 export const WATCH_SITES = 'watchSites';
@@ -77,6 +78,13 @@ const MAX_EARLY = 50000;
 let deliver = null;
 /** The registered listeners: `[listener, handler]`. */
 let registered = [];
+/**
+ * Whether webRequest reports events now: the optional permission is held
+ * (its namespace exists from the worker's start) and, in Chromium, was not
+ * granted in this browser session (read from storage at load; see
+ * extension/permission.js).
+ */
+let active = !!api.webRequest;
 
 const hostOf = (url) => {
   try {
@@ -107,7 +115,7 @@ function onEvent(listener, details) {
 }
 
 function register() {
-  if (registered.length || !api.webRequest) return;
+  if (registered.length || !api.webRequest || !active) return;
   for (const [listener, wanted] of LISTENERS) {
     const handler = (details) => onEvent(listener, details);
     const spec = extraInfoSpec(listener, wanted);
@@ -156,11 +164,14 @@ async function saveTabs() {
 }
 
 async function load() {
-  const [local, session, tabs] = await Promise.all([
+  const [local, session, tabs, held] = await Promise.all([
     /** @type {Promise<WatchStorage>} */ (api.storage.local.get(WATCH_SITES)),
-    /** @type {Promise<WatchStorage>} */ (api.storage.session.get([WATCH_TABS, DEVTOOLS_TABS])),
+    /** @type {Promise<WatchStorage & {webRequestPending?: boolean}>} */ (api.storage.session.get([WATCH_TABS, DEVTOOLS_TABS, PERMISSION_PENDING])),
     api.tabs.query({}),
+    api.permissions.contains({ permissions: ['webRequest'] }),
   ]);
+  active = active && held && session[PERMISSION_PENDING] !== true;
+  if (!active) unregister();
   for (const tab of tabs) if (tab.url) tabHosts.set(tab.id, hostOf(tab.url));
   const open = new Set(tabs.map((t) => t.id));
   state = {
@@ -186,9 +197,21 @@ async function load() {
 /** Changes the watch state by `change(state)`, saves it, and keeps or gives back the permission. */
 function update(change) {
   if (!state) return;
-  change(state);
+  relist(() => change(state));
   saveTabs().catch((err) => console.error('CORS Lens:', err));
   apply();
+}
+
+/**
+ * Runs `change`, a change of the watch lists; when it leaves both empty, the
+ * webRequest permission is given back (it slows every page load while held).
+ * Only on that change, never at load: the panel asks for the permission
+ * before it writes the list, and the worker may wake in between.
+ */
+function relist(change) {
+  const before = state.tabs.size > 0 || state.sites.size > 0;
+  change();
+  if (before && state.tabs.size === 0 && state.sites.size === 0) giveBackWebRequest();
 }
 
 /**
@@ -201,6 +224,13 @@ export function observe(onWatchedEvent) {
   // Synchronously, on every start: the event that wakes a stopped worker is
   // delivered only to listeners that exist when the script's first run ends.
   register();
+  // Granted (Firefox: reported at once; Chromium: from the next browser
+  // start) or taken back (in the panel, or in the browser's settings).
+  followPermission((held) => {
+    active = held && !grantNeedsRestart;
+    if (!active) unregister();
+    else if (state) apply();
+  });
   api.storage.onChanged.addListener((changes, area) => {
     if (area === 'local' && changes[WATCH_SITES]) {
       const sites = changes[WATCH_SITES].newValue;
@@ -210,7 +240,7 @@ export function observe(onWatchedEvent) {
       const tabs = changes[WATCH_TABS].newValue;
       const next = new Set(Array.isArray(tabs) ? tabs : []);
       if (next.size !== state.tabs.size || [...next].some((id) => !state.tabs.has(id))) {
-        state.tabs = next;
+        relist(() => (state.tabs = next));
         apply();
       }
     }
