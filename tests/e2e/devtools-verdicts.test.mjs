@@ -12,7 +12,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLab, launchWithExtension, openLab, freshTab, tabIdFor, readStoredFindings, findingMatches, CorsOracle, currentServiceWorker, waitFor, table, sleep } from './helpers.mjs';
+import { startLab, launchWithExtension, labTabWithDevTools, readStoredFindings, findingMatches, CorsOracle, currentServiceWorker, waitFor, table, sleep } from './helpers.mjs';
 
 /**
  * Scenarios whose failure DevTools' record does not hold what the verdict
@@ -38,13 +38,7 @@ async function webRequestListening() {
 before(async () => {
   lab = await startLab();
   br = await launchWithExtension({ devtools: true, watch: false });
-  page = await freshTab(br.context);
-  await openLab(br.context, lab, { page });
-  tabId = await tabIdFor(br.serviceWorker, lab.labUrl);
-  await waitFor(
-    async () => (await (await currentServiceWorker(br.context, br.extensionId)).evaluate(() => chrome.storage.session.get('devtoolsTabs'))).devtoolsTabs?.[tabId],
-    { timeout: 30000, what: 'the tab watched because DevTools is open on it' },
-  );
+  ({ page, tabId } = await labTabWithDevTools(br, lab));
   oracle = await CorsOracle.attach(br.context, page);
   // DevTools records a request only once its front end has attached: run a
   // scenario until its finding arrives, so the table starts on a ready feed.
