@@ -1,22 +1,105 @@
 // @ts-check
 // The DevTools page: runs while DevTools is open on a tab, whichever panel is
-// shown. It adds the CORS Lens panel, and tells the worker which tab DevTools
-// is open on (extension/observe.js watches that tab while the port is open).
+// shown. It adds the CORS Lens panel, tells the worker which tab DevTools is
+// open on, and hands it every request of that tab as DevTools recorded it
+// (its HAR entry: the response headers of a refused request, preflights).
+// That is how a tab being debugged is observed: DevTools records its
+// traffic anyway, so observing it costs no `webRequest` machinery
+// (docs/performance.md). The core turns the entries into the `webRequest`
+// events the worker's engine takes (crate/wasm/src/feed.rs), here, with the
+// panel's package: the worker's stays small.
+import init, { DevtoolsFeed } from '../www/pkg/cors_lens.js';
 import { api } from './compat.js';
-import { DEVTOOLS_PORT, Msg, message } from './messages.js';
+import { DEVTOOLS_PORT, MAX_ENTRY_CHARS, Msg, message } from './messages.js';
 
 api.devtools.panels.create(api.i18n.getMessage('extName'), '/icons/icon-32.png', '/www/panel.html');
 
 const tabId = api.devtools.inspectedWindow.tabId;
 
+/** @type {chrome.runtime.Port | null} */
+let port = null;
+/** Messages waiting while the port is closed (the worker restarts). */
+const waiting = [];
+const MAX_WAITING = 5000;
+/** @type {DevtoolsFeed | null} */
+let feed = null;
+/** Entries that came before wasm was ready. */
+const early = [];
+/** How often the entries waiting in the feed are looked at (ms): crate/core/src/har/live.rs. */
+const TICK_MS = 300;
+let tickTimer = null;
+
+/** @param {any} msg */
+function post(msg) {
+  if (port) port.postMessage(msg);
+  else if (waiting.length < MAX_WAITING) waiting.push(msg);
+}
+
+/** Hands the worker the events the feed has ready, and comes back while some wait. */
+function tick() {
+  tickTimer = null;
+  if (!feed) return;
+  try {
+    const events = feed.tick(Date.now());
+    if (events.length) post(message(Msg.DEVTOOLS_EVENTS, { tabId, events }));
+  } catch (err) {
+    console.error('CORS Lens: DevTools feed', err);
+  }
+  if (feed.pending) tickTimer ??= setTimeout(tick, TICK_MS);
+}
+
+/** @param {string} text */
+function take(text) {
+  if (!feed) {
+    if (early.length < MAX_WAITING) early.push(text);
+    return;
+  }
+  try {
+    feed.entry(text, Date.now());
+  } catch (err) {
+    console.error('CORS Lens: DevTools entry', err);
+    return;
+  }
+  tickTimer ??= setTimeout(tick, TICK_MS);
+}
+/** Entries already sent, by start time, method and URL (getHAR and the event may both give one). */
+const sent = new Set();
+const MAX_SENT = 20000;
+
+/** @param {any} entry a HAR entry; its `getContent` method is not sent */
+function send(entry) {
+  const id = `${entry?.startedDateTime} ${entry?.request?.method} ${entry?.request?.url}`;
+  if (sent.has(id)) return;
+  if (sent.size >= MAX_SENT) sent.clear();
+  sent.add(id);
+  const text = JSON.stringify(entry);
+  if (typeof text === 'string' && text.length <= MAX_ENTRY_CHARS) take(text);
+}
+
 function connect() {
-  const port = api.runtime.connect({ name: DEVTOOLS_PORT });
-  port.postMessage(message(Msg.DEVTOOLS, { tabId }));
+  const p = api.runtime.connect({ name: DEVTOOLS_PORT });
+  p.postMessage(message(Msg.DEVTOOLS, { tabId }));
+  port = p;
+  for (const msg of waiting.splice(0)) p.postMessage(msg);
   // The worker stops when idle: the port closes, and opening it again wakes
   // the worker, which then knows this tab is still being debugged.
-  port.onDisconnect.addListener(() => {
+  p.onDisconnect.addListener(() => {
+    port = null;
     if (api.runtime?.id) setTimeout(connect, 100);
   });
 }
 
-if (Number.isInteger(tabId)) connect();
+if (Number.isInteger(tabId)) {
+  connect();
+  init()
+    .then(() => {
+      feed = new DevtoolsFeed(tabId);
+      for (const text of early.splice(0)) take(text);
+    })
+    .catch((err) => console.error('CORS Lens: DevTools feed', err));
+  api.devtools.network.onRequestFinished.addListener(send);
+  // What DevTools recorded before this page ran (it opened with the tab).
+  api.devtools.network.getHAR((log) => {
+    for (const entry of log?.entries ?? []) send(entry);
+  });
+}

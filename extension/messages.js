@@ -45,7 +45,19 @@ export const Msg = Object.freeze({
   FINDINGS: 'findings',
   /** DevTools page → worker, on DEVTOOLS_PORT: `{type, tabId}` — DevTools is open on this tab. */
   DEVTOOLS: 'devtools',
+  /**
+   * DevTools page → worker, on DEVTOOLS_PORT: `{type, tabId, events}` —
+   * requests of the inspected tab, as DevTools recorded them
+   * (`devtools.network.onRequestFinished`), turned into `webRequest` events
+   * by the core (`events`: `[listener, details]` pairs, in order). This is
+   * how a tab being debugged is observed (no `webRequest`:
+   * docs/performance.md).
+   */
+  DEVTOOLS_EVENTS: 'devtools-events',
 });
+
+/** The longest HAR entry the DevTools page reads (characters); longer ones are left out. */
+export const MAX_ENTRY_CHARS = 1 << 20;
 
 /**
  * A stored record, as the worker keeps it and the panel receives it. The core

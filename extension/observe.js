@@ -1,8 +1,14 @@
 // @ts-check
 // What CORS Lens observes: tabs with DevTools open on them, tabs the user
 // asked to watch, and tabs showing a site on the "always watch" list.
-// webRequest listeners cost every page load in the browser, watched or not
-// (docs/performance.md): they exist only while something is watched.
+// A tab with DevTools open is observed through DevTools itself: its DevTools
+// page hands over each request's HAR entry (extension/devtools.js). Only
+// the watch lists need webRequest, whose listeners cost every page load in
+// the browser, watched or not (docs/performance.md): they exist only while a
+// tab or a site is watched and the optional webRequest permission is active
+// (extension/permission.js: granted from the panel's click; in Chromium from
+// the next browser start). When both lists become empty the permission is
+// given back.
 //
 // Where the state lives:
 // - storage.local `watchSites`: host names always watched (the user's list);
@@ -94,11 +100,11 @@ const hostOf = (url) => {
   }
 };
 
-/** Whether the tab of a request is watched now. */
+/** Whether the tab of a webRequest event is on a watch list now. */
 function watched(details) {
   const tabId = details.tabId;
   if (!Number.isInteger(tabId) || tabId < 0) return false;
-  if (state.tabs.has(tabId) || state.devtools.has(tabId)) return true;
+  if (state.tabs.has(tabId)) return true;
   if (state.sites.size === 0) return false;
   // The top document's host: Firefox names it; Chromium names the requesting
   // document's origin, which is the top one for requests of the top frame.
@@ -130,8 +136,20 @@ function unregister() {
   for (const [listener, handler] of registered.splice(0)) api.webRequest[listener].removeListener(handler);
 }
 
-/** Whether anything is watched (listeners exist only then). */
-const anything = () => state.tabs.size > 0 || state.devtools.size > 0 || state.sites.size > 0;
+/** Whether a tab or a site is on a watch list (webRequest listeners exist only then). */
+const listing = () => state.tabs.size > 0 || state.sites.size > 0;
+/** Whether anything is watched, DevTools included (the worker is kept running then). */
+const anything = () => listing() || state.devtools.size > 0;
+
+/**
+ * Whether webRequest observes the tab now (its DevTools entries are then
+ * left out: the same requests would be counted twice).
+ * @param {number} tabId
+ */
+function observedByWebRequest(tabId) {
+  if (!state || registered.length === 0) return false;
+  return state.tabs.has(tabId) || state.sites.has(tabHosts.get(tabId));
+}
 
 /**
  * While something is watched, an extension API call this often keeps the
@@ -146,14 +164,12 @@ const STOP_AFTER_MS = 3000;
 /** Listeners and keepalive on while something is watched; off a little after nothing is. */
 function apply() {
   clearTimeout(stopTimer);
-  if (anything()) {
-    register();
-    keepalive ??= setInterval(() => api.runtime.getPlatformInfo().catch(() => {}), KEEPALIVE_MS);
-    return;
-  }
+  if (listing()) register();
+  if (anything()) keepalive ??= setInterval(() => api.runtime.getPlatformInfo().catch(() => {}), KEEPALIVE_MS);
+  if (listing() && anything()) return;
   stopTimer = setTimeout(() => {
+    if (!listing()) unregister();
     if (anything()) return;
-    unregister();
     clearInterval(keepalive);
     keepalive = null;
   }, STOP_AFTER_MS);
@@ -179,8 +195,8 @@ async function load() {
     tabs: new Set((session[WATCH_TABS] ?? []).filter((id) => open.has(id))),
     devtools: new Map(Object.entries(session[DEVTOOLS_TABS] ?? {}).map(([id, since]) => /** @type {[number, number]} */ ([Number(id), since])).filter(([id]) => open.has(id))),
   };
-  // Nothing watched: the listeners registered at start go now.
-  if (!anything()) unregister();
+  // No watch list: the listeners registered at start go now.
+  if (!listing()) unregister();
   // DevTools pages reconnect at once when the worker restarts; a tab whose
   // DevTools page has not after a while has had DevTools closed meanwhile.
   setTimeout(() => {
@@ -209,15 +225,18 @@ function update(change) {
  * before it writes the list, and the worker may wake in between.
  */
 function relist(change) {
-  const before = state.tabs.size > 0 || state.sites.size > 0;
+  const before = listing();
   change();
-  if (before && state.tabs.size === 0 && state.sites.size === 0) giveBackWebRequest();
+  if (before && !listing()) giveBackWebRequest();
 }
 
 /**
- * Starts observing what is watched: `onEvent(listener, details)` gets every
- * webRequest event of a watched tab, in the browser's order. Call once, at the
- * worker's top level.
+ * Starts observing what is watched: `onWatchedEvent(listener, details)` gets
+ * every webRequest event of a watched tab, in the browser's order, and the
+ * same events made from what DevTools recorded for a tab with DevTools open
+ * that webRequest does not observe (extension/devtools.js). Call once, at
+ * the worker's top level.
+ * @param {(listener: string, details: object) => void} onWatchedEvent
  */
 export function observe(onWatchedEvent) {
   deliver = onWatchedEvent;
@@ -267,6 +286,18 @@ export function observe(onWatchedEvent) {
     }
     let tabId = null;
     port.onMessage.addListener((msg) => {
+      if (msg?.type === Msg.DEVTOOLS_EVENTS) {
+        // Only events of the tab this DevTools page said it is open on.
+        if (tabId === null || msg.tabId !== tabId || !Array.isArray(msg.events)) return;
+        const id = tabId;
+        const events = msg.events.filter((e) => Array.isArray(e) && typeof e[0] === 'string' && e[1]?.tabId === id);
+        const go = () => {
+          if (!observedByWebRequest(id)) for (const [listener, details] of events) deliver(listener, details);
+        };
+        if (state) go();
+        else loaded.then(go);
+        return;
+      }
       if (msg?.type !== Msg.DEVTOOLS || !Number.isInteger(msg.tabId)) return;
       tabId = msg.tabId;
       devtoolsPorts.set(tabId, port);

@@ -3,7 +3,8 @@
 // read the panel iframe's DOM through its own target, and check it against the
 // browser's verdict. The panel is first shown after the failure happened, so
 // the finding must come from what the worker kept for the tab. Nothing is on
-// the watch list here: the tab is observed because DevTools is open on it.
+// the watch list here: the tab is observed because DevTools is open on it,
+// through what DevTools records (extension/devtools.js), not webRequest.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,7 @@ import {
   ROOT,
   startLab,
   launchWithExtension,
-  openLab,
+  labTabWithDevTools,
   CorsOracle,
   attachDevTools,
   listDevToolsPanels,
@@ -26,9 +27,7 @@ import {
   tabIdFor,
   waitFor,
   isFailure,
-  freshTab,
   probePolicyInPage,
-  currentServiceWorker,
 } from './helpers.mjs';
 
 let lab;
@@ -42,17 +41,9 @@ let panelTs; // panel iframe session
 before(async () => {
   lab = await startLab();
   br = await launchWithExtension({ devtools: true, watch: false });
-  // A fresh tab: the first one's DevTools may have opened before the
-  // extension was loaded, and would then have no CORS Lens panel.
-  page = await freshTab(br.context);
-  await openLab(br.context, lab, { page });
   // DevTools opened with the tab; its DevTools page tells the worker, which
-  // from then on observes the tab (extension/observe.js).
-  const tabId = await tabIdFor(br.serviceWorker, lab.labUrl);
-  await waitFor(
-    async () => (await (await currentServiceWorker(br.context, br.extensionId)).evaluate(() => chrome.storage.session.get('devtoolsTabs'))).devtoolsTabs?.[tabId],
-    { timeout: 30000, what: 'the tab watched because DevTools is open on it' },
-  );
+  // from then on observes the tab through DevTools (extension/devtools.js).
+  ({ page } = await labTabWithDevTools(br, lab));
   oracle = await CorsOracle.attach(br.context, page);
   bs = await br.browser.newBrowserCDPSession();
 });

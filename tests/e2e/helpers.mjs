@@ -594,6 +594,24 @@ export async function getTargets(browserSession) {
   return targetInfos;
 }
 
+/**
+ * A fresh tab on the lab with the real DevTools window open on it (launched
+ * with `devtools: true`), once the worker knows DevTools is open there (the
+ * DevTools page's port: extension/observe.js). Returns the page and its tab id.
+ */
+export async function labTabWithDevTools(br, lab) {
+  // A fresh tab: the first one's DevTools may have opened before the
+  // extension was loaded, and would then have no CORS Lens panel.
+  const page = await freshTab(br.context);
+  await openLab(br.context, lab, { page });
+  const tabId = await tabIdFor(br.serviceWorker, lab.labUrl);
+  await waitFor(
+    async () => (await (await currentServiceWorker(br.context, br.extensionId)).evaluate(() => chrome.storage.session.get('devtoolsTabs'))).devtoolsTabs?.[tabId],
+    { timeout: 30000, what: 'the tab watched because DevTools is open on it' },
+  );
+  return { page, tabId };
+}
+
 /** The DevTools front-end target (devtools://devtools/...) — waits for it to appear. */
 export async function findDevToolsTarget(browserSession, { timeout = 20000 } = {}) {
   return waitFor(

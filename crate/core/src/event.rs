@@ -31,6 +31,17 @@ impl EventKind {
             _ => return None,
         })
     }
+
+    /// The listener that reports this kind of event.
+    pub fn listener(self) -> &'static str {
+        match self {
+            EventKind::SendHeaders => "onSendHeaders",
+            EventKind::HeadersReceived => "onHeadersReceived",
+            EventKind::BeforeRedirect => "onBeforeRedirect",
+            EventKind::Completed => "onCompleted",
+            EventKind::ErrorOccurred => "onErrorOccurred",
+        }
+    }
 }
 
 /// One event of one request.

@@ -1,7 +1,7 @@
 //! Transfer types: the shapes that cross the wasm boundary and land in
 //! storage and exports, kept apart from the domain types so either can change.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, EventKind};
 use crate::finding::{Finding, Seen};
@@ -62,8 +62,9 @@ pub const JUDGED_HEADERS: [&str; 17] = [
 pub const PRESENCE_HEADERS: [&str; 1] = ["cookie"];
 
 /// A `webRequest` details object (the fields the core uses; Chromium and
-/// Firefox spellings both accepted).
-#[derive(Debug, Default, Deserialize)]
+/// Firefox spellings both accepted). Also written: the DevTools feed hands
+/// the worker its events in this shape (`From<&Event>`).
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct EventIn {
     pub request_id: String,
@@ -71,25 +72,70 @@ pub struct EventIn {
     pub method: String,
     #[serde(rename = "type")]
     pub resource_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tab_id: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_stamp: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub initiator: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_code: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_headers: Option<Vec<HeaderIn>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_headers: Option<Vec<HeaderIn>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
 /// One header line of a details object: `value`, or `binaryValue` bytes.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct HeaderIn {
     pub name: String,
     pub value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub binary_value: Option<Vec<f64>>,
+}
+
+/// The details object `webRequest` would have given for the event (the
+/// DevTools feed's events, `har::Live`, cross to the worker so).
+impl From<&Event> for EventIn {
+    fn from(e: &Event) -> EventIn {
+        let lines = |h: &Option<Headers>| {
+            h.as_ref().map(|h| {
+                h.0.iter()
+                    .map(|h| HeaderIn {
+                        name: h.name.clone(),
+                        value: Some(h.value.clone()),
+                        binary_value: None,
+                    })
+                    .collect()
+            })
+        };
+        EventIn {
+            request_id: e.request_id.clone(),
+            url: e.url.clone(),
+            method: e.method.clone(),
+            resource_type: e.resource_type.clone(),
+            tab_id: Some(e.tab_id as f64),
+            time_stamp: Some(e.time_ms),
+            initiator: e.initiator.clone(),
+            origin_url: None,
+            document_url: None,
+            status_code: e.status.map(f64::from),
+            request_headers: lines(&e.request_headers),
+            response_headers: lines(&e.response_headers),
+            redirect_url: e.redirect_url.clone(),
+            error: e.error.clone(),
+        }
+    }
 }
 
 impl EventIn {

@@ -16,6 +16,8 @@ mod dom;
 #[cfg(feature = "panel")]
 mod export;
 #[cfg(feature = "panel")]
+mod feed;
+#[cfg(feature = "panel")]
 mod offline;
 #[cfg(feature = "panel")]
 mod panel;
@@ -42,6 +44,8 @@ use cors_lens_core::{Event, EventKind};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "panel")]
+pub use feed::DevtoolsFeed;
 #[cfg(feature = "panel")]
 pub use panel::{filter_records, localize_page, t, tf};
 #[cfg(feature = "panel")]

@@ -90,6 +90,9 @@ pub struct Counts {
 #[derive(Debug, Default)]
 pub struct Adapter {
     next_id: u64,
+    /// The tab every entry belongs to (the DevTools feed: `super::Live`);
+    /// `None` for a file, whose pages (`pageref`) are its tabs.
+    tab: Option<i64>,
     pages: HashMap<String, i64>,
     /// Redirect target URL (with its page) → the request id and the last
     /// hop's end, sent when no next hop follows.
@@ -104,6 +107,27 @@ pub struct Adapter {
 impl Adapter {
     pub fn new() -> Adapter {
         Adapter::default()
+    }
+
+    /// An adapter for the entries of one browser tab: their requests are
+    /// that tab's, and their ids (`dt<tab>-<n>`) differ from every other
+    /// tab's and from `webRequest`'s numbers.
+    pub fn for_tab(tab: i64) -> Adapter {
+        Adapter {
+            tab: Some(tab),
+            ..Adapter::default()
+        }
+    }
+
+    /// Whether a redirect's end waits for its next hop.
+    pub(super) fn following(&self) -> bool {
+        !self.waiting.is_empty()
+    }
+
+    /// The ends of requests refused before they were sent, read since the
+    /// last call (the DevTools feed places them after their preflight).
+    pub(super) fn take_refused(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.refused_unanswered)
     }
 
     /// The events of one entry, in `webRequest`'s order.
@@ -138,7 +162,11 @@ impl Adapter {
             Some((id, _)) => (id, Vec::new()),
             None => {
                 self.next_id += 1;
-                (format!("har-{}", self.next_id), Vec::new())
+                let id = match self.tab {
+                    Some(t) => format!("dt{t}-{}", self.next_id),
+                    None => format!("har-{}", self.next_id),
+                };
+                (id, Vec::new())
             }
         };
         let base = Event {
@@ -252,6 +280,9 @@ impl Adapter {
     }
 
     fn tab(&mut self, pageref: Option<&str>) -> i64 {
+        if let Some(tab) = self.tab {
+            return tab;
+        }
         let next = self.pages.len() as i64;
         *self
             .pages

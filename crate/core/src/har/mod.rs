@@ -14,6 +14,7 @@
 //! a guessed reason.
 
 mod adapt;
+mod live;
 mod read;
 
 use std::io::Read;
@@ -23,6 +24,7 @@ use crate::report::Report;
 use crate::wire::Record;
 
 pub use adapt::{Adapter, Counts};
+pub use live::Live;
 pub use read::{entries, Entry, HarError};
 
 /// What a HAR held, judged.

@@ -1,0 +1,267 @@
+//! The DevTools feed: the HAR entries DevTools hands over one at a time
+//! (`devtools.network.onRequestFinished`) for the tab it is open on, turned
+//! into the engine's events in the order `webRequest` would have given them.
+//!
+//! DevTools reports a request when it ends, and its HAR entry holds what the
+//! verdict needs (the response headers of a refused request, the preflight as
+//! an entry of its own), so a tab being debugged is observed without the
+//! `webRequest` machinery (docs/performance.md). Two orders differ from
+//! `webRequest`'s: entries arrive by end rather than by start (a preflight
+//! may be reported after its actual request), and a request refused before
+//! it was sent starts before the preflight that refused it. So entries wait
+//! [`Live::HOLD_MS`] and leave by start time, and a refused-unsent request's
+//! end follows its preflight (or leaves once the feed has been quiet for
+//! [`Live::SETTLE_MS`], as does the end of a redirect no next hop followed).
+
+use crate::event::Event;
+
+use super::adapt::Adapter;
+use super::read::Entry;
+
+/// One tab's feed.
+#[derive(Debug)]
+pub struct Live {
+    adapter: Adapter,
+    /// Entries waiting, with when they arrived (ms, the caller's clock).
+    waiting: Vec<(Entry, f64)>,
+    /// Ends of requests refused before they were sent, waiting for their
+    /// preflight (by URL).
+    refused: Vec<(String, Event)>,
+    /// Preflights fed lately (URL, when): a refused request reported after
+    /// its preflight ends at once.
+    preflights: Vec<(String, f64)>,
+    /// When the last entry arrived.
+    last_arrival: f64,
+}
+
+/// Whether an entry is a CORS preflight (DevTools names its type; other
+/// writers: `OPTIONS` asking for a method).
+fn is_preflight(e: &Entry) -> bool {
+    e.resource_type
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("preflight"))
+        || (e.request.method.eq_ignore_ascii_case("OPTIONS")
+            && e.request
+                .headers
+                .iter()
+                .any(|h| h.name.eq_ignore_ascii_case("access-control-request-method")))
+}
+
+impl Live {
+    /// How long an entry waits for the entries that started before it (ms).
+    pub const HOLD_MS: f64 = 250.0;
+    /// How long the feed must be quiet before the ends nothing explained
+    /// leave (ms): a preflight or a next hop arrives within a burst.
+    pub const SETTLE_MS: f64 = 2000.0;
+
+    pub fn new(tab: i64) -> Live {
+        Live {
+            adapter: Adapter::for_tab(tab),
+            waiting: Vec::new(),
+            refused: Vec::new(),
+            preflights: Vec::new(),
+            last_arrival: 0.0,
+        }
+    }
+
+    /// Takes an entry that arrived at `now` (ms); its events come from
+    /// [`Live::tick`].
+    pub fn entry(&mut self, entry: Entry, now: f64) {
+        self.waiting.push((entry, now));
+        self.last_arrival = now;
+    }
+
+    /// Whether anything is still waiting (the caller ticks again later).
+    pub fn pending(&self) -> bool {
+        !self.waiting.is_empty() || !self.refused.is_empty() || self.adapter.following()
+    }
+
+    /// The events of the entries that have waited long enough at `now`, by
+    /// start time. Once the feed has settled, the ends nothing explained
+    /// follow: refused requests whose preflight never came, and redirects no
+    /// next hop followed.
+    pub fn tick(&mut self, now: f64) -> Vec<Event> {
+        let (mut ready, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiting)
+            .into_iter()
+            .partition(|(_, at)| now - at >= Self::HOLD_MS);
+        self.waiting = rest;
+        ready.sort_by(|(a, _), (b, _)| {
+            let at = |e: &Entry| crate::time::parse_iso(&e.started).unwrap_or(0.0);
+            at(a).total_cmp(&at(b))
+        });
+        let mut out = Vec::new();
+        for (entry, _) in ready {
+            let preflight = is_preflight(&entry).then(|| entry.request.url.clone());
+            out.extend(self.adapter.entry(entry));
+            for end in self.adapter.take_refused() {
+                if self.preflights.iter().any(|(u, _)| *u == end.url) {
+                    out.push(end);
+                } else {
+                    self.refused.push((end.url.clone(), end));
+                }
+            }
+            if let Some(url) = preflight {
+                self.preflights.retain(|(_, at)| now - at < Self::SETTLE_MS);
+                self.preflights.push((url.clone(), now));
+                let (decided, left): (Vec<_>, Vec<_>) = std::mem::take(&mut self.refused)
+                    .into_iter()
+                    .partition(|(u, _)| *u == url);
+                self.refused = left;
+                out.extend(decided.into_iter().map(|(_, end)| end));
+            }
+        }
+        if self.waiting.is_empty() && now - self.last_arrival >= Self::SETTLE_MS {
+            out.extend(self.adapter.finish());
+            out.extend(self.refused.drain(..).map(|(_, end)| end));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::EventKind;
+    use crate::har::read::{NameValue, Request, Response};
+
+    fn entry(
+        method: &str,
+        url: &str,
+        kind: &str,
+        started: &str,
+        status: i64,
+        error: Option<&str>,
+    ) -> Entry {
+        let mut headers = vec![NameValue {
+            name: "Origin".into(),
+            value: "http://page.test".into(),
+        }];
+        if kind == "preflight" {
+            headers.push(NameValue {
+                name: "Access-Control-Request-Method".into(),
+                value: "PUT".into(),
+            });
+        }
+        Entry {
+            started: started.into(),
+            request: Request {
+                method: method.into(),
+                url: url.into(),
+                headers,
+                ..Request::default()
+            },
+            response: Response {
+                status,
+                error: error.map(str::to_owned),
+                ..Response::default()
+            },
+            resource_type: Some(kind.into()),
+            ..Entry::default()
+        }
+    }
+
+    const URL: &str = "http://api.test/x";
+
+    fn kinds(events: &[Event]) -> Vec<(String, EventKind)> {
+        events.iter().map(|e| (e.method.clone(), e.kind)).collect()
+    }
+
+    #[test]
+    fn entries_wait_then_leave_by_start_time_as_the_tab_s_requests() {
+        let mut live = Live::new(7);
+        live.entry(
+            entry("GET", URL, "fetch", "2026-01-01T00:00:02Z", 200, None),
+            0.0,
+        );
+        live.entry(
+            entry(
+                "OPTIONS",
+                URL,
+                "preflight",
+                "2026-01-01T00:00:01Z",
+                204,
+                None,
+            ),
+            10.0,
+        );
+        assert!(
+            live.tick(100.0).is_empty(),
+            "nothing leaves before it waited"
+        );
+        let events = live.tick(Live::SETTLE_MS + 10.0);
+        assert_eq!(events.first().map(|e| e.method.as_str()), Some("OPTIONS"));
+        assert!(events
+            .iter()
+            .all(|e| e.tab_id == 7 && e.request_id.starts_with("dt7-")));
+        assert!(!live.pending());
+    }
+
+    #[test]
+    fn a_request_refused_unsent_ends_after_its_preflight_whichever_arrives_first() {
+        for preflight_first in [false, true] {
+            let mut live = Live::new(1);
+            let actual = entry(
+                "PUT",
+                URL,
+                "fetch",
+                "2026-01-01T00:00:01Z",
+                0,
+                Some("net::ERR_FAILED"),
+            );
+            let preflight = entry(
+                "OPTIONS",
+                URL,
+                "preflight",
+                "2026-01-01T00:00:02Z",
+                204,
+                None,
+            );
+            let (a, b) = if preflight_first {
+                (preflight, actual)
+            } else {
+                (actual, preflight)
+            };
+            live.entry(a, 0.0);
+            let mut events = live.tick(300.0);
+            live.entry(b, 400.0);
+            events.extend(live.tick(700.0));
+            let last = events.last().map(|e| (e.method.clone(), e.kind));
+            assert_eq!(
+                last,
+                Some(("PUT".to_owned(), EventKind::ErrorOccurred)),
+                "preflight first: {preflight_first}: {:?}",
+                kinds(&events)
+            );
+            assert!(events
+                .iter()
+                .any(|e| e.method == "OPTIONS" && e.kind == EventKind::Completed));
+        }
+    }
+
+    #[test]
+    fn a_refused_request_whose_preflight_never_comes_ends_once_nothing_waits() {
+        let mut live = Live::new(1);
+        live.entry(
+            entry(
+                "PUT",
+                URL,
+                "fetch",
+                "2026-01-01T00:00:01Z",
+                0,
+                Some("net::ERR_FAILED"),
+            ),
+            0.0,
+        );
+        assert!(
+            live.tick(300.0).is_empty(),
+            "the end waits for its preflight"
+        );
+        assert!(live.pending());
+        let events = live.tick(Live::SETTLE_MS);
+        assert_eq!(
+            kinds(&events),
+            vec![("PUT".to_owned(), EventKind::ErrorOccurred)]
+        );
+        assert!(!live.pending());
+    }
+}
