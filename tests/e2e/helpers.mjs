@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export { startLab, loadScenarios, loadPreflightScenarios, loadMatrixScenarios, substitute } from '../lab/server.mjs';
+import { startLab } from '../lab/server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(here, '../..');
@@ -544,6 +545,21 @@ export class TargetSession {
 export async function getTargets(browserSession) {
   const { targetInfos } = await browserSession.send('Target.getTargets');
   return targetInfos;
+}
+
+/**
+ * The set-up of the verdict tables: the lab, a browser with the extension
+ * (`launch`: launchWithExtension's options), the lab page in its first tab
+ * with the oracle attached, and the panel of that tab. Close `br` and `lab`.
+ */
+export async function labWithPanel(launch = {}) {
+  const lab = await startLab();
+  const br = await launchWithExtension(launch);
+  const page = await openLab(br.context, lab, { page: br.context.pages()[0] });
+  const oracle = await CorsOracle.attach(br.context, page);
+  const tabId = await tabIdFor(br.serviceWorker, lab.labUrl);
+  const panel = await openPanel(br.context, br.extensionId, tabId);
+  return { lab, br, page, oracle, tabId, panel };
 }
 
 /**
