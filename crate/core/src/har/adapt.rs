@@ -4,6 +4,13 @@
 //! request id, and a preflight entry stays a request of its own, as
 //! `webRequest` reports it, so the engine's ledger matches it with its
 //! actual request.
+//!
+//! Order: a HAR lists entries by start time, and an actual request starts
+//! before its preflight (Chromium creates it first, and counts the wait
+//! for the preflight in its `blocked` time), while `webRequest` reports the
+//! preflight first. An answered CORS request is held until its preflight
+//! (the same URL) is read, or until an entry that started after the request
+//! was sent shows that no preflight is coming.
 
 use std::collections::HashMap;
 
@@ -86,6 +93,17 @@ pub struct Counts {
     pub without_cookies: usize,
 }
 
+/// An answered CORS request whose preflight may come later in the file.
+#[derive(Debug)]
+struct Held {
+    id: String,
+    /// The page's tab and the URL, which its preflight shares.
+    key: (i64, String),
+    /// When it was sent: an entry started later comes after any preflight.
+    sent_ms: f64,
+    events: Vec<Event>,
+}
+
 /// The adapter's state: the redirects waiting for their next hop.
 #[derive(Debug, Default)]
 pub struct Adapter {
@@ -98,7 +116,20 @@ pub struct Adapter {
     /// by start time, before the preflight that decided them, so they are
     /// judged after every entry was read.
     refused_unanswered: Vec<Event>,
+    /// Answered CORS requests waiting for a preflight, in file order.
+    held: Vec<Held>,
     pub counts: Counts,
+}
+
+/// Whether the entry is a CORS preflight (`OPTIONS` with
+/// `Access-Control-Request-Method`; Chromium also types it `preflight`).
+fn is_preflight(e: &Entry) -> bool {
+    e.resource_type.as_deref() == Some("preflight")
+        || (e.request.method.eq_ignore_ascii_case("OPTIONS")
+            && e.request
+                .headers
+                .iter()
+                .any(|h| h.name.eq_ignore_ascii_case("access-control-request-method")))
 }
 
 impl Adapter {
@@ -106,8 +137,47 @@ impl Adapter {
         Adapter::default()
     }
 
-    /// The events of one entry, in `webRequest`'s order.
+    /// The events the entry lets out, in `webRequest`'s order: its own, and
+    /// those of held requests it shows the preflight of, or shows no
+    /// preflight is coming for.
     pub fn entry(&mut self, e: Entry) -> Vec<Event> {
+        let start = crate::time::parse_iso(&e.started).unwrap_or(self.counts.entries as f64 + 1.0);
+        let preflight = is_preflight(&e);
+        let key = (self.tab(e.pageref.as_deref()), e.request.url.clone());
+        let sent_ms = start + e.timings.before_sending();
+        let mut out = self.release(|h| h.sent_ms < start);
+        let (id, events, cors) = self.hop(e);
+        // A later hop of a held request: the earlier hops first.
+        out.extend(self.release(|h| h.id == id));
+        if preflight {
+            out.extend(events);
+            out.extend(self.release(|h| h.key == key));
+        } else if cors {
+            self.held.push(Held {
+                id,
+                key,
+                sent_ms,
+                events,
+            });
+        } else {
+            out.extend(events);
+        }
+        out
+    }
+
+    /// The events of the held requests `which` picks, in file order.
+    fn release(&mut self, which: impl Fn(&Held) -> bool) -> Vec<Event> {
+        let (go, stay): (Vec<Held>, Vec<Held>) = std::mem::take(&mut self.held)
+            .into_iter()
+            .partition(|h| which(h));
+        self.held = stay;
+        go.into_iter().flat_map(|h| h.events).collect()
+    }
+
+    /// The events of one entry, in `webRequest`'s order; its request id,
+    /// and whether it is an answered CORS request (which may have had a
+    /// preflight).
+    fn hop(&mut self, e: Entry) -> (String, Vec<Event>, bool) {
         self.counts.entries += 1;
         let tab = self.tab(e.pageref.as_deref());
         let time_ms = crate::time::parse_iso(&e.started).unwrap_or(self.counts.entries as f64);
@@ -134,13 +204,14 @@ impl Adapter {
             self.counts.without_response += 1;
         }
         let key = (tab, e.request.url.clone());
-        let (id, mut events) = match self.waiting.remove(&key) {
-            Some((id, _)) => (id, Vec::new()),
+        let (id, next_hop, mut events) = match self.waiting.remove(&key) {
+            Some((id, _)) => (id, true, Vec::new()),
             None => {
                 self.next_id += 1;
-                (format!("har-{}", self.next_id), Vec::new())
+                (format!("har-{}", self.next_id), false, Vec::new())
             }
         };
+        let cors = answered && request.contains("origin");
         let base = Event {
             kind: EventKind::SendHeaders,
             request_id: id.clone(),
@@ -156,10 +227,15 @@ impl Adapter {
             redirect_url: None,
             error: None,
         };
-        events.push(Event {
-            request_headers: Some(request),
-            ..base.clone()
-        });
+        // The next hop of a redirect that was never sent (a scheme the
+        // browser refuses): `webRequest` reports only its end, and its
+        // provisional headers would hide the ones the first hop sent.
+        if answered || !next_hop {
+            events.push(Event {
+                request_headers: Some(request),
+                ..base.clone()
+            });
+        }
         if answered {
             events.push(Event {
                 kind: EventKind::HeadersReceived,
@@ -224,7 +300,7 @@ impl Adapter {
             } else {
                 // The end waits for the next hop; if none comes, the
                 // browser did not follow.
-                self.waiting.insert((tab, target), (id, end));
+                self.waiting.insert((tab, target), (id.clone(), end));
             }
         } else if !answered
             && error
@@ -235,20 +311,23 @@ impl Adapter {
             // reports only the error, after the preflight; a HAR lists the
             // request first, by start time.
             self.refused_unanswered.push(end);
-            return Vec::new();
+            return (id, Vec::new(), false);
         } else {
             events.push(end);
         }
-        events
+        (id, events, cors)
     }
 
-    /// Once every entry was read: the ends of redirects no entry followed,
-    /// then the requests refused before any response.
+    /// Once every entry was read: the requests still held, the ends of
+    /// redirects no entry followed, then the requests refused before any
+    /// response.
     pub fn finish(&mut self) -> Vec<Event> {
+        let mut out = self.release(|_| true);
         let mut ends: Vec<Event> = self.waiting.drain().map(|(_, (_, end))| end).collect();
         ends.sort_by(|a, b| a.time_ms.total_cmp(&b.time_ms));
-        ends.append(&mut self.refused_unanswered);
-        ends
+        out.append(&mut ends);
+        out.append(&mut self.refused_unanswered);
+        out
     }
 
     fn tab(&mut self, pageref: Option<&str>) -> i64 {

@@ -4,6 +4,7 @@
 use super::*;
 use crate::finding::Credentials;
 use crate::reason::CorsError;
+use crate::notice::NoticeKind;
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -217,4 +218,169 @@ fn the_same_problem_seen_twice_is_one_record_counted_twice() {
         panic!("a failure record");
     };
     assert_eq!(f.count, 2);
+}
+
+/// One entry as the Network panel exports it: `request` and `response`
+/// headers as `[name, value]` pairs, its start (ms after a fixed time) and
+/// its `blocked` time.
+fn panel_entry(
+    kind: &str,
+    method: &str,
+    url: &str,
+    request: &[(&str, &str)],
+    response: (i64, &[(&str, &str)]),
+    start_ms: u32,
+    blocked_ms: f64,
+) -> serde_json::Value {
+    let pairs = |list: &[(&str, &str)]| {
+        list.iter()
+            .map(|(n, v)| serde_json::json!({"name": n, "value": v}))
+            .collect::<Vec<_>>()
+    };
+    let location = response
+        .1
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("location"))
+        .map_or("", |(_, v)| v);
+    serde_json::json!({
+        "_resourceType": kind,
+        "startedDateTime": format!("2026-12-06T10:00:{:02}.{:03}Z", start_ms / 1000, start_ms % 1000),
+        "request": {"method": method, "url": url, "headers": pairs(request)},
+        "response": {"status": response.0, "headers": pairs(response.1), "redirectURL": location},
+        "timings": {"blocked": blocked_ms, "dns": -1, "connect": -1},
+    })
+}
+
+const PAGE: &str = "http://127.0.0.1:8000";
+const CORS_GET: [(&str, &str); 3] = [
+    ("Origin", PAGE),
+    ("Referer", "http://127.0.0.1:8000/"),
+    ("Sec-Fetch-Mode", "cors"),
+];
+
+struct OrderCase {
+    name: &'static str,
+    /// The entries in file order.
+    entries: Vec<serde_json::Value>,
+    /// The notices the engine must give (none of them a failure).
+    notices: &'static [NoticeKind],
+}
+
+#[test]
+fn entries_in_the_network_panels_order_give_the_live_panels_notices() {
+    let api = "http://localhost:9000/pf/authorization?lab=1";
+    let actual = |start, blocked| {
+        panel_entry(
+            "fetch",
+            "GET",
+            api,
+            &[CORS_GET.as_slice(), &[("Authorization", "Bearer t")]].concat(),
+            (200, &[("Access-Control-Allow-Origin", PAGE)]),
+            start,
+            blocked,
+        )
+    };
+    let preflight = |start| {
+        panel_entry(
+            "preflight",
+            "OPTIONS",
+            api,
+            &[
+                CORS_GET.as_slice(),
+                &[
+                    ("Access-Control-Request-Method", "GET"),
+                    ("Access-Control-Request-Headers", "authorization"),
+                ],
+            ]
+            .concat(),
+            (
+                204,
+                &[
+                    ("Access-Control-Allow-Origin", PAGE),
+                    ("Access-Control-Allow-Headers", "*"),
+                ],
+            ),
+            start,
+            0.5,
+        )
+    };
+    let other = |start| {
+        panel_entry(
+            "fetch",
+            "GET",
+            "http://localhost:9000/api/ok?lab=2",
+            &CORS_GET,
+            (200, &[("Access-Control-Allow-Origin", PAGE)]),
+            start,
+            0.5,
+        )
+    };
+    let ws = "ws://localhost:9002/socket";
+    let cases = [
+        OrderCase {
+            name: "the actual request listed first (it starts first; its wait for the preflight is in `blocked`)",
+            entries: vec![actual(100, 9.4), preflight(101)],
+            notices: &[NoticeKind::AuthorizationCoveredByWildcard],
+        },
+        OrderCase {
+            name: "the preflight listed first",
+            entries: vec![preflight(100), actual(101, 0.5)],
+            notices: &[NoticeKind::AuthorizationCoveredByWildcard],
+        },
+        OrderCase {
+            name: "another request in between, started before the actual one was sent",
+            entries: vec![actual(100, 9.4), other(101), preflight(102)],
+            notices: &[NoticeKind::AuthorizationCoveredByWildcard],
+        },
+        OrderCase {
+            name: "no preflight: a request started after it was sent lets it go",
+            entries: vec![actual(100, 0.5), other(200)],
+            notices: &[],
+        },
+        OrderCase {
+            name: "a redirect to ws: followed, its hop never sent (provisional headers only)",
+            entries: vec![
+                panel_entry(
+                    "fetch",
+                    "GET",
+                    "http://localhost:9000/rd/redirect-ws?lab=3",
+                    &CORS_GET,
+                    (
+                        302,
+                        &[("Access-Control-Allow-Origin", PAGE), ("Location", ws)],
+                    ),
+                    100,
+                    0.5,
+                ),
+                {
+                    let mut hop = panel_entry(
+                        "fetch",
+                        "GET",
+                        ws,
+                        &[("Referer", "http://127.0.0.1:8000/")],
+                        (0, &[]),
+                        110,
+                        0.5,
+                    );
+                    hop["response"]["_error"] = "net::ERR_UNKNOWN_URL_SCHEME".into();
+                    hop
+                },
+            ],
+            notices: &[NoticeKind::NoResponse],
+        },
+    ];
+    for case in cases {
+        let har = serde_json::json!({"log": {"version": "1.2", "entries": case.entries}});
+        let a = analyze(har.to_string().as_bytes()).expect("a HAR");
+        let notices: Vec<NoticeKind> = a
+            .reports
+            .iter()
+            .filter_map(|r| match r {
+                Report::Notice(n) => Some(n.kind),
+                Report::Failure(_) => None,
+            })
+            .collect();
+        assert_eq!(a.failures(), 0, "{}: {:?}", case.name, a.reports);
+        assert_eq!(notices, case.notices, "{}", case.name);
+    }
 }
