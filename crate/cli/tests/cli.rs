@@ -253,12 +253,17 @@ fn the_network_panels_own_har_export_gives_the_browsers_verdicts_and_the_live_pa
                 p => vec![format!("{e}({p})")],
             },
         };
-        let live = (strings(&r["live"]["reasons"]), strings(&r["live"]["notices"]));
+        let live = (
+            strings(&r["live"]["reasons"]),
+            strings(&r["live"]["notices"]),
+        );
         if reasons != browser {
             differ.push(format!("{id}: {reasons:?}, Chromium said {browser:?}"));
         }
         if (reasons.clone(), notices.clone()) != live && verdicts["cannotTell"][id].is_null() {
-            differ.push(format!("{id}: {reasons:?} {notices:?}, the live panel {live:?}"));
+            differ.push(format!(
+                "{id}: {reasons:?} {notices:?}, the live panel {live:?}"
+            ));
         }
     }
     assert!(differ.is_empty(), "{}", differ.join("\n"));

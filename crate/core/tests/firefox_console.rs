@@ -74,7 +74,12 @@ fn unescape(v: &str) -> String {
 fn langpack() -> PathBuf {
     let dir = Path::new(FIREFOX).join("browser/extensions");
     std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e} (apt-get install -y firefox-esr-l10n-fr)", dir.display()))
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (apt-get install -y firefox-esr-l10n-fr)",
+                dir.display()
+            )
+        })
         .flatten()
         .map(|e| e.path())
         .find(|p| {

@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::finding::Credentials;
-use crate::reason::CorsError;
 use crate::notice::NoticeKind;
+use crate::reason::CorsError;
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
