@@ -10,7 +10,8 @@
 //! for the preflight in its `blocked` time), while `webRequest` reports the
 //! preflight first. An answered CORS request is held until its preflight
 //! (the same URL) is read, or until an entry that started after the request
-//! was sent shows that no preflight is coming.
+//! was sent and done with (its `blocked` time, its whole `time`) shows that
+//! no preflight is coming.
 
 use std::collections::HashMap;
 
@@ -32,20 +33,26 @@ fn entry_error(e: &Entry) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// `webRequest`'s resource type for a HAR `_resourceType` (DevTools' names).
-fn resource_type(e: &Entry) -> String {
-    let t = e
-        .resource_type
-        .as_deref()
-        .unwrap_or("")
-        .to_ascii_lowercase();
+/// `webRequest`'s resource type for a HAR `_resourceType` (DevTools' names),
+/// or, where the writer names none (Firefox), for the request's
+/// `Sec-Fetch-Dest` (`empty`: `fetch()` or `XMLHttpRequest`).
+fn resource_type(e: &Entry, request: &Headers) -> String {
+    let t = match e.resource_type.as_deref() {
+        Some(t) => t.to_ascii_lowercase(),
+        None => match request.first("sec-fetch-dest").map(str::trim) {
+            Some(d) if d.eq_ignore_ascii_case("empty") => "fetch".to_owned(),
+            Some(d) if d.eq_ignore_ascii_case("style") => "stylesheet".to_owned(),
+            Some(d) => d.to_ascii_lowercase(),
+            None => String::new(),
+        },
+    };
     match t.as_str() {
         "fetch" | "xhr" | "preflight" | "eventsource" => "xmlhttprequest",
         "image" | "img" => "image",
         "script" => "script",
         "stylesheet" => "stylesheet",
         "font" => "font",
-        "media" => "media",
+        "media" | "audio" | "video" | "track" => "media",
         "document" => "main_frame",
         "websocket" => "websocket",
         "ping" => "ping",
@@ -99,8 +106,9 @@ struct Held {
     id: String,
     /// The page's tab and the URL, which its preflight shares.
     key: (i64, String),
-    /// When it was sent: an entry started later comes after any preflight.
-    sent_ms: f64,
+    /// When it was sent and done with: an entry started later comes after
+    /// any preflight.
+    until_ms: f64,
     events: Vec<Event>,
 }
 
@@ -144,8 +152,8 @@ impl Adapter {
         let start = crate::time::parse_iso(&e.started).unwrap_or(self.counts.entries as f64 + 1.0);
         let preflight = is_preflight(&e);
         let key = (self.tab(e.pageref.as_deref()), e.request.url.clone());
-        let sent_ms = start + e.timings.before_sending();
-        let mut out = self.release(|h| h.sent_ms < start);
+        let until_ms = start + e.timings.before_sending().max(e.time);
+        let mut out = self.release(|h| h.until_ms < start);
         let (id, events, cors) = self.hop(e);
         // A later hop of a held request: the earlier hops first.
         out.extend(self.release(|h| h.id == id));
@@ -156,7 +164,7 @@ impl Adapter {
             self.held.push(Held {
                 id,
                 key,
-                sent_ms,
+                until_ms,
                 events,
             });
         } else {
@@ -217,7 +225,7 @@ impl Adapter {
             request_id: id.clone(),
             url: e.request.url.clone(),
             method: e.request.method.clone(),
-            resource_type: resource_type(&e),
+            resource_type: resource_type(&e, &request),
             tab_id: tab,
             time_ms,
             initiator: page(&e, &request),

@@ -29,6 +29,15 @@ pub struct Entry {
     #[serde(rename = "_error")]
     pub error: Option<String>,
     pub timings: Timings,
+    /// The whole request, in milliseconds (a request held for its
+    /// preflight includes the wait).
+    #[serde(deserialize_with = "any_ms")]
+    pub time: f64,
+}
+
+/// A duration in milliseconds; anything but a number counts as absent (`-1`).
+fn any_ms<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(serde_json::Value::deserialize(d)?.as_f64().unwrap_or(-1.0))
 }
 
 /// The phases of an entry before its request went out, in milliseconds

@@ -267,7 +267,7 @@ struct OrderCase {
 }
 
 #[test]
-fn entries_in_the_network_panels_order_give_the_live_panels_notices() {
+fn entries_as_the_network_panels_list_them_give_the_live_panels_notices() {
     let api = "http://localhost:9000/pf/authorization?lab=1";
     let actual = |start, blocked| {
         panel_entry(
@@ -316,6 +316,34 @@ fn entries_in_the_network_panels_order_give_the_live_panels_notices() {
         )
     };
     let ws = "ws://localhost:9002/socket";
+    // Firefox's export: no `_resourceType`, no `blocked` time; its whole
+    // `time` covers the wait for the preflight.
+    let firefox = |mut e: serde_json::Value, time: f64| {
+        if let Some(o) = e.as_object_mut() {
+            o.remove("_resourceType");
+        }
+        e["timings"]["blocked"] = (-1).into();
+        e["time"] = time.into();
+        e
+    };
+    let no_cors = |dest: &str| {
+        firefox(
+            panel_entry(
+                "",
+                "GET",
+                "http://localhost:9000/notice/no-cors?lab=4",
+                &[
+                    ("Referer", "http://127.0.0.1:8000/"),
+                    ("Sec-Fetch-Mode", "no-cors"),
+                    ("Sec-Fetch-Dest", dest),
+                ],
+                (200, &[]),
+                100,
+                0.5,
+            ),
+            2.0,
+        )
+    };
     let cases = [
         OrderCase {
             name: "the actual request listed first (it starts first; its wait for the preflight is in `blocked`)",
@@ -367,6 +395,21 @@ fn entries_in_the_network_panels_order_give_the_live_panels_notices() {
                 },
             ],
             notices: &[NoticeKind::NoResponse],
+        },
+        OrderCase {
+            name: "Firefox: the actual request listed first, its `time` covering the preflight",
+            entries: vec![firefox(actual(100, 0.5), 12.0), firefox(preflight(101), 3.0)],
+            notices: &[NoticeKind::AuthorizationCoveredByWildcard],
+        },
+        OrderCase {
+            name: "Firefox: a no-cors fetch, told by Sec-Fetch-Dest: empty",
+            entries: vec![no_cors("empty")],
+            notices: &[NoticeKind::NoCorsOpaqueResponse],
+        },
+        OrderCase {
+            name: "Firefox: a no-cors image is no fetch",
+            entries: vec![no_cors("image")],
+            notices: &[],
         },
     ];
     for case in cases {
