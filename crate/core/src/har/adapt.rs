@@ -16,6 +16,7 @@
 use std::collections::HashMap;
 
 use crate::browser_error::BrowserError;
+use crate::engine::redirect::has_credentials;
 use crate::event::{Event, EventKind};
 use crate::headers::{Header, Headers};
 use crate::origin;
@@ -262,6 +263,15 @@ impl Adapter {
             "" => location.trim(),
             r => r,
         };
+        // To a URL with credentials a CORS request is refused (the Fetch
+        // standard; both browsers), as Chromium reports it: at the
+        // redirect, before any next hop. A writer that keeps no error
+        // (Firefox's export) shows the redirect alone. (A page's
+        // `redirect: "manual"` would look the same.)
+        let error = error.or_else(|| {
+            (cors && !redirect.is_empty() && has_credentials(&e.request.url, redirect))
+                .then(|| "net::ERR_FAILED".to_owned())
+        });
         let end = match &error {
             Some(err) => Event {
                 kind: EventKind::ErrorOccurred,

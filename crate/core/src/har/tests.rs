@@ -262,8 +262,10 @@ struct OrderCase {
     name: &'static str,
     /// The entries in file order.
     entries: Vec<serde_json::Value>,
-    /// The notices the engine must give (none of them a failure).
+    /// The notices the engine must give.
     notices: &'static [NoticeKind],
+    /// The failures it must give.
+    failures: &'static [CorsError],
 }
 
 #[test]
@@ -344,26 +346,31 @@ fn entries_as_the_network_panels_list_them_give_the_live_panels_notices() {
             2.0,
         )
     };
+    let with_user = "http://user:pass@localhost:9002/final";
     let cases = [
         OrderCase {
             name: "the actual request listed first (it starts first; its wait for the preflight is in `blocked`)",
             entries: vec![actual(100, 9.4), preflight(101)],
             notices: &[NoticeKind::AuthorizationCoveredByWildcard],
+            failures: &[],
         },
         OrderCase {
             name: "the preflight listed first",
             entries: vec![preflight(100), actual(101, 0.5)],
             notices: &[NoticeKind::AuthorizationCoveredByWildcard],
+            failures: &[],
         },
         OrderCase {
             name: "another request in between, started before the actual one was sent",
             entries: vec![actual(100, 9.4), other(101), preflight(102)],
             notices: &[NoticeKind::AuthorizationCoveredByWildcard],
+            failures: &[],
         },
         OrderCase {
             name: "no preflight: a request started after it was sent lets it go",
             entries: vec![actual(100, 0.5), other(200)],
             notices: &[],
+            failures: &[],
         },
         OrderCase {
             name: "a redirect to ws: followed, its hop never sent (provisional headers only)",
@@ -395,21 +402,45 @@ fn entries_as_the_network_panels_list_them_give_the_live_panels_notices() {
                 },
             ],
             notices: &[NoticeKind::NoResponse],
+            failures: &[],
         },
         OrderCase {
             name: "Firefox: the actual request listed first, its `time` covering the preflight",
             entries: vec![firefox(actual(100, 0.5), 12.0), firefox(preflight(101), 3.0)],
             notices: &[NoticeKind::AuthorizationCoveredByWildcard],
+            failures: &[],
         },
         OrderCase {
             name: "Firefox: a no-cors fetch, told by Sec-Fetch-Dest: empty",
             entries: vec![no_cors("empty")],
             notices: &[NoticeKind::NoCorsOpaqueResponse],
+            failures: &[],
         },
         OrderCase {
             name: "Firefox: a no-cors image is no fetch",
             entries: vec![no_cors("image")],
             notices: &[],
+            failures: &[],
+        },
+        OrderCase {
+            name: "Firefox: a redirect to a URL with credentials, no next hop and no error kept",
+            entries: vec![firefox(
+                panel_entry(
+                    "",
+                    "GET",
+                    "http://localhost:9000/rd/redirect-userinfo?lab=5",
+                    &[CORS_GET.as_slice(), &[("Sec-Fetch-Dest", "empty")]].concat(),
+                    (
+                        302,
+                        &[("Access-Control-Allow-Origin", PAGE), ("Location", with_user)],
+                    ),
+                    100,
+                    0.5,
+                ),
+                2.0,
+            )],
+            notices: &[],
+            failures: &[CorsError::RedirectContainsCredentials],
         },
     ];
     for case in cases {
@@ -423,7 +454,15 @@ fn entries_as_the_network_panels_list_them_give_the_live_panels_notices() {
                 Report::Failure(_) => None,
             })
             .collect();
-        assert_eq!(a.failures(), 0, "{}: {:?}", case.name, a.reports);
+        let failures: Vec<CorsError> = a
+            .reports
+            .iter()
+            .filter_map(|r| match r {
+                Report::Failure(f) => Some(f.reason),
+                Report::Notice(_) => None,
+            })
+            .collect();
+        assert_eq!(failures, case.failures, "{}: {:?}", case.name, a.reports);
         assert_eq!(notices, case.notices, "{}", case.name);
     }
 }
