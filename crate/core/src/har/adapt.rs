@@ -101,6 +101,9 @@ pub struct Counts {
     pub without_cookies: usize,
 }
 
+/// How many requests may wait for a preflight at once.
+const MAX_HELD: usize = 256;
+
 /// An answered CORS request whose preflight may come later in the file.
 #[derive(Debug)]
 struct Held {
@@ -168,14 +171,29 @@ impl Adapter {
                 until_ms,
                 events,
             });
+            // Entries out of time order would hold everything: past the
+            // cap, the oldest goes (at worst, its preflight's notices are
+            // missed; its own verdict stands on its own response).
+            if self.held.len() > MAX_HELD {
+                out.extend(self.held.remove(0).events);
+            }
         } else {
             out.extend(events);
         }
         out
     }
 
+    /// How many requests wait for a preflight (for the tests).
+    #[cfg(test)]
+    pub fn held_len(&self) -> usize {
+        self.held.len()
+    }
+
     /// The events of the held requests `which` picks, in file order.
     fn release(&mut self, which: impl Fn(&Held) -> bool) -> Vec<Event> {
+        if !self.held.iter().any(&which) {
+            return Vec::new();
+        }
         let (go, stay): (Vec<Held>, Vec<Held>) = std::mem::take(&mut self.held)
             .into_iter()
             .partition(|h| which(h));

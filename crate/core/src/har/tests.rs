@@ -466,3 +466,33 @@ fn entries_as_the_network_panels_list_them_give_the_live_panels_notices() {
         assert_eq!(notices, case.notices, "{}", case.name);
     }
 }
+
+#[test]
+fn entries_out_of_time_order_are_held_no_more_than_the_cap() {
+    // Each entry starts before the one listed before it: none lets another
+    // out, and the adapter must not keep them all.
+    let entries: Vec<serde_json::Value> = (0..1000u32)
+        .map(|i| {
+            panel_entry(
+                "fetch",
+                "GET",
+                &format!("http://localhost:9000/api/ok?n={i}"),
+                &CORS_GET,
+                (200, &[("Access-Control-Allow-Origin", PAGE)]),
+                50_000 - i * 10,
+                0.5,
+            )
+        })
+        .collect();
+    let mut adapter = Adapter::new();
+    let mut most = 0;
+    let mut events = 0;
+    for e in entries {
+        let entry: Entry = serde_json::from_value(e).expect("an entry");
+        events += adapter.entry(entry).len();
+        most = most.max(adapter.held_len());
+    }
+    events += adapter.finish().len();
+    assert!(most <= 256, "{most} held at once");
+    assert_eq!(events, 3000, "every entry's events, once");
+}
