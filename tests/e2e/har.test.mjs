@@ -219,7 +219,7 @@ test('analyze.html, served as a static page, shows the same findings as the CLI 
     const hostileFile = path.join(OUT, 'hostile.har');
     fs.writeFileSync(hostileFile, JSON.stringify(hostile));
     await p.setInputFiles('#file', hostileFile);
-    const shown = await waitForPanel(p, (s) => s.rows === 1, { details: false, what: 'the hostile HAR' });
+    const shown = await waitForPanel(p, (s) => s.rows === 1, { details: false, timeout: 30000, what: 'the hostile HAR' });
     assert.equal(shown.findings[0].reason, check(hostileFile).json.findings[0].reason);
     const audit = await p.evaluate(auditPanelInPage, {});
     assert.equal(audit.elements, 0, 'no element from the HAR');
