@@ -88,6 +88,17 @@ fn page(e: &Entry, request: &Headers) -> Option<String> {
     referer.or(initiator).or(sent)
 }
 
+/// Whether a CORS request sent with `Origin: origin` is refused at a
+/// redirect to `location` (resolved against `url`): a URL with credentials
+/// of another origin (the Fetch standard's HTTP-redirect fetch).
+fn refused_for_credentials(url: &str, location: &str, origin: &str) -> bool {
+    !location.is_empty()
+        && has_credentials(url, location)
+        && url::Url::parse(url)
+            .and_then(|base| base.join(location))
+            .is_ok_and(|to| to.origin().ascii_serialization() != origin)
+}
+
 /// What the adapter tells about the HAR besides the events.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -239,6 +250,11 @@ impl Adapter {
             }
         };
         let cors = answered && request.contains("origin");
+        let sent_origin = request
+            .first("origin")
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
         let base = Event {
             kind: EventKind::SendHeaders,
             request_id: id.clone(),
@@ -287,7 +303,7 @@ impl Adapter {
         // (Firefox's export) shows the redirect alone. (A page's
         // `redirect: "manual"` would look the same.)
         let error = error.or_else(|| {
-            (cors && !redirect.is_empty() && has_credentials(&e.request.url, redirect))
+            (cors && refused_for_credentials(&e.request.url, redirect, &sent_origin))
                 .then(|| "net::ERR_FAILED".to_owned())
         });
         let end = match &error {

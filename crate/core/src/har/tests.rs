@@ -442,6 +442,44 @@ fn entries_as_the_network_panels_list_them_give_the_live_panels_notices() {
             notices: &[],
             failures: &[CorsError::RedirectContainsCredentials],
         },
+        OrderCase {
+            name: "Firefox: a redirect to the page's own origin with credentials is allowed, and followed",
+            entries: vec![
+                firefox(
+                    panel_entry(
+                        "",
+                        "GET",
+                        "http://localhost:9000/rd/back?lab=6",
+                        &[CORS_GET.as_slice(), &[("Sec-Fetch-Dest", "empty")]].concat(),
+                        (
+                            302,
+                            &[
+                                ("Access-Control-Allow-Origin", PAGE),
+                                ("Location", "http://user:pass@127.0.0.1:8000/back"),
+                            ],
+                        ),
+                        100,
+                        0.5,
+                    ),
+                    2.0,
+                ),
+                firefox(
+                    panel_entry(
+                        "",
+                        "GET",
+                        "http://user:pass@127.0.0.1:8000/back",
+                        &[("Origin", "null"), ("Sec-Fetch-Mode", "cors"), ("Sec-Fetch-Dest", "empty")],
+                        (200, &[("Access-Control-Allow-Origin", "null")]),
+                        110,
+                        0.5,
+                    ),
+                    2.0,
+                ),
+            ],
+            // The page's null origin is allowed: a warning, no failure.
+            notices: &[NoticeKind::NullOriginAllowed],
+            failures: &[],
+        },
     ];
     for case in cases {
         let har = serde_json::json!({"log": {"version": "1.2", "entries": case.entries}});
