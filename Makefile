@@ -29,10 +29,13 @@ setup-rust:
 	./scripts/setup-rust.sh
 
 ## setup-browsers: Debian's Chromium, ChromeDriver and Firefox ESR, and openssl
-## (tests/e2e/lna.test.mjs makes its https certificate with it)
+## (tests/e2e/lna.test.mjs makes its https certificate with it); Firefox ESR's
+## French langpack and unzip (crate/core/tests/firefox_console.rs reads the
+## console messages Firefox ships from it: the package's doc directory says
+## it is installed)
 ## (scripts/setup-debian.sh installs each PACKAGE:PROGRAM whose program is missing)
 setup-browsers:
-	./scripts/setup-debian.sh browsers chromium:/usr/bin/chromium chromium-driver:/usr/bin/chromedriver firefox-esr:/usr/bin/firefox-esr openssl:/usr/bin/openssl
+	./scripts/setup-debian.sh browsers chromium:/usr/bin/chromium chromium-driver:/usr/bin/chromedriver firefox-esr:/usr/bin/firefox-esr openssl:/usr/bin/openssl firefox-esr-l10n-fr:/usr/share/doc/firefox-esr-l10n-fr unzip:/usr/bin/unzip
 
 ## setup-shells: Debian's zsh (and dash), for the curl script test
 ## (crate/core/tests/curl_zsh.rs pastes the "Copy as curl" script into them)

@@ -33,3 +33,13 @@ export function extraInfoSpec(listener, wanted) {
   if (options?.EXTRA_HEADERS) spec.push(options.EXTRA_HEADERS);
   return spec.length > 0 ? spec : null;
 }
+
+/**
+ * What DevTools recorded so far for the inspected tab (a HAR log): Firefox's
+ * `getHAR` returns a promise, Chromium's takes a callback.
+ * @returns {Promise<{entries?: object[]}>}
+ */
+export function inspectedHar() {
+  if (browserId === 'firefox') return Promise.resolve(api.devtools.network.getHAR());
+  return new Promise((resolve) => api.devtools.network.getHAR(resolve));
+}

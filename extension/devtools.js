@@ -9,7 +9,7 @@
 // events the worker's engine takes (crate/wasm/src/feed.rs), here, with the
 // panel's package: the worker's stays small.
 import init, { DevtoolsFeed } from '../www/pkg/cors_lens.js';
-import { api } from './compat.js';
+import { api, inspectedHar } from './compat.js';
 import { DEVTOOLS_PORT, MAX_ENTRY_CHARS, Msg, message } from './messages.js';
 
 api.devtools.panels.create(api.i18n.getMessage('extName'), '/icons/icon-32.png', '/www/panel.html');
@@ -62,18 +62,37 @@ function take(text) {
   }
   tickTimer ??= setTimeout(tick, TICK_MS);
 }
-/** Entries already sent, by start time, method and URL (getHAR and the event may both give one). */
-const sent = new Set();
-const MAX_SENT = 20000;
+/**
+ * Entries the event gave before `getHAR` answered, by start time, method and
+ * URL, with how many: `getHAR` may list them too, and they count once.
+ * @type {Map<string, number> | null}
+ */
+let earlyIds = new Map();
+
+/** @param {any} entry */
+const idOf = (entry) => `${entry?.startedDateTime} ${entry?.request?.method} ${entry?.request?.url}`;
 
 /** @param {any} entry a HAR entry; its `getContent` method is not sent */
 function send(entry) {
-  const id = `${entry?.startedDateTime} ${entry?.request?.method} ${entry?.request?.url}`;
-  if (sent.has(id)) return;
-  if (sent.size >= MAX_SENT) sent.clear();
-  sent.add(id);
   const text = JSON.stringify(entry);
   if (typeof text === 'string' && text.length <= MAX_ENTRY_CHARS) take(text);
+}
+
+/** @param {any} entry an entry of the event */
+function finished(entry) {
+  if (earlyIds) earlyIds.set(idOf(entry), (earlyIds.get(idOf(entry)) ?? 0) + 1);
+  send(entry);
+}
+
+/** @param {any[]} entries what DevTools recorded before this page listened */
+function recorded(entries) {
+  const seen = earlyIds ?? new Map();
+  earlyIds = null;
+  for (const entry of entries) {
+    const n = seen.get(idOf(entry)) ?? 0;
+    if (n > 0) seen.set(idOf(entry), n - 1);
+    else send(entry);
+  }
 }
 
 function connect() {
@@ -97,9 +116,12 @@ if (Number.isInteger(tabId)) {
       for (const text of early.splice(0)) take(text);
     })
     .catch((err) => console.error('CORS Lens: DevTools feed', err));
-  api.devtools.network.onRequestFinished.addListener(send);
+  api.devtools.network.onRequestFinished.addListener(finished);
   // What DevTools recorded before this page ran (it opened with the tab).
-  api.devtools.network.getHAR((log) => {
-    for (const entry of log?.entries ?? []) send(entry);
-  });
+  inspectedHar()
+    .then((log) => recorded(log?.entries ?? []))
+    .catch((err) => {
+      earlyIds = null;
+      console.error('CORS Lens: DevTools record', err);
+    });
 }

@@ -4,7 +4,8 @@
 #
 #   scripts/setup-debian.sh WHAT PACKAGE:FILE...
 #
-# installs each PACKAGE whose FILE (a program it installs) is not there; WHAT
+# installs each PACKAGE whose FILE (a program it installs, or a directory for
+# a package without one: firefox-esr-l10n-fr's doc directory) is not there; WHAT
 # names the target in the message. The Makefile's setup-browsers and
 # setup-shells run it with their package lists; setup-servers.sh sources it
 # for the same steps around its own handling of the servers' services.
@@ -14,7 +15,7 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
 # Prints, one a line, the PACKAGE of each PACKAGE:FILE argument whose FILE is
-# not an executable.
+# not an executable (nor a directory: `-x` holds for one).
 missing_packages() {
   local pkg_file
   for pkg_file in "$@"; do

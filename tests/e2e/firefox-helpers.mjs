@@ -45,7 +45,7 @@ function archiveAddonId(archive) {
  * With `watch` (the default) the optional `webRequest` permission is granted
  * and the test sites watched; without it the add-on is as freshly installed.
  */
-export async function launchFirefox({ root = EXTENSION_ROOT, archive, watch = true } = {}) {
+export async function launchFirefox({ root = EXTENSION_ROOT, archive, watch = true, devtools = false } = {}) {
   if (archive && !fs.existsSync(archive)) throw new Error(`no package ${archive} (run \`make package\`)`);
   for (const f of archive ? [] : ['manifest.json', 'www/pkg/cors_lens_bg.wasm', PANEL_PATH]) {
     if (!fs.existsSync(path.join(root, f))) throw new Error(`extension not built: missing ${f} under ${root} (run \`make build\`)`);
@@ -57,7 +57,9 @@ export async function launchFirefox({ root = EXTENSION_ROOT, archive, watch = tr
     browser: 'firefox',
     executablePath: FIREFOX,
     headless: true,
-    args: ['--remote-allow-system-access'],
+    // `--devtools`: the toolbox opens with each tab, headless too, and the
+    // extension's DevTools page runs in it (extension/devtools.js).
+    args: ['--remote-allow-system-access', ...(devtools ? ['--devtools'] : [])],
     extraPrefsFirefox: {
       'extensions.webextensions.uuids': JSON.stringify({ [id]: uuid }),
       // Optional permissions granted from a click without the doorhanger a
@@ -179,3 +181,34 @@ export function firefoxReason(text) {
   const found = FIREFOX_REASONS.find(([re]) => re.test(text));
   return found ? found[1] : `unrecognised: ${text}`;
 }
+
+/** Scenarios where Firefox and Chromium name the same reason: asserted one by one. */
+export const STRICT = [
+  'fetch-no-acao',
+  'xhr-no-acao',
+  'img-crossorigin-no-acao',
+  'status-404-no-acao',
+  'acao-other-origin',
+  'acao-two-lines',
+  'preflight-no-acao',
+  'preflight-401-with-acao',
+  'preflight-method-disallowed',
+  'preflight-header-disallowed',
+  // Refused only because credentials were sent: Firefox reports the actual
+  // request first and ends it after (or before) its preflight.
+  'preflight-wildcard-credentials',
+  'preflight-no-acac',
+  // The preflight's redirect ends after its actual request.
+  'preflight-redirect',
+  // Refused at a redirect: Firefox ends the request at the new URL with an
+  // NS_ERROR_* that is not its CORS error.
+  'redirect-userinfo-no-acao',
+  'redirect-userinfo',
+  'redirect-username-only',
+  'redirect-userinfo-relative',
+  'xhr-redirect-userinfo',
+  'same-origin-redirect-userinfo-cross',
+  'preflight-ok-redirect-userinfo',
+];
+/** Passing controls: loaded, no console line, no finding. */
+export const CONTROLS = ['ok-wildcard', 'ok-matching-origin', 'ok-img-nocors', 'ok-preflight-put'];

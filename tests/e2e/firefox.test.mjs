@@ -36,38 +36,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { startLab, waitFor, readPanelInPage, isFailure, PANEL_PATH, probePolicyInPage } from './helpers.mjs';
-import { launchFirefox, firefoxReason } from './firefox-helpers.mjs';
-
-/** Scenarios where Firefox and Chromium name the same reason: asserted one by one. */
-const STRICT = [
-  'fetch-no-acao',
-  'xhr-no-acao',
-  'img-crossorigin-no-acao',
-  'status-404-no-acao',
-  'acao-other-origin',
-  'acao-two-lines',
-  'preflight-no-acao',
-  'preflight-401-with-acao',
-  'preflight-method-disallowed',
-  'preflight-header-disallowed',
-  // Refused only because credentials were sent: Firefox reports the actual
-  // request first and ends it after (or before) its preflight.
-  'preflight-wildcard-credentials',
-  'preflight-no-acac',
-  // The preflight's redirect ends after its actual request.
-  'preflight-redirect',
-  // Refused at a redirect: Firefox ends the request at the new URL with an
-  // NS_ERROR_* that is not its CORS error.
-  'redirect-userinfo-no-acao',
-  'redirect-userinfo',
-  'redirect-username-only',
-  'redirect-userinfo-relative',
-  'xhr-redirect-userinfo',
-  'same-origin-redirect-userinfo-cross',
-  'preflight-ok-redirect-userinfo',
-];
-/** Passing controls: loaded, no console line, no finding. */
-const CONTROLS = ['ok-wildcard', 'ok-matching-origin', 'ok-img-nocors', 'ok-preflight-put'];
+import { launchFirefox, firefoxReason, STRICT, CONTROLS } from './firefox-helpers.mjs';
 
 /** The webRequest listeners the worker uses, recorded from an extension page so a failure can show what the engine was given. */
 function recordWebRequest() {

@@ -11,15 +11,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
-import http from 'node:http';
-import { startLab, CorsOracle, table, baseArgs, CHROMIUM, ROOT, waitForPanel, launchWithExtension, openPanel, auditPanelInPage } from './helpers.mjs';
+import { startLab, CorsOracle, table, baseArgs, CHROMIUM, ROOT, waitForPanel, launchWithExtension, openPanel, auditPanelInPage, CLI, checkHar as check, serveStatic, exportedForRun } from './helpers.mjs';
 import { CdpHarRecorder } from './har-recorder.mjs';
 import { writeBigHar } from '../../scripts/bench-har.mjs';
 
 const OUT = path.join(ROOT, 'target/e2e-har');
-const CLI = ['release', 'debug'].map((p) => path.join(ROOT, 'target', p, 'cors-lens')).find((p) => fs.existsSync(p));
 
 /** Scenarios Chromium's HAR cannot tell, and why (any other difference
  *  fails). None today: the export keeps the raw headers of refused responses
@@ -55,24 +52,6 @@ after(async () => {
   await lab?.close();
 });
 
-/** The CLI's JSON export of a HAR file, and its exit status. */
-function check(file) {
-  try {
-    const out = execFileSync(CLI, ['check', '--format', 'json', file], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LANG: 'en_US.UTF-8' } });
-    return { code: 0, json: JSON.parse(out) };
-  } catch (e) {
-    return { code: e.status, json: e.stdout ? JSON.parse(e.stdout) : null, stderr: String(e.stderr) };
-  }
-}
-
-function forRun(json, nonce) {
-  const token = `lab=${nonce}`;
-  return {
-    findings: json.findings.filter((f) => f.url.includes(token)),
-    notices: json.notices.filter((n) => n.url.includes(token)),
-  };
-}
-
 test('the lab scenario matrix runs in Chromium with both recorders on', { timeout: 600000 }, async () => {
   const all = [...lab.scenarios, ...lab.preflightScenarios, ...lab.matrixScenarios];
   for (const s of all) {
@@ -96,7 +75,7 @@ test("the verdict from Chromium's HAR is the browser's own for every scenario it
   const cannot = [];
   let agree = 0;
   for (const r of runs) {
-    const got = forRun(json, r.nonce);
+    const got = exportedForRun(json, r.nonce);
     const reason = got.findings[0]?.reason ?? null;
     const param = got.findings[0]?.failedParameter ?? '';
     const notShown = got.notices.some((n) => n.notice === 'CorsReasonNotShown');
@@ -129,7 +108,7 @@ test('a sanitized export of the same HAR (no Cookie, Authorization, Set-Cookie) 
   const differ = [];
   const credentials = {};
   for (const r of runs) {
-    const got = forRun(json, r.nonce).findings[0];
+    const got = exportedForRun(json, r.nonce).findings[0];
     if ((got?.reason ?? null) !== r.corsError && !CANNOT_TELL[r.id]) differ.push([r.id, r.corsError ?? '-', got?.reason ?? '-']);
     if (got) credentials[got.credentials] = (credentials[got.credentials] ?? 0) + 1;
   }
@@ -146,7 +125,7 @@ test("Playwright's recordHar keeps no response for a refused request: nothing it
   const cannot = [];
   let told = 0;
   for (const r of runs) {
-    const got = forRun(json, r.nonce);
+    const got = exportedForRun(json, r.nonce);
     for (const f of got.findings) {
       if (f.reason === r.corsError) told += 1;
       else wrong.push([r.id, r.corsError ?? '-', f.reason]);
@@ -167,22 +146,6 @@ test("Playwright's recordHar keeps no response for a refused request: nothing it
   assert.deepEqual(wrong, []);
   assert.equal(told + cannot.length, refused);
 });
-
-/** A plain static server over `dir` (as a support team would host www/). */
-function serveStatic(dir) {
-  const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
-  const server = http.createServer((req, res) => {
-    const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    const file = path.join(dir, path.normalize(rel));
-    if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': types[path.extname(file)] || 'application/octet-stream' });
-    fs.createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) })));
-}
 
 test('analyze.html, served as a static page, shows the same findings as the CLI for the demo HAR', { timeout: 240000 }, async () => {
   const demo = path.join(ROOT, 'tests/fixtures/har/demo.har');
@@ -256,7 +219,7 @@ test('analyze.html, served as a static page, shows the same findings as the CLI 
     const hostileFile = path.join(OUT, 'hostile.har');
     fs.writeFileSync(hostileFile, JSON.stringify(hostile));
     await p.setInputFiles('#file', hostileFile);
-    const shown = await waitForPanel(p, (s) => s.rows === 1, { details: false, what: 'the hostile HAR' });
+    const shown = await waitForPanel(p, (s) => s.rows === 1, { details: false, timeout: 30000, what: 'the hostile HAR' });
     assert.equal(shown.findings[0].reason, check(hostileFile).json.findings[0].reason);
     const audit = await p.evaluate(auditPanelInPage, {});
     assert.equal(audit.elements, 0, 'no element from the HAR');

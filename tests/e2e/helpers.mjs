@@ -7,9 +7,12 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export { startLab, loadScenarios, loadPreflightScenarios, loadMatrixScenarios, substitute } from '../lab/server.mjs';
+import { startLab } from '../lab/server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(here, '../..');
@@ -595,6 +598,21 @@ export async function getTargets(browserSession) {
 }
 
 /**
+ * The set-up of the verdict tables: the lab, a browser with the extension
+ * (`launch`: launchWithExtension's options), the lab page in its first tab
+ * with the oracle attached, and the panel of that tab. Close `br` and `lab`.
+ */
+export async function labWithPanel(launch = {}) {
+  const lab = await startLab();
+  const br = await launchWithExtension(launch);
+  const page = await openLab(br.context, lab, { page: br.context.pages()[0] });
+  const oracle = await CorsOracle.attach(br.context, page);
+  const tabId = await tabIdFor(br.serviceWorker, lab.labUrl);
+  const panel = await openPanel(br.context, br.extensionId, tabId);
+  return { lab, br, page, oracle, tabId, panel };
+}
+
+/**
  * A fresh tab on the lab with the real DevTools window open on it (launched
  * with `devtools: true`), once the worker knows DevTools is open there (the
  * DevTools page's port: extension/observe.js). Returns the page and its tab id.
@@ -707,4 +725,88 @@ export async function probePolicyInPage(url) {
     }
   });
   return { fetched, violations, sheets };
+}
+
+// ---------------------------------------------------------------------------
+// HAR files: the Network panel's own export, the command-line tool, a static server
+// ---------------------------------------------------------------------------
+
+/**
+ * Waits until the DevTools front end `dt` records the page's requests in
+ * its network log: it attaches its network model some time after the window
+ * opens, and a request sent before that is missing from the Network panel
+ * (and from its HAR). Sends a same-origin probe from `page` until one shows
+ * up; returns how many probes it took.
+ */
+export async function waitForNetworkLog(dt, page, { timeout = 30000 } = {}) {
+  let probes = 0;
+  await waitFor(
+    async () => {
+      probes += 1;
+      await page.evaluate((n) => fetch(`/config.json?devtools-probe=${n}`, { cache: 'no-store' }).then((r) => r.text()), probes);
+      return dt.evaluate(`(async () => {
+        const Logs = await import('./models/logs/logs.js');
+        return Logs.NetworkLog.NetworkLog.instance().requests().some((r) => r.url().includes('devtools-probe='));
+      })()`);
+    },
+    { timeout, interval: 300, what: "the DevTools front end's network log" },
+  );
+  return probes;
+}
+
+/**
+ * The HAR the Network panel exports ("Export HAR (sanitized)" with
+ * `sanitize`, "Export HAR (with sensitive data)" without): devtools-frontend's
+ * own HAR writer run on the Network panel's log, in the DevTools front end
+ * `dt`. Returns the file's text.
+ */
+export async function exportNetworkPanelHar(dt, { sanitize = true } = {}) {
+  return dt.evaluate(`(async () => {
+    const HAR = await import('./models/har/har.js');
+    const Logs = await import('./models/logs/logs.js');
+    const requests = Logs.NetworkLog.NetworkLog.instance().requests();
+    const chunks = [];
+    const stream = { write: async (s) => { chunks.push(s); }, close: async () => {} };
+    const progress = { setTitle() {}, setTotalWork() {}, setWorked() {}, incrementWorked() {}, isCanceled() { return false; }, done() {}, setCanceled() {} };
+    await HAR.Writer.Writer.write(stream, requests, { sanitize: ${sanitize ? 'true' : 'false'} }, progress);
+    return chunks.join('');
+  })()`);
+}
+
+/** The command-line tool (`make cli`), if built. */
+export const CLI = ['release', 'debug'].map((p) => path.join(ROOT, 'target', p, 'cors-lens')).find((p) => fs.existsSync(p));
+
+/** The CLI's JSON export of a HAR file (`cors-lens check --format json`), and its exit status. */
+export function checkHar(file) {
+  try {
+    const out = execFileSync(CLI, ['check', '--format', 'json', file], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LANG: 'en_US.UTF-8' } });
+    return { code: 0, json: JSON.parse(out) };
+  } catch (e) {
+    return { code: e.status, json: e.stdout ? JSON.parse(e.stdout) : null, stderr: String(e.stderr) };
+  }
+}
+
+/** The findings and notices of an export (the CLI's JSON) about the lab run with this nonce. */
+export function exportedForRun(json, nonce) {
+  const token = `lab=${nonce}`;
+  return {
+    findings: json.findings.filter((f) => f.url.includes(token)),
+    notices: json.notices.filter((n) => n.url.includes(token)),
+  };
+}
+
+/** A plain static server over `dir` (as a support team would host www/). */
+export function serveStatic(dir) {
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
+  const server = http.createServer((req, res) => {
+    const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const file = path.join(dir, path.normalize(rel));
+    if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': types[path.extname(file)] || 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) })));
 }

@@ -12,14 +12,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startLab,
-  launchWithExtension,
-  openLab,
-  openPanel,
-  tabIdFor,
+  labWithPanel,
   waitForPanel,
   readStoredRecords,
-  CorsOracle,
   table,
   waitFor,
 } from './helpers.mjs';
@@ -37,14 +32,11 @@ const setCookieSeen = new Map();
 const rows = [];
 
 before(async () => {
-  lab = await startLab();
   // Third-party cookies allowed, as in a default Chrome profile: then
   // Chromium refuses a cookie for its SameSite attributes, which the notice
   // is about. (This Chromium's fresh profile blocks every unpartitioned
   // third-party cookie, naming only `UserPreferences`: docs/browser-facts.md.)
-  br = await launchWithExtension({ prefs: { profile: { cookie_controls_mode: 0, block_third_party_cookies: false } } });
-  page = await openLab(br.context, lab, { page: br.context.pages()[0] });
-  oracle = await CorsOracle.attach(br.context, page);
+  ({ lab, br, page, oracle, tabId, panel } = await labWithPanel({ prefs: { profile: { cookie_controls_mode: 0, block_third_party_cookies: false } } }));
   oracle.session.on('Network.responseReceivedExtraInfo', (e) => {
     blockedCookies.set(e.requestId, (e.blockedCookies || []).map((b) => ({ name: b.cookie?.name ?? b.cookieLine?.split('=')[0], reasons: b.blockedReasons })));
     const lines = Object.entries(e.headers || {})
@@ -52,8 +44,6 @@ before(async () => {
       .flatMap(([, v]) => String(v).split('\n'));
     setCookieSeen.set(e.requestId, lines);
   });
-  tabId = await tabIdFor(br.serviceWorker, lab.labUrl);
-  panel = await openPanel(br.context, br.extensionId, tabId);
 });
 
 after(async () => {

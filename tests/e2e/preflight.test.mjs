@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLab, launchWithExtension, openLab, openPanel, tabIdFor, waitForPanel, readStoredFindings, readStoredRecords, findingMatches, CorsOracle, table, sleep } from './helpers.mjs';
+import { labWithPanel, waitForPanel, readStoredFindings, readStoredRecords, findingMatches, table, sleep } from './helpers.mjs';
 
 let lab;
 let br;
@@ -17,12 +17,7 @@ const rows = [];
 const agreement = { agree: 0, total: 0, disagreements: [] };
 
 before(async () => {
-  lab = await startLab();
-  br = await launchWithExtension();
-  page = await openLab(br.context, lab, { page: br.context.pages()[0] });
-  oracle = await CorsOracle.attach(br.context, page);
-  tabId = await tabIdFor(br.serviceWorker, lab.labUrl);
-  panel = await openPanel(br.context, br.extensionId, tabId);
+  ({ lab, br, page, oracle, tabId, panel } = await labWithPanel());
 });
 
 after(async () => {

@@ -7,17 +7,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  labWithPanel,
   readStoredRecords,
-  startLab,
-  launchWithExtension,
-  openLab,
   openPanel,
-  tabIdFor,
   readPanel,
   waitForPanel,
   readStoredFindings,
   findingMatches,
-  CorsOracle,
   table,
   sleep,
   waitFor,
@@ -34,12 +30,7 @@ const failing = []; // nonces of runs the browser blocked
 const agreement = { agree: 0, total: 0 };
 
 before(async () => {
-  lab = await startLab();
-  br = await launchWithExtension();
-  page = await openLab(br.context, lab, { page: br.context.pages()[0] });
-  oracle = await CorsOracle.attach(br.context, page);
-  tabId = await tabIdFor(br.serviceWorker, lab.labUrl);
-  panel = await openPanel(br.context, br.extensionId, tabId);
+  ({ lab, br, page, oracle, tabId, panel } = await labWithPanel());
 });
 
 after(async () => {

@@ -187,3 +187,84 @@ fn the_demo_lab_har_from_chromium_gives_every_kind_of_finding() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("[redacted]=") && json["redacted"] == true);
 }
+
+/// A run's reasons (`Reason(failedParameter)`) and notices in an export, sorted.
+fn of_run(json: &serde_json::Value, nonce: &str) -> (Vec<String>, Vec<String>) {
+    let token = format!("lab={nonce}");
+    let about = |list: &str| -> Vec<serde_json::Value> {
+        json[list]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter(|r| r["url"].as_str().is_some_and(|u| u.contains(&token)))
+            .cloned()
+            .collect()
+    };
+    let mut reasons: Vec<String> = about("findings")
+        .iter()
+        .map(|f| {
+            let reason = f["reason"].as_str().unwrap_or_default();
+            match f["failedParameter"].as_str().unwrap_or_default() {
+                "" => reason.to_owned(),
+                p => format!("{reason}({p})"),
+            }
+        })
+        .collect();
+    let mut notices: Vec<String> = about("notices")
+        .iter()
+        .map(|n| n["notice"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    reasons.sort();
+    notices.sort();
+    (reasons, notices)
+}
+
+fn strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .expect("a list")
+        .iter()
+        .map(|s| s.as_str().expect("a string").to_owned())
+        .collect()
+}
+
+#[test]
+fn the_network_panels_own_har_export_gives_the_browsers_verdicts_and_the_live_panels_findings() {
+    // Exported by Chromium's Network panel ("Export HAR (sanitized)") for the
+    // demo lab, beside what the browser and the live panel said of each run
+    // (tests/e2e/netpanel-har.test.mjs, CORS_LENS_WRITE_FIXTURE=1).
+    let path = fixture("chromium-network-panel.har");
+    let verdicts: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(fixture("chromium-network-panel.verdicts.json")).expect("the verdicts"),
+    )
+    .expect("JSON");
+    let out = run(&["check", "--format", "json", path.to_str().expect("a path")]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON out");
+    let runs = verdicts["runs"].as_array().expect("runs");
+    assert!(runs.len() > 30, "{} runs", runs.len());
+    let mut differ = Vec::new();
+    for r in runs {
+        let id = r["id"].as_str().expect("an id");
+        let (reasons, notices) = of_run(&json, r["nonce"].as_str().expect("a nonce"));
+        let browser: Vec<String> = match r["corsError"].as_str() {
+            None => Vec::new(),
+            Some(e) => match r["failedParameter"].as_str().unwrap_or_default() {
+                "" => vec![e.to_owned()],
+                p => vec![format!("{e}({p})")],
+            },
+        };
+        let live = (
+            strings(&r["live"]["reasons"]),
+            strings(&r["live"]["notices"]),
+        );
+        if reasons != browser {
+            differ.push(format!("{id}: {reasons:?}, Chromium said {browser:?}"));
+        }
+        if (reasons.clone(), notices.clone()) != live && verdicts["cannotTell"][id].is_null() {
+            differ.push(format!(
+                "{id}: {reasons:?} {notices:?}, the live panel {live:?}"
+            ));
+        }
+    }
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+}

@@ -61,7 +61,7 @@ mod assembly;
 mod ledger;
 mod notices;
 mod quirks;
-mod redirect;
+pub(crate) mod redirect;
 mod size;
 mod verdict;
 

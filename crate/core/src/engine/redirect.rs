@@ -23,7 +23,7 @@ use crate::browser_error::BrowserError;
 
 /// Whether `location`, resolved against `from`, carries a user name or a
 /// password (Chromium's `RedirectContainsCredentials`).
-pub(super) fn has_credentials(from: &str, location: &str) -> bool {
+pub(crate) fn has_credentials(from: &str, location: &str) -> bool {
     match url::Url::parse(from).and_then(|base| base.join(location)) {
         Ok(to) => !to.username().is_empty() || to.password().is_some(),
         Err(_) => false,

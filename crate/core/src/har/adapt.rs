@@ -4,10 +4,19 @@
 //! request id, and a preflight entry stays a request of its own, as
 //! `webRequest` reports it, so the engine's ledger matches it with its
 //! actual request.
+//!
+//! Order: a HAR lists entries by start time, and an actual request starts
+//! before its preflight (Chromium creates it first, and counts the wait
+//! for the preflight in its `blocked` time), while `webRequest` reports the
+//! preflight first. An answered CORS request is held until its preflight
+//! (the same URL) is read, or until an entry that started after the request
+//! was sent and done with (its `blocked` time, its whole `time`) shows that
+//! no preflight is coming.
 
 use std::collections::HashMap;
 
 use crate::browser_error::BrowserError;
+use crate::engine::redirect::has_credentials;
 use crate::event::{Event, EventKind};
 use crate::headers::{Header, Headers};
 use crate::origin;
@@ -25,20 +34,26 @@ fn entry_error(e: &Entry) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// `webRequest`'s resource type for a HAR `_resourceType` (DevTools' names).
-fn resource_type(e: &Entry) -> String {
-    let t = e
-        .resource_type
-        .as_deref()
-        .unwrap_or("")
-        .to_ascii_lowercase();
+/// `webRequest`'s resource type for a HAR `_resourceType` (DevTools' names),
+/// or, where the writer names none (Firefox), for the request's
+/// `Sec-Fetch-Dest` (`empty`: `fetch()` or `XMLHttpRequest`).
+fn resource_type(e: &Entry, request: &Headers) -> String {
+    let t = match e.resource_type.as_deref() {
+        Some(t) => t.to_ascii_lowercase(),
+        None => match request.first("sec-fetch-dest").map(str::trim) {
+            Some(d) if d.eq_ignore_ascii_case("empty") => "fetch".to_owned(),
+            Some(d) if d.eq_ignore_ascii_case("style") => "stylesheet".to_owned(),
+            Some(d) => d.to_ascii_lowercase(),
+            None => String::new(),
+        },
+    };
     match t.as_str() {
         "fetch" | "xhr" | "preflight" | "eventsource" => "xmlhttprequest",
         "image" | "img" => "image",
         "script" => "script",
         "stylesheet" => "stylesheet",
         "font" => "font",
-        "media" => "media",
+        "media" | "audio" | "video" | "track" => "media",
         "document" => "main_frame",
         "websocket" => "websocket",
         "ping" => "ping",
@@ -73,6 +88,17 @@ fn page(e: &Entry, request: &Headers) -> Option<String> {
     referer.or(initiator).or(sent)
 }
 
+/// Whether a CORS request sent with `Origin: origin` is refused at a
+/// redirect to `location` (resolved against `url`): a URL with credentials
+/// of another origin (the Fetch standard's HTTP-redirect fetch).
+fn refused_for_credentials(url: &str, location: &str, origin: &str) -> bool {
+    !location.is_empty()
+        && has_credentials(url, location)
+        && url::Url::parse(url)
+            .and_then(|base| base.join(location))
+            .is_ok_and(|to| to.origin().ascii_serialization() != origin)
+}
+
 /// What the adapter tells about the HAR besides the events.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -84,6 +110,21 @@ pub struct Counts {
     /// Entries with neither a `Cookie` header nor cookies (a sanitized
     /// export, or no credentials): the credentials mode is unknown.
     pub without_cookies: usize,
+}
+
+/// How many requests may wait for a preflight at once.
+const MAX_HELD: usize = 256;
+
+/// An answered CORS request whose preflight may come later in the file.
+#[derive(Debug)]
+struct Held {
+    id: String,
+    /// The page's tab and the URL, which its preflight shares.
+    key: (i64, String),
+    /// When it was sent and done with: an entry started later comes after
+    /// any preflight.
+    until_ms: f64,
+    events: Vec<Event>,
 }
 
 /// The adapter's state: the redirects waiting for their next hop.
@@ -101,7 +142,20 @@ pub struct Adapter {
     /// by start time, before the preflight that decided them, so they are
     /// judged after every entry was read.
     refused_unanswered: Vec<Event>,
+    /// Answered CORS requests waiting for a preflight, in file order.
+    held: Vec<Held>,
     pub counts: Counts,
+}
+
+/// Whether the entry is a CORS preflight (`OPTIONS` with
+/// `Access-Control-Request-Method`; Chromium also types it `preflight`).
+fn is_preflight(e: &Entry) -> bool {
+    e.resource_type.as_deref() == Some("preflight")
+        || (e.request.method.eq_ignore_ascii_case("OPTIONS")
+            && e.request
+                .headers
+                .iter()
+                .any(|h| h.name.eq_ignore_ascii_case("access-control-request-method")))
 }
 
 impl Adapter {
@@ -119,9 +173,10 @@ impl Adapter {
         }
     }
 
-    /// Whether a redirect's end waits for its next hop.
+    /// Whether events wait: a redirect's end for its next hop, or a
+    /// request for its preflight.
     pub(super) fn following(&self) -> bool {
-        !self.waiting.is_empty()
+        !self.waiting.is_empty() || !self.held.is_empty()
     }
 
     /// The ends of requests refused before they were sent, read since the
@@ -130,8 +185,62 @@ impl Adapter {
         std::mem::take(&mut self.refused_unanswered)
     }
 
-    /// The events of one entry, in `webRequest`'s order.
+    /// The events the entry lets out, in `webRequest`'s order: its own, and
+    /// those of held requests it shows the preflight of, or shows no
+    /// preflight is coming for.
     pub fn entry(&mut self, e: Entry) -> Vec<Event> {
+        let start = crate::time::parse_iso(&e.started).unwrap_or(self.counts.entries as f64 + 1.0);
+        let preflight = is_preflight(&e);
+        let key = (self.tab(e.pageref.as_deref()), e.request.url.clone());
+        let until_ms = start + e.timings.before_sending().max(e.time);
+        let mut out = self.release(|h| h.until_ms < start);
+        let (id, events, cors) = self.hop(e);
+        // A later hop of a held request: the earlier hops first.
+        out.extend(self.release(|h| h.id == id));
+        if preflight {
+            out.extend(events);
+            out.extend(self.release(|h| h.key == key));
+        } else if cors {
+            self.held.push(Held {
+                id,
+                key,
+                until_ms,
+                events,
+            });
+            // Entries out of time order would hold everything: past the
+            // cap, the oldest goes (at worst, its preflight's notices are
+            // missed; its own verdict stands on its own response).
+            if self.held.len() > MAX_HELD {
+                out.extend(self.held.remove(0).events);
+            }
+        } else {
+            out.extend(events);
+        }
+        out
+    }
+
+    /// How many requests wait for a preflight (for the tests).
+    #[cfg(test)]
+    pub fn held_len(&self) -> usize {
+        self.held.len()
+    }
+
+    /// The events of the held requests `which` picks, in file order.
+    fn release(&mut self, which: impl Fn(&Held) -> bool) -> Vec<Event> {
+        if !self.held.iter().any(&which) {
+            return Vec::new();
+        }
+        let (go, stay): (Vec<Held>, Vec<Held>) = std::mem::take(&mut self.held)
+            .into_iter()
+            .partition(|h| which(h));
+        self.held = stay;
+        go.into_iter().flat_map(|h| h.events).collect()
+    }
+
+    /// The events of one entry, in `webRequest`'s order; its request id,
+    /// and whether it is an answered CORS request (which may have had a
+    /// preflight).
+    fn hop(&mut self, e: Entry) -> (String, Vec<Event>, bool) {
         self.counts.entries += 1;
         let tab = self.tab(e.pageref.as_deref());
         let time_ms = crate::time::parse_iso(&e.started).unwrap_or(self.counts.entries as f64);
@@ -158,23 +267,29 @@ impl Adapter {
             self.counts.without_response += 1;
         }
         let key = (tab, e.request.url.clone());
-        let (id, mut events) = match self.waiting.remove(&key) {
-            Some((id, _)) => (id, Vec::new()),
+        let (id, next_hop, mut events) = match self.waiting.remove(&key) {
+            Some((id, _)) => (id, true, Vec::new()),
             None => {
                 self.next_id += 1;
                 let id = match self.tab {
                     Some(t) => format!("dt{t}-{}", self.next_id),
                     None => format!("har-{}", self.next_id),
                 };
-                (id, Vec::new())
+                (id, false, Vec::new())
             }
         };
+        let cors = answered && request.contains("origin");
+        let sent_origin = request
+            .first("origin")
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
         let base = Event {
             kind: EventKind::SendHeaders,
             request_id: id.clone(),
             url: e.request.url.clone(),
             method: e.request.method.clone(),
-            resource_type: resource_type(&e),
+            resource_type: resource_type(&e, &request),
             tab_id: tab,
             time_ms,
             initiator: page(&e, &request),
@@ -184,10 +299,15 @@ impl Adapter {
             redirect_url: None,
             error: None,
         };
-        events.push(Event {
-            request_headers: Some(request),
-            ..base.clone()
-        });
+        // The next hop of a redirect that was never sent (a scheme the
+        // browser refuses): `webRequest` reports only its end, and its
+        // provisional headers would hide the ones the first hop sent.
+        if answered || !next_hop {
+            events.push(Event {
+                request_headers: Some(request),
+                ..base.clone()
+            });
+        }
         if answered {
             events.push(Event {
                 kind: EventKind::HeadersReceived,
@@ -206,6 +326,15 @@ impl Adapter {
             "" => location.trim(),
             r => r,
         };
+        // To a URL with credentials a CORS request is refused (the Fetch
+        // standard; both browsers), as Chromium reports it: at the
+        // redirect, before any next hop. A writer that keeps no error
+        // (Firefox's export) shows the redirect alone. (A page's
+        // `redirect: "manual"` would look the same.)
+        let error = error.or_else(|| {
+            (cors && refused_for_credentials(&e.request.url, redirect, &sent_origin))
+                .then(|| "net::ERR_FAILED".to_owned())
+        });
         let end = match &error {
             Some(err) => Event {
                 kind: EventKind::ErrorOccurred,
@@ -252,7 +381,7 @@ impl Adapter {
             } else {
                 // The end waits for the next hop; if none comes, the
                 // browser did not follow.
-                self.waiting.insert((tab, target), (id, end));
+                self.waiting.insert((tab, target), (id.clone(), end));
             }
         } else if !answered
             && error
@@ -263,20 +392,23 @@ impl Adapter {
             // reports only the error, after the preflight; a HAR lists the
             // request first, by start time.
             self.refused_unanswered.push(end);
-            return Vec::new();
+            return (id, Vec::new(), false);
         } else {
             events.push(end);
         }
-        events
+        (id, events, cors)
     }
 
-    /// Once every entry was read: the ends of redirects no entry followed,
-    /// then the requests refused before any response.
+    /// Once every entry was read: the requests still held, the ends of
+    /// redirects no entry followed, then the requests refused before any
+    /// response.
     pub fn finish(&mut self) -> Vec<Event> {
+        let mut out = self.release(|_| true);
         let mut ends: Vec<Event> = self.waiting.drain().map(|(_, (_, end))| end).collect();
         ends.sort_by(|a, b| a.time_ms.total_cmp(&b.time_ms));
-        ends.append(&mut self.refused_unanswered);
-        ends
+        out.append(&mut ends);
+        out.append(&mut self.refused_unanswered);
+        out
     }
 
     fn tab(&mut self, pageref: Option<&str>) -> i64 {

@@ -28,6 +28,49 @@ pub struct Entry {
     /// Some writers put the error on the entry.
     #[serde(rename = "_error")]
     pub error: Option<String>,
+    pub timings: Timings,
+    /// The whole request, in milliseconds (a request held for its
+    /// preflight includes the wait).
+    #[serde(deserialize_with = "any_ms")]
+    pub time: f64,
+}
+
+/// A duration in milliseconds; anything but a number counts as absent (`-1`).
+fn any_ms<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(serde_json::Value::deserialize(d)?.as_f64().unwrap_or(-1.0))
+}
+
+/// The phases of an entry before its request went out, in milliseconds
+/// (`-1`, or absent, when they do not apply): Chromium counts the wait for
+/// the request's preflight in `blocked`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timings {
+    pub blocked: f64,
+    pub dns: f64,
+    pub connect: f64,
+}
+
+impl<'de> Deserialize<'de> for Timings {
+    /// Whatever the writer put: a field that is not a number counts as absent.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Timings, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        let ms = |name: &str| v.get(name).and_then(|t| t.as_f64()).unwrap_or(-1.0);
+        Ok(Timings {
+            blocked: ms("blocked"),
+            dns: ms("dns"),
+            connect: ms("connect"),
+        })
+    }
+}
+
+impl Timings {
+    /// How long after its start the request was sent.
+    pub fn before_sending(&self) -> f64 {
+        [self.blocked, self.dns, self.connect]
+            .into_iter()
+            .filter(|t| t.is_finite() && *t > 0.0)
+            .sum()
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -323,7 +323,11 @@ fn firefox(line: &str) -> Option<ConsoleLine> {
     Some(ConsoleLine {
         browser: Browser::Firefox,
         reason,
-        url: url.trim().to_owned(),
+        // One message quotes it (`CORSNotSupportingCredentials`: "at ‘…’").
+        url: url
+            .trim()
+            .trim_matches(['‘', '’', '\'', '«', '»', '\u{a0}', ' '])
+            .to_owned(),
         origin: String::new(),
         value,
         status,
