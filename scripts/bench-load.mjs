@@ -12,10 +12,10 @@
 // Printed: per variant the median time to settle, its spread, browser CPU per
 // load, and the ratio of medians to "no extension" with a 90 % bootstrap
 // interval, beside the budget where there is one. Asserts nothing.
-// A second Chromium table measures a tab being debugged: the real DevTools
-// window open on the measured tab in every variant (CORS Lens then observes
-// through DevTools' own record, extension/devtools.js); --only-debugged runs
-// that table alone. After each table, how many failures CORS Lens holds for
+// A second table per browser measures a tab being debugged: the real DevTools
+// window (Firefox: the toolbox, `--devtools`) open on the measured tab in
+// every variant (CORS Lens then observes through DevTools' own record,
+// extension/devtools.js); --only-debugged runs those tables alone. After each table, how many failures CORS Lens holds for
 // the last load says that it observed where it should.
 //
 // CORS Lens as installed holds no webRequest permission (it is optional);
@@ -247,11 +247,11 @@ async function launchChromium(extension, { devtools = false, watch = null } = {}
 }
 
 /** How many failures CORS Lens's worker counted, across tabs (its stored lists). */
-async function failuresCounted(browser) {
+async function failuresCounted(variant) {
   // Until the count is steady: the DevTools feed hands over up to 2.3 s late.
   let last = -1;
   for (let i = 0; i < 20; i++) {
-    const n = await failuresNow(browser);
+    const n = await failuresNow(variant);
     if (n === last) return n;
     last = n;
     await sleep(1500);
@@ -259,16 +259,24 @@ async function failuresCounted(browser) {
   return last;
 }
 
-async function failuresNow(browser) {
-  const { worker } = await extensionWorker(browser);
-  return worker.evaluate(async () => {
-    const all = await chrome.storage.session.get(null);
+/** Failures CORS Lens holds, read from its worker (Chromium) or one of its pages (Firefox). */
+async function failuresNow({ browser, kind }) {
+  const count = async () => {
+    const all = await (globalThis.browser ?? globalThis.chrome).storage.session.get(null);
     let n = 0;
     for (const [key, list] of Object.entries(all)) {
       if (key.startsWith('findings:') && Array.isArray(list)) for (const r of list) if (r?.kind === 'failure') n += r.count ?? 1;
     }
     return n;
-  });
+  };
+  if (kind !== 'firefox') return (await extensionWorker(browser)).worker.evaluate(count);
+  const page = await browser.newPage();
+  try {
+    await gotoExtensionPage(browser, page, `moz-extension://${FIREFOX_UUID}/www/panel.html`, true);
+    return await page.evaluate(count);
+  } finally {
+    await page.close().catch(() => {});
+  }
 }
 
 /** The extension's service worker (Chromium), once it runs. */
@@ -277,13 +285,14 @@ async function extensionWorker(browser) {
   return { worker: await target.worker(), id: new URL(target.url()).host };
 }
 
-async function launchFirefox(extension) {
+/** One Firefox with `extension` installed (or none); `devtools`: the toolbox opens with each tab, headless too. */
+async function launchFirefox(extension, { devtools = false } = {}) {
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,
     headless: true,
     networkEnabled: false,
-    args: ['--remote-allow-system-access'],
+    args: ['--remote-allow-system-access', ...(devtools ? ['--devtools'] : [])],
     // No doorhanger for the optional permission asked from the click in watchSite.
     extraPrefsFirefox: extension ? { 'extensions.webextensions.uuids': JSON.stringify({ [geckoId()]: FIREFOX_UUID }), 'extensions.webextOptionalPermissionPrompts': false } : {},
     timeout: 60000,
@@ -432,8 +441,8 @@ async function measure(title, variants, lab) {
   console.log(table(['variant', 'median settle', 'spread (IQR/2)', 'CPU per load: browser / all', 'ratio to no extension (90 % CI)', 'budget'], rows));
   // That CORS Lens did observe where it should: the failures it holds (a
   // tab's list starts again with each page, so: those of the last load).
-  for (const v of variants.filter((x) => x.extension === LENS && x.kind === 'chromium')) {
-    const seen = await failuresCounted(v.browser).catch((e) => `unknown (${e.message})`);
+  for (const v of variants.filter((x) => x.extension === LENS)) {
+    const seen = await failuresCounted(v).catch((e) => `unknown (${e.message})`);
     console.log(`  ${v.name}: CORS Lens holds ${seen} failures of the last load (${FAILING} failed)`);
   }
   console.log(`  load average ${loadStart.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end (${os.cpus().length} CPUs)`);
@@ -500,12 +509,24 @@ async function debuggedVariants() {
   return variants;
 }
 
+/** Firefox's tab being debugged: the toolbox open on the measured tab in every variant, as in debuggedVariants. */
+async function firefoxDebuggedVariants() {
+  const specs = [
+    { key: 'none', name: 'no extension, DevTools open', baseline: true, devtools: true },
+    { key: 'plain', name: 'no extension, no DevTools' },
+    { key: 'debugged', name: 'CORS Lens, tab being debugged (DevTools open, nothing watched)', extension: LENS, devtools: true, budget: within(1.5) },
+  ];
+  const variants = [];
+  for (const spec of specs) variants.push({ ...spec, kind: 'firefox', ...(await launchFirefox(spec.extension, { devtools: spec.devtools })) });
+  return variants;
+}
+
 async function firefoxVariants(lab) {
   const specs = [
     { key: 'none', name: 'no extension', baseline: true },
     { key: 'idle', name: 'CORS Lens, idle tab (nothing watched: no webRequest permission)', extension: LENS, budget: within(1.1) },
     { key: 'other', name: 'CORS Lens, idle tab while another site is watched', extension: LENS, watch: 'other' },
-    { key: 'watched', name: 'CORS Lens, watched tab', extension: LENS, watch: true, budget: within(1.5) },
+    { key: 'watched', name: 'CORS Lens, tab of an "always watch" site (opt-in)', extension: LENS, watch: true },
   ];
   const variants = [];
   for (const spec of specs) {
@@ -532,10 +553,16 @@ try {
     await measure(`Chromium (${version}), a tab being debugged`, debugged, lab);
     for (const v of debugged.splice(0)) await v.close();
   }
-  if (!flag('--no-firefox') && !flag('--only-debugged')) {
-    const variants = await firefoxVariants(lab);
-    open.push(...variants);
-    await measure(`Firefox (${await variants[0].browser.version()})`, variants, lab);
+  if (!flag('--no-firefox')) {
+    if (!flag('--only-debugged')) {
+      const variants = await firefoxVariants(lab);
+      open.push(...variants);
+      await measure(`Firefox (${await variants[0].browser.version()})`, variants, lab);
+      for (const v of variants.splice(0)) await v.close();
+    }
+    const debugged = await firefoxDebuggedVariants();
+    open.push(...debugged);
+    await measure(`Firefox (${await debugged[0].browser.version()}), a tab being debugged`, debugged, lab);
   }
 } finally {
   for (const v of open) await v.close();
