@@ -285,7 +285,7 @@ async function extensionWorker(browser) {
   return { worker: await target.worker(), id: new URL(target.url()).host };
 }
 
-/** One Firefox with `extension` installed (or none); `devtools`: the toolbox opens with each tab, headless too. */
+/** One Firefox with `extension` installed (or none); `devtools`: the toolbox opens on the first tab, headless too. */
 async function launchFirefox(extension, { devtools = false } = {}) {
   const browser = await puppeteer.launch({
     browser: 'firefox',
@@ -407,7 +407,9 @@ function shuffle(xs) {
 async function measure(title, variants, lab) {
   console.log(`\n${title}: ${REQUESTS} cross-origin fetches per load (${FAILING} failing CORS), ${ROUNDS} interleaved loads per variant`);
   for (const v of variants) {
-    v.page = await v.browser.newPage();
+    // Firefox's `--devtools` opens the toolbox on the first tab only (tabs
+    // opened later get none): that tab is the measured one there.
+    v.page = v.kind === 'firefox' && v.devtools ? (await v.browser.pages())[0] : await v.browser.newPage();
     // A second tab, idle: the one the "filtered to another tab" listeners watch.
     v.idle = await v.browser.newPage();
     await v.idle.goto(`${lab.pageOrigin}/idle`);

@@ -57,8 +57,10 @@ export async function launchFirefox({ root = EXTENSION_ROOT, archive, watch = tr
     browser: 'firefox',
     executablePath: FIREFOX,
     headless: true,
-    // `--devtools`: the toolbox opens with each tab, headless too, and the
-    // extension's DevTools page runs in it (extension/devtools.js).
+    // `--devtools`: the toolbox opens, headless too, and the extension's
+    // DevTools page runs in it (extension/devtools.js). Measured (Firefox ESR
+    // 153, branch perm): on the first tab only; a tab opened later through
+    // puppeteer's newPage got no toolbox (its requests were not observed).
     args: ['--remote-allow-system-access', ...(devtools ? ['--devtools'] : [])],
     extraPrefsFirefox: {
       'extensions.webextensions.uuids': JSON.stringify({ [id]: uuid }),
