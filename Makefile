@@ -61,7 +61,8 @@ WASM_OPT := npx --no-install wasm-opt -Oz
 ## notices' evidence, local-network reasons) came to 114.9 KB gzipped; at "z"
 ## with --converge 102.5 KB, for a core slower per event in wasm
 ## (docs/performance.md). Only these wasm builds: the native bench and tests
-## keep opt-level 3 throughout.
+## keep opt-level 3 throughout. Since then: 91.1 KB (docs/performance.md,
+## "Size of the worker's package").
 ENGINE_OPT := --config 'profile.release.package."*".opt-level="z"' \
   --config 'profile.release.package.cors-lens.opt-level="z"' \
   --config 'profile.release.package.cors-lens-core.opt-level="z"'
