@@ -64,11 +64,16 @@ WASM_OPT := npx --no-install wasm-opt -Oz
 ## notices' evidence, local-network reasons) came to 114.9 KB gzipped; at "z"
 ## with --converge 102.5 KB, for a core slower per event in wasm
 ## (docs/performance.md). Only these wasm builds: the native bench and tests
-## keep opt-level 3 throughout.
+## keep opt-level 3 throughout. Since then: 91.1 KB (docs/performance.md,
+## "Size of the worker's package").
 ENGINE_OPT := --config 'profile.release.package."*".opt-level="z"' \
   --config 'profile.release.package.cors-lens.opt-level="z"' \
   --config 'profile.release.package.cors-lens-core.opt-level="z"'
-ENGINE_WASM_OPT := $(WASM_OPT) --converge
+## --low-memory-unused: wasm-opt may fold constant offsets into loads and
+## stores, as Rust's wasm32 layout never uses the lowest 1 KB of memory (the
+## stack sits below 1 MB and grows down; static data and the heap lie above
+## it): 0.5 KB gzipped less (docs/performance.md, "Size").
+ENGINE_WASM_OPT := $(WASM_OPT) --converge --low-memory-unused
 
 build: setup-rust setup-node
 	cargo build --release --target wasm32-unknown-unknown -p cors-lens --no-default-features --features engine --target-dir target/engine $(ENGINE_OPT)

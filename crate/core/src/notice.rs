@@ -247,17 +247,20 @@ pub mod evidence {
     /// under a multi-label public suffix (`a.co.uk`, `b.co.uk`) count as the
     /// same site: this errs on the side of saying nothing.
     pub fn cross_site(url: &str, page_origin: &str) -> bool {
+        // The host and whether it is an address, as the URL parser read it
+        // (not parsed again as an `IpAddr`: std's address parser would add
+        // 4 KB to the worker's package).
         let host = |u: &str| {
-            url::Url::parse(u).ok().and_then(|u| {
-                u.host_str()
-                    .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
-            })
+            let u = url::Url::parse(u).ok()?;
+            let address = !matches!(u.host()?, url::Host::Domain(_));
+            u.host_str()
+                .map(|h| (address, h.trim_end_matches('.').to_ascii_lowercase()))
         };
         let (Some(a), Some(b)) = (host(url), host(page_origin)) else {
             return false;
         };
-        let site = |h: &str| -> String {
-            if h.parse::<std::net::IpAddr>().is_ok() || h.starts_with('[') {
+        let site = |(address, h): &(bool, String)| -> String {
+            if *address {
                 return h.to_owned();
             }
             let labels: Vec<&str> = h.rsplitn(3, '.').collect();
@@ -383,6 +386,10 @@ mod tests {
             ("https://EXAMPLE.com./x", "https://example.com", false),
             ("http://[::1]:8081/x", "http://[::1]:8080", false),
             ("http://[::1]:8081/x", "http://127.0.0.1:8080", true),
+            // Addresses whole, never by their last two numbers; as the URL
+            // parser reads them.
+            ("http://10.1.2.3/x", "http://10.9.2.3", true),
+            ("http://0x7f.0.0.1:8081/x", "http://127.0.0.1:8080", false),
             // Without the Public Suffix List: said to be one site, so no notice.
             ("https://a.co.uk/x", "https://b.co.uk", false),
             ("https://api.example.com/x", "null", false),

@@ -111,6 +111,42 @@ macro_rules! reasons {
             /// checks that report them).
             pub const ALL: [CorsError; [$(CorsError::$name),*].len()] = [$(CorsError::$name),*];
 
+            /// The DevTools protocol's name (`Network.CorsError`): the
+            /// variant's name. This accessor and the three below read the
+            /// table's values by a `match` of their own, not through
+            /// [`CorsError::row`]: they are all the worker's engine reads,
+            /// and the whole table (message keys, links) would add about
+            /// 1 KB gzipped to its package (docs/performance.md, "Size").
+            pub const fn chromium_id(self) -> &'static str {
+                match self {
+                    $(CorsError::$name => stringify!($name),)*
+                }
+            }
+
+            /// The identifier MDN documents (`CORSMissingAllowOrigin`,
+            /// ...), the one Firefox prints for the same refusal unless the
+            /// row says otherwise.
+            pub const fn mdn_id(self) -> &'static str {
+                match self {
+                    $(CorsError::$name => $mdn,)*
+                }
+            }
+
+            /// The phase of the fetch this reason is about.
+            pub const fn phase(self) -> Phase {
+                match self {
+                    $(CorsError::$name => $phase,)*
+                }
+            }
+
+            /// The step of the check on an actual response that this
+            /// preflight reason repeats, if it is one.
+            pub const fn repeats(self) -> Option<CorsError> {
+                match self {
+                    $(CorsError::$name => $repeats,)*
+                }
+            }
+
             /// This reason's row of the table.
             pub const fn row(self) -> &'static Reason {
                 match self {
@@ -359,11 +395,6 @@ reasons! {
 }
 
 impl CorsError {
-    /// The phase of the fetch this reason is about.
-    pub fn phase(self) -> Phase {
-        self.row().phase
-    }
-
     /// Whether the reason is about the preflight (`OPTIONS`) response.
     pub fn is_preflight(self) -> bool {
         self.phase() == Phase::Preflight
@@ -380,14 +411,14 @@ impl CorsError {
     pub fn on_preflight(self) -> CorsError {
         CorsError::ALL
             .into_iter()
-            .find(|r| r.row().repeats == Some(self))
+            .find(|r| r.repeats() == Some(self))
             .unwrap_or(self)
     }
 
     /// For the preflight variants of the origin and credentials steps, the
     /// same step on an actual response; every other reason is itself.
     pub fn base(self) -> CorsError {
-        self.row().repeats.unwrap_or(self)
+        self.repeats().unwrap_or(self)
     }
 
     /// Whether the reason is about where the request goes (Local Network
@@ -402,20 +433,9 @@ impl CorsError {
         !matches!(self.phase(), Phase::Redirect | Phase::LocalNetwork)
     }
 
-    /// The DevTools protocol's name (`Network.CorsError`).
-    pub fn chromium_id(self) -> &'static str {
-        self.row().chromium_id
-    }
-
     /// Parses a DevTools protocol name.
     pub fn from_chromium_id(id: &str) -> Option<CorsError> {
         CorsError::ALL.into_iter().find(|r| r.chromium_id() == id)
-    }
-
-    /// The identifier MDN documents (`CORSMissingAllowOrigin`, ...), the one
-    /// Firefox prints for the same refusal unless the row says otherwise.
-    pub fn mdn_id(self) -> &'static str {
-        self.row().mdn_id
     }
 
     /// The identifier Firefox's console gives this refusal (the row's

@@ -12,7 +12,8 @@
 //! | tab cleared or closed        | the tab's groups forgotten           | —                          |
 //! | more than [`MAX_GROUPS`]     | the groups seen least recently go    | —                          |
 
-use std::collections::HashMap;
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, HashMap};
 
 use crate::wire::{Record, RequestFacts, Stored};
 
@@ -205,27 +206,52 @@ impl Groups {
         }
     }
 
-    /// Forgets the [`FORGET_AT_ONCE`] groups seen least recently.
+    /// Forgets the [`FORGET_AT_ONCE`] groups seen least recently (ties in
+    /// any order). Taken from a heap rather than with
+    /// `select_nth_unstable`: the slice sorts' code costs the worker's wasm
+    /// package several KB (docs/performance.md, "Size").
     fn forget_least_recent(&mut self) {
-        let mut all: Vec<(f64, i64, String)> = self
+        let mut all: BinaryHeap<Reverse<LastSeen>> = self
             .tabs
             .iter()
             .flat_map(|(tab, groups)| {
                 groups
                     .iter()
-                    .map(move |(key, g)| (g.last_seen, *tab, key.clone()))
+                    .map(move |(key, g)| Reverse(LastSeen(g.last_seen, *tab, key.clone())))
             })
             .collect();
-        let n = FORGET_AT_ONCE.min(all.len());
-        if n == 0 {
-            return;
-        }
-        all.select_nth_unstable_by(n - 1, |a, b| a.0.total_cmp(&b.0));
-        for (_, tab, key) in all.into_iter().take(n) {
+        for _ in 0..FORGET_AT_ONCE {
+            let Some(Reverse(LastSeen(_, tab, key))) = all.pop() else {
+                return;
+            };
             self.forget(tab, &key);
         }
     }
 }
+
+/// A group (its tab and key) by the time it was last seen, ordered by that
+/// time alone (`f64::total_cmp`), for [`Groups::forget_least_recent`].
+struct LastSeen(f64, i64, String);
+
+impl Ord for LastSeen {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+impl PartialOrd for LastSeen {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for LastSeen {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for LastSeen {}
 
 impl Group {
     /// The group a stored record stands for.

@@ -51,6 +51,13 @@ pub use panel::{filter_records, localize_page, t, tf};
 #[cfg(feature = "panel")]
 pub use view::FindingsView;
 
+/// The worker's package allocates with Talc rather than the default
+/// dlmalloc: a few KB smaller (docs/performance.md, "Size"). The panel's
+/// package keeps the default.
+#[cfg(all(target_arch = "wasm32", feature = "engine", not(feature = "panel")))]
+#[global_allocator]
+static ALLOC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// Runs once when the module is instantiated: panics are reported to the
 /// console with their message instead of a bare `unreachable`.
 #[wasm_bindgen(start)]

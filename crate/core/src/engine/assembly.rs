@@ -10,11 +10,10 @@
 //!
 //! Architecture Invariant: [`Assembly::bytes`] is the sum of the measured
 //! sizes of the exchanges held; every path that removes an exchange goes
-//! through [`Assembly::take`] or [`Assembly::forget_older_half`], which keep
-//! it so, and every exchange forgotten to stay within a cap is counted in
-//! [`Assembly::dropped`].
+//! through [`Assembly::take`], which keeps it so, and every exchange
+//! forgotten to stay within a cap is counted in [`Assembly::dropped`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use crate::event::Event;
 use crate::finding::Seen;
@@ -216,30 +215,25 @@ impl Assembly {
         }
     }
 
-    /// The ids of the unfinished requests, oldest first.
+    /// The ids of the unfinished requests, oldest first. Sorted through a
+    /// heap rather than `sort_unstable`: the slice sorts' code costs the
+    /// worker's wasm package several KB (docs/performance.md, "Size").
     pub fn oldest_first(&self) -> Vec<String> {
-        let mut by_age: Vec<(u64, &String)> =
+        let by_age: BinaryHeap<(u64, &String)> =
             self.in_flight.iter().map(|(id, e)| (e.seq, id)).collect();
-        by_age.sort_unstable();
-        by_age.into_iter().map(|(_, id)| id.clone()).collect()
+        by_age
+            .into_sorted_vec()
+            .into_iter()
+            .map(|(_, id)| id.clone())
+            .collect()
     }
 
-    /// Drops the older half of the unfinished requests.
+    /// Forgets the older half of the unfinished requests.
     fn forget_older_half(&mut self) {
-        let mut seqs: Vec<u64> = self.in_flight.values().map(|e| e.seq).collect();
-        seqs.sort_unstable();
-        let cutoff = seqs[seqs.len() / 2];
-        let before = self.in_flight.len();
-        let mut freed = 0;
-        self.in_flight.retain(|_, e| {
-            let keep = e.seq >= cutoff;
-            if !keep {
-                freed += e.bytes;
-            }
-            keep
-        });
-        self.bytes -= freed;
-        self.dropped += (before - self.in_flight.len()) as u64;
+        let oldest = self.oldest_first();
+        for id in &oldest[..oldest.len() / 2] {
+            self.forget(id);
+        }
     }
 }
 

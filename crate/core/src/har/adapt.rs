@@ -149,7 +149,7 @@ pub struct Adapter {
 
 /// Whether the entry is a CORS preflight (`OPTIONS` with
 /// `Access-Control-Request-Method`; Chromium also types it `preflight`).
-fn is_preflight(e: &Entry) -> bool {
+pub(super) fn is_preflight(e: &Entry) -> bool {
     e.resource_type.as_deref() == Some("preflight")
         || (e.request.method.eq_ignore_ascii_case("OPTIONS")
             && e.request
@@ -177,6 +177,13 @@ impl Adapter {
     /// request for its preflight.
     pub(super) fn following(&self) -> bool {
         !self.waiting.is_empty() || !self.held.is_empty()
+    }
+
+    /// The held requests, all of them: the DevTools feed reports a preflight
+    /// before its actual request (it ends first), so once a batch was read
+    /// none waits for a later one.
+    pub(super) fn release_held(&mut self) -> Vec<Event> {
+        self.release(|_| true)
     }
 
     /// The ends of requests refused before they were sent, read since the

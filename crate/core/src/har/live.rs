@@ -15,7 +15,7 @@
 
 use crate::event::Event;
 
-use super::adapt::Adapter;
+use super::adapt::{is_preflight, Adapter};
 use super::read::Entry;
 
 /// One tab's feed.
@@ -32,19 +32,6 @@ pub struct Live {
     preflights: Vec<(String, f64)>,
     /// When the last entry arrived.
     last_arrival: f64,
-}
-
-/// Whether an entry is a CORS preflight (DevTools names its type; other
-/// writers: `OPTIONS` asking for a method).
-fn is_preflight(e: &Entry) -> bool {
-    e.resource_type
-        .as_deref()
-        .is_some_and(|t| t.eq_ignore_ascii_case("preflight"))
-        || (e.request.method.eq_ignore_ascii_case("OPTIONS")
-            && e.request
-                .headers
-                .iter()
-                .any(|h| h.name.eq_ignore_ascii_case("access-control-request-method")))
 }
 
 impl Live {
@@ -110,6 +97,7 @@ impl Live {
                 out.extend(decided.into_iter().map(|(_, end)| end));
             }
         }
+        out.extend(self.adapter.release_held());
         if self.waiting.is_empty() && now - self.last_arrival >= Self::SETTLE_MS {
             out.extend(self.adapter.finish());
             out.extend(self.refused.drain(..).map(|(_, end)| end));
@@ -236,6 +224,29 @@ mod tests {
                 .iter()
                 .any(|e| e.method == "OPTIONS" && e.kind == EventKind::Completed));
         }
+    }
+
+    #[test]
+    fn a_cors_request_leaves_with_its_batch_not_at_the_next_entry() {
+        let mut live = Live::new(1);
+        live.entry(
+            entry(
+                "GET",
+                URL,
+                "fetch",
+                "2026-01-01T00:00:01Z",
+                200,
+                Some("net::ERR_FAILED"),
+            ),
+            0.0,
+        );
+        let events = live.tick(300.0);
+        assert_eq!(
+            events.last().map(|e| (e.method.as_str(), e.kind)),
+            Some(("GET", EventKind::ErrorOccurred)),
+            "{:?}",
+            kinds(&events)
+        );
     }
 
     #[test]
