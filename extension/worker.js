@@ -226,6 +226,13 @@ init()
 // --- Findings per tab, in storage.session (survives worker restarts). ---
 
 /**
+ * When each tab's current page started, for tabs whose log a navigation
+ * started again: findings stamped before it belong to the page before.
+ * @type {Map<number, number>}
+ */
+const pageSince = new Map();
+
+/**
  * Findings not yet merged into their tab's list, by tab.
  * @type {Map<number, Pending[]>}
  */
@@ -312,6 +319,10 @@ let startRead = null;
 /** @param {StoredRecord} record the engine's, already grouped */
 function enqueueFinding(record) {
   if (record.tabId < 0) return; // not from a tab: no panel can show it
+  // A request of the page before the tab's last navigation, reported late
+  // (DevTools hands its entries over after they end): the old page's log is
+  // gone, and the new page's is not its place.
+  if (typeof record.time === 'number' && record.time < (pageSince.get(record.tabId) ?? -Infinity)) return;
   let waiting = pending.get(record.tabId);
   if (!waiting) pending.set(record.tabId, (waiting = []));
   waiting.push(writeAhead(record));
@@ -570,6 +581,7 @@ async function forget(tabId) {
 }
 
 api.tabs.onRemoved.addListener((tabId) => {
+  pageSince.delete(tabId);
   onChain(
     () => forget(tabId),
     (err) => problem('problem_clear', err),
@@ -584,7 +596,11 @@ api.tabs.onUpdated.addListener((tabId, change) => {
   const since = Date.now();
   onChain(
     async () => {
-      if ((await api.storage.local.get(PRESERVE_LOG))[PRESERVE_LOG]) return;
+      if ((await api.storage.local.get(PRESERVE_LOG))[PRESERVE_LOG]) {
+        pageSince.delete(tabId);
+        return;
+      }
+      pageSince.set(tabId, since);
       const keep = (/** @type {StoredRecord} */ r) => typeof r.time === 'number' && r.time >= since;
       const waiting = pending.get(tabId);
       if (waiting) {

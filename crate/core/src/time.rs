@@ -19,10 +19,13 @@ pub fn format_iso(ms: f64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{milli:03}Z")
 }
 
-/// Reads what [`format_iso`] writes (the `.sss` part optional, `Z` required).
+/// Reads what [`format_iso`] writes, and the other ISO 8601 times HAR
+/// writers put in `startedDateTime`: any number of fraction digits (kept to
+/// the millisecond), and a `±HH:MM` offset instead of `Z` (Firefox writes
+/// local time with its offset).
 pub fn parse_iso(s: &str) -> Option<f64> {
     let b = s.as_bytes();
-    if b.len() < 20 || !s.is_ascii() || !s.ends_with('Z') {
+    if b.len() < 20 || !s.is_ascii() {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
@@ -36,10 +39,30 @@ pub fn parse_iso(s: &str) -> Option<f64> {
     }
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let milli = match &s[19..s.len() - 1] {
+    // The zone: `Z`, or `+HH:MM` / `-HH:MM` at the end.
+    let (zone_at, offset_min) = if s.ends_with('Z') {
+        (s.len() - 1, 0)
+    } else {
+        let at = s.len().checked_sub(6)?;
+        let sign = match b[at] {
+            b'+' => 1,
+            b'-' => -1,
+            _ => return None,
+        };
+        if at < 19 || b[at + 3] != b':' {
+            return None;
+        }
+        let (oh, om) = (num(at + 1..at + 3)?, num(at + 4..at + 6)?);
+        if oh > 23 || om > 59 {
+            return None;
+        }
+        (at, sign * (oh * 60 + om))
+    };
+    let milli = match &s[19..zone_at] {
         "" => 0,
-        frac if frac.starts_with('.') && frac.len() >= 2 && frac.len() <= 4 => {
-            let digits = &frac[1..];
+        frac if frac.starts_with('.') && frac.len() >= 2 => {
+            let digits = &frac[1..frac.len().min(4)];
+            num(20..20 + frac.len() - 1)?;
             let v = num(20..20 + digits.len())?;
             v * 10i64.pow(3 - digits.len() as u32)
         }
@@ -49,7 +72,8 @@ pub fn parse_iso(s: &str) -> Option<f64> {
         return None;
     }
     let days = days_from_civil(y, mo, d);
-    Some((days * 86_400_000 + h * 3_600_000 + mi * 60_000 + se * 1000 + milli) as f64)
+    let local = days * 86_400_000 + h * 3_600_000 + mi * 60_000 + se * 1000 + milli;
+    Some((local - offset_min * 60_000) as f64)
 }
 
 // Howard Hinnant's algorithms (public domain), proleptic Gregorian calendar.
@@ -104,10 +128,28 @@ mod tests {
             "yesterday",
             "2023-13-14T22:13:20Z",
             "2023-11-14 22:13:20Z",
-            "2023-11-14T22:13:20.1234Z",
             "２０23-11-14T22:13:20Z",
+            "2023-11-14T22:13:20",
+            "2023-11-14T22:13:20+0100",
+            "2023-11-14T22:13:20+25:00",
+            "2023-11-14T22:13:20.12x4Z",
         ] {
             assert_eq!(parse_iso(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn reads_the_zones_and_fractions_har_writers_use() {
+        for (text, ms) in [
+            // Firefox: local time with its offset.
+            ("2023-11-14T23:13:20.123+01:00", 1_700_000_000_123.0),
+            ("2023-11-14T16:43:20.123-05:30", 1_700_000_000_123.0),
+            ("2023-11-14T22:13:20+00:00", 1_700_000_000_000.0),
+            // Microseconds, kept to the millisecond.
+            ("2023-11-14T22:13:20.123456Z", 1_700_000_000_123.0),
+            ("2023-11-14T22:13:20.1234Z", 1_700_000_000_123.0),
+        ] {
+            assert_eq!(parse_iso(text), Some(ms), "{text}");
         }
     }
 }
