@@ -18,9 +18,18 @@ const tabId = api.devtools.inspectedWindow.tabId;
 
 /** @type {chrome.runtime.Port | null} */
 let port = null;
-/** Messages waiting while the port is closed (the worker restarts). */
-const waiting = [];
 const MAX_WAITING = 5000;
+/** This page's run, and the number of its last events message. */
+const RUN = Math.random().toString(36).slice(2);
+let seq = 0;
+/**
+ * Events messages the worker has not acknowledged yet, by number: a worker
+ * stopped between our sending and its reading loses them with its port, so
+ * they are sent again when the port opens again (the worker skips those it
+ * had read).
+ * @type {Map<number, object>}
+ */
+const unacked = new Map();
 /** @type {DevtoolsFeed | null} */
 let feed = null;
 /** Entries that came before wasm was ready. */
@@ -29,10 +38,16 @@ const early = [];
 const TICK_MS = 300;
 let tickTimer = null;
 
-/** @param {any} msg */
-function post(msg) {
-  if (port) port.postMessage(msg);
-  else if (waiting.length < MAX_WAITING) waiting.push(msg);
+/** @param {unknown[]} events */
+function postEvents(events) {
+  const msg = message(Msg.DEVTOOLS_EVENTS, { tabId, events, run: RUN, seq: ++seq });
+  unacked.set(seq, msg);
+  if (unacked.size > MAX_WAITING) unacked.delete(unacked.keys().next().value);
+  try {
+    port?.postMessage(msg);
+  } catch {
+    // The port closed under us: the message goes again when it opens again.
+  }
 }
 
 /** Hands the worker the events the feed has ready, and comes back while some wait. */
@@ -41,7 +56,7 @@ function tick() {
   if (!feed) return;
   try {
     const events = feed.tick(Date.now());
-    if (events.length) post(message(Msg.DEVTOOLS_EVENTS, { tabId, events }));
+    if (events.length) postEvents(events);
   } catch (err) {
     console.error('CORS Lens: DevTools feed', err);
   }
@@ -99,7 +114,10 @@ function connect() {
   const p = api.runtime.connect({ name: DEVTOOLS_PORT });
   p.postMessage(message(Msg.DEVTOOLS, { tabId }));
   port = p;
-  for (const msg of waiting.splice(0)) p.postMessage(msg);
+  for (const msg of unacked.values()) p.postMessage(msg);
+  p.onMessage.addListener((m) => {
+    if (m?.type === Msg.DEVTOOLS_ACK && m.run === RUN) unacked.delete(m.seq);
+  });
   // The worker stops when idle: the port closes, and opening it again wakes
   // the worker, which then knows this tab is still being debugged.
   p.onDisconnect.addListener(() => {

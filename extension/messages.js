@@ -49,11 +49,18 @@ export const Msg = Object.freeze({
    * DevTools page → worker, on DEVTOOLS_PORT: `{type, tabId, events}` —
    * requests of the inspected tab, as DevTools recorded them
    * (`devtools.network.onRequestFinished`), turned into `webRequest` events
-   * by the core (`events`: `[listener, details]` pairs, in order). This is
+   * by the core (`events`: `[listener, details]` pairs, in order; `run`, `seq`:
+   * the page's run and the message's number, acknowledged by DEVTOOLS_ACK). This is
    * how a tab being debugged is observed (no `webRequest`:
    * docs/performance.md).
    */
   DEVTOOLS_EVENTS: 'devtools-events',
+  /**
+   * worker → DevTools page, on DEVTOOLS_PORT: `{type, run, seq}` — the events
+   * message `seq` of that page's `run` was read (the page sends again what
+   * was not acknowledged when its port opens again).
+   */
+  DEVTOOLS_ACK: 'devtools-ack',
 });
 
 /** The longest HAR entry the DevTools page reads (characters); longer ones are left out. */

@@ -24,7 +24,7 @@
 // stopped between two requests of a watched tab.
 
 import { api, extraInfoSpec, grantNeedsRestart } from './compat.js';
-import { DEVTOOLS_PORT, Msg, isOwnPage } from './messages.js';
+import { DEVTOOLS_PORT, Msg, isOwnPage, message } from './messages.js';
 import { PERMISSION_PENDING, followPermission, giveBackWebRequest } from './permission.js';
 
 /** storage.local: host names whose tabs are always watched. */
@@ -78,6 +78,8 @@ let state = null;
 const tabHosts = new Map();
 /** Open DevTools ports, by tab. */
 const devtoolsPorts = new Map();
+/** The last events message read from each tab's DevTools page: `{run, seq}`. */
+const lastRead = new Map();
 /** Events that arrived before the state was read: `[listener, details]`. */
 const early = [];
 const MAX_EARLY = 50000;
@@ -292,7 +294,18 @@ export function observe(onWatchedEvent) {
         const id = tabId;
         const events = msg.events.filter((e) => Array.isArray(e) && typeof e[0] === 'string' && e[1]?.tabId === id);
         const go = () => {
-          if (!observedByWebRequest(id)) for (const [listener, details] of events) deliver(listener, details);
+          // A message sent again after a reconnection that this worker had read.
+          const last = lastRead.get(id);
+          const again = last?.run === msg.run && Number.isInteger(msg.seq) && msg.seq <= last.seq;
+          if (!again && !observedByWebRequest(id)) for (const [listener, details] of events) deliver(listener, details);
+          if (Number.isInteger(msg.seq)) {
+            if (!again) lastRead.set(id, { run: msg.run, seq: msg.seq });
+            try {
+              port.postMessage(message(Msg.DEVTOOLS_ACK, { run: msg.run, seq: msg.seq }));
+            } catch {
+              // DevTools closed meanwhile.
+            }
+          }
         };
         if (state) go();
         else loaded.then(go);

@@ -12,7 +12,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLab, launchWithExtension, labTabWithDevTools, readStoredFindings, findingMatches, CorsOracle, currentServiceWorker, waitFor, table, sleep } from './helpers.mjs';
+import { startLab, launchWithExtension, labTabWithDevTools, readStoredFindings, readStoredRecords, findingMatches, CorsOracle, currentServiceWorker, waitFor, table, sleep } from './helpers.mjs';
 
 /**
  * Scenarios whose failure DevTools' record does not hold what the verdict
@@ -92,7 +92,11 @@ test('every scenario through the DevTools feed: stored reason == Chromium corsEr
         assert.equal(agrees, false, `${s.id} is listed as blind (${KNOWN_BLIND[s.id]}) but now agrees: take it off the list`);
         return;
       }
-      assert.ok(agrees, `${s.id}: Chromium ${browserSays} [${v.failedParameter ?? ''}], stored from DevTools: ${said}`);
+      if (!agrees) {
+        // What else was stored for the run (a notice says the reason could not be told).
+        const all = (await readStoredRecords(br.serviceWorker, tabId)).filter((r) => findingMatches(r, result.nonce));
+        assert.fail(`${s.id}: Chromium ${browserSays} [${v.failedParameter ?? ''}], stored from DevTools: ${said}; every record of the run: ${JSON.stringify(all.map((r) => [r.kind, r.reason ?? r.notice, r.status]))}`);
+      }
     });
   }
 });

@@ -53,7 +53,11 @@ impl Live {
 
     /// Takes an entry that arrived at `now` (ms); its events come from
     /// [`Live::tick`].
-    pub fn entry(&mut self, entry: Entry, now: f64) {
+    pub fn entry(&mut self, mut entry: Entry, now: f64) {
+        // No start time (DevTools had none yet): it arrived just now.
+        if crate::time::parse_iso(&entry.started).is_none() {
+            entry.started = crate::time::format_iso(now);
+        }
         self.waiting.push((entry, now));
         self.last_arrival = now;
     }
@@ -247,6 +251,26 @@ mod tests {
             "{:?}",
             kinds(&events)
         );
+    }
+
+    #[test]
+    fn an_entry_without_times_or_status_is_read_as_arrived_then() {
+        let text = r#"{"startedDateTime": null, "time": null, "timings": null,
+            "request": {"method": "GET", "url": "http://api.test/x", "headers": [{"name": "Origin", "value": "http://page.test"}]},
+            "response": {"status": null, "headers": [], "redirectURL": null, "_error": "net::ERR_FAILED"},
+            "_resourceType": "fetch"}"#;
+        let entry: Entry = serde_json::from_str(text).expect("a lenient read");
+        let mut live = Live::new(1);
+        let now = 1_700_000_000_000.0;
+        live.entry(entry, now);
+        let events = live.tick(now + Live::SETTLE_MS);
+        assert_eq!(
+            events.last().map(|e| e.kind),
+            Some(EventKind::ErrorOccurred),
+            "{:?}",
+            kinds(&events)
+        );
+        assert!(events.iter().all(|e| e.time_ms == now));
     }
 
     #[test]

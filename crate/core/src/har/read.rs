@@ -14,7 +14,9 @@ use serde::Deserialize;
 #[serde(default)]
 pub struct Entry {
     pub pageref: Option<String>,
-    #[serde(rename = "startedDateTime")]
+    /// `null` where the writer had no time (Chromium's DevTools, for a
+    /// request it reports before its timing): read as "".
+    #[serde(rename = "startedDateTime", deserialize_with = "any_text")]
     pub started: String,
     pub request: Request,
     pub response: Response,
@@ -33,6 +35,14 @@ pub struct Entry {
     /// preflight includes the wait).
     #[serde(deserialize_with = "any_ms")]
     pub time: f64,
+}
+
+/// An HTTP status; anything but a whole number counts as none (`0`).
+fn any_status<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    Ok(v.as_i64()
+        .or_else(|| v.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+        .unwrap_or(0))
 }
 
 /// A duration in milliseconds; anything but a number counts as absent (`-1`).
@@ -76,7 +86,9 @@ impl Timings {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct Request {
+    #[serde(deserialize_with = "any_text")]
     pub method: String,
+    #[serde(deserialize_with = "any_text")]
     pub url: String,
     pub headers: Vec<NameValue>,
     pub cookies: Vec<NameValue>,
@@ -85,10 +97,11 @@ pub struct Request {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct Response {
-    /// `0` or `-1` when no response arrived.
+    /// `0` or `-1` when no response arrived (or anything but a number).
+    #[serde(deserialize_with = "any_status")]
     pub status: i64,
     pub headers: Vec<NameValue>,
-    #[serde(rename = "redirectURL")]
+    #[serde(rename = "redirectURL", deserialize_with = "any_text")]
     pub redirect_url: String,
     /// Chromium's DevTools export: the network error (`net::ERR_FAILED`).
     #[serde(rename = "_error")]
