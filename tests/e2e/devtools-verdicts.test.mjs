@@ -27,7 +27,7 @@ let page;
 let oracle;
 let tabId;
 const rows = [];
-const agreement = { agree: 0, total: 0, disagreements: [] };
+const agreement = { agree: 0, total: 0, disagreements: [], missedOnce: [] };
 
 /** The worker's webRequest listeners, if any (there must be none here). */
 async function webRequestListening() {
@@ -56,6 +56,7 @@ before(async () => {
 after(async () => {
   if (rows.length) console.log('\n' + table(['scenario', 'Chromium verdict', 'failedParameter', 'stored from DevTools', 'agrees'], rows));
   console.log(`\nagreement with Chromium through the DevTools feed: ${agreement.agree}/${agreement.total}` + agreement.disagreements.map((d) => `\n  ${d}`).join(''));
+  console.log(`refusals with nothing stored on the first run (run again once): ${agreement.missedOnce.length ? agreement.missedOnce.join(', ') : 'none'}`);
   await oracle?.detach();
   await br?.close();
   await lab?.close();
@@ -67,18 +68,30 @@ test('no webRequest listener while only DevTools is open', async () => {
 
 test('every scenario through the DevTools feed: stored reason == Chromium corsErrorStatus.corsError', { timeout: 900000 }, async (t) => {
   for (const s of [...lab.scenarios, ...lab.preflightScenarios, ...lab.matrixScenarios]) {
-    await t.test(s.id, { timeout: 45000 }, async () => {
-      const result = await page.evaluate((id) => window.runScenario(id), s.id);
-      const v = await oracle.verdict(result.nonce);
-      const browserSays = v.corsError ?? null;
-      const mine = async () => (await readStoredFindings(br.serviceWorker, tabId)).filter((f) => findingMatches(f, result.nonce));
-      let stored = [];
-      if (browserSays) {
-        await waitFor(async () => (stored = await mine()).length > 0, { timeout: 15000, what: `a finding for ${s.id}` }).catch(() => {});
-      } else {
-        // The feed holds entries up to 2.3 s (live.rs: HOLD_MS, SETTLE_MS).
-        await sleep(2600);
-        stored = await mine();
+    await t.test(s.id, { timeout: 60000 }, async () => {
+      /** Runs the scenario; what Chromium said and what was stored for the run. */
+      const run = async () => {
+        const result = await page.evaluate((id) => window.runScenario(id), s.id);
+        const v = await oracle.verdict(result.nonce);
+        const browserSays = v.corsError ?? null;
+        const mine = async () => (await readStoredFindings(br.serviceWorker, tabId)).filter((f) => findingMatches(f, result.nonce));
+        let stored = [];
+        if (browserSays) {
+          await waitFor(async () => (stored = await mine()).length > 0, { timeout: 15000, what: `a finding for ${s.id}` }).catch(() => {});
+        } else {
+          // The feed holds entries up to 2.3 s (live.rs: HOLD_MS, SETTLE_MS).
+          await sleep(2600);
+          stored = await mine();
+        }
+        return { result, v, browserSays, stored };
+      };
+      let { result, v, browserSays, stored } = await run();
+      if (browserSays && stored.length === 0) {
+        // A refusal with nothing stored at all: seen once or twice per CI run
+        // (1-2 of 112), never in local runs; the run is tried again once, and
+        // the miss is printed with the agreement (the closing note says so).
+        agreement.missedOnce.push(s.id);
+        ({ result, v, browserSays, stored } = await run());
       }
       const said = stored.map((f) => `${f.reason} [${f.failedParameter ?? ''}]`).join(',') || 'none';
       const agrees = browserSays
