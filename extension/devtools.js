@@ -5,11 +5,13 @@
 // (its HAR entry: the response headers of a refused request, preflights).
 // That is how a tab being debugged is observed: DevTools records its
 // traffic anyway, so observing it costs no `webRequest` machinery
-// (docs/performance.md). The core turns the entries into the `webRequest`
+// (docs/performance.md). The entries come from `onRequestFinished`, and from
+// `getHAR`, read now and then for what the event left out. The core turns the entries into the `webRequest`
 // events the worker's engine takes (crate/wasm/src/feed.rs), here, with the
 // panel's package: the worker's stays small.
 import init, { DevtoolsFeed } from '../www/pkg/cors_lens.js';
 import { api, inspectedHar } from './compat.js';
+import { HarLedger } from './har-ledger.js';
 import { DEVTOOLS_PORT, MAX_ENTRY_CHARS, Msg, message } from './messages.js';
 
 api.devtools.panels.create(api.i18n.getMessage('extName'), '/icons/icon-32.png', '/www/panel.html');
@@ -77,15 +79,57 @@ function take(text) {
   }
   tickTimer ??= setTimeout(tick, TICK_MS);
 }
+/** Which entries were handed on (the event's and `getHAR`'s): extension/har-ledger.js. */
+const ledger = new HarLedger();
 /**
- * Entries the event gave before `getHAR` answered, by start time, method and
- * URL, with how many: `getHAR` may list them too, and they count once.
- * @type {Map<string, number> | null}
+ * When `getHAR` is read for what the event left out: RECONCILE_MS after the
+ * last report, at least every RECONCILE_MAX_MS under steady traffic, less
+ * and less often (up to IDLE_MAX_MS) while nothing turns up, and every
+ * HELD_READ_MS while an entry waits for its response.
  */
-let earlyIds = new Map();
+const RECONCILE_MS = 1000;
+const RECONCILE_MAX_MS = 8000;
+const IDLE_MAX_MS = 30000;
+const HELD_READ_MS = 250;
+let reconcileEvery = RECONCILE_MS;
+let reconcileTimer = null;
+let heldTimer = null;
+let lastRead = Date.now();
+let reading = false;
 
-/** @param {any} entry */
-const idOf = (entry) => `${entry?.startedDateTime} ${entry?.request?.method} ${entry?.request?.url}`;
+/** @param {number} at when to read getHAR next (ms) */
+function readAt(at) {
+  clearTimeout(reconcileTimer);
+  reconcileTimer = setTimeout(reconcile, Math.max(0, at - Date.now()));
+}
+
+/** A read soon, while entries wait for their response. */
+function readSoon() {
+  heldTimer ??= setTimeout(() => {
+    heldTimer = null;
+    reconcile();
+  }, HELD_READ_MS);
+}
+
+/** Reads `getHAR` and hands on what the event left out or gave without its response. */
+async function reconcile() {
+  if (reading) return;
+  reading = true;
+  lastRead = Date.now();
+  try {
+    const log = await inspectedHar();
+    const late = ledger.listed(log?.entries ?? [], Date.now());
+    for (const entry of late) send(entry);
+    reconcileEvery = late.length ? RECONCILE_MS : Math.min(reconcileEvery * 2, IDLE_MAX_MS);
+  } catch (err) {
+    for (const entry of ledger.expired(Date.now())) send(entry);
+    console.error('CORS Lens: DevTools record', err);
+  } finally {
+    reading = false;
+  }
+  readAt(Date.now() + reconcileEvery);
+  if (ledger.waiting) readSoon();
+}
 
 /** @param {any} entry a HAR entry; its `getContent` method is not sent */
 function send(entry) {
@@ -95,19 +139,10 @@ function send(entry) {
 
 /** @param {any} entry an entry of the event */
 function finished(entry) {
-  if (earlyIds) earlyIds.set(idOf(entry), (earlyIds.get(idOf(entry)) ?? 0) + 1);
-  send(entry);
-}
-
-/** @param {any[]} entries what DevTools recorded before this page listened */
-function recorded(entries) {
-  const seen = earlyIds ?? new Map();
-  earlyIds = null;
-  for (const entry of entries) {
-    const n = seen.get(idOf(entry)) ?? 0;
-    if (n > 0) seen.set(idOf(entry), n - 1);
-    else send(entry);
-  }
+  for (const e of ledger.reported(entry, Date.now())) send(e);
+  if (ledger.waiting) readSoon();
+  reconcileEvery = RECONCILE_MS;
+  readAt(Math.min(Date.now() + RECONCILE_MS, lastRead + RECONCILE_MAX_MS));
 }
 
 function connect() {
@@ -136,10 +171,5 @@ if (Number.isInteger(tabId)) {
     .catch((err) => console.error('CORS Lens: DevTools feed', err));
   api.devtools.network.onRequestFinished.addListener(finished);
   // What DevTools recorded before this page ran (it opened with the tab).
-  inspectedHar()
-    .then((log) => recorded(log?.entries ?? []))
-    .catch((err) => {
-      earlyIds = null;
-      console.error('CORS Lens: DevTools record', err);
-    });
+  reconcile();
 }

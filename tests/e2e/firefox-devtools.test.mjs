@@ -19,7 +19,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startLab, waitFor, sleep, isFailure, table } from './helpers.mjs';
-import { launchFirefox, firefoxReason, STRICT, CONTROLS } from './firefox-helpers.mjs';
+import { launchFirefox, openLabInFirefox, labTabId, STRICT, CONTROLS } from './firefox-helpers.mjs';
 
 /**
  * Where what DevTools recorded in Firefox does not give Firefox's verdict,
@@ -42,22 +42,15 @@ let ff;
 let page;
 let reader;
 let tabId;
-const consoleLines = [];
+let reasonsFor;
 const runs = new Map();
 
 before(async () => {
   lab = await startLab();
   ff = await launchFirefox({ watch: false, devtools: true });
-  page = (await ff.browser.pages())[0];
-  page.on('pageerror', (e) => consoleLines.push(e.message));
-  page.on('console', (m) => consoleLines.push(m.text()));
-  await page.goto(lab.labUrl);
-  await page.waitForFunction(() => window.labReady && window.labScenarios, { timeout: 15000 });
-  await page.evaluate(() => window.labReady);
+  ({ page, reasonsFor } = await openLabInFirefox(ff, lab));
   reader = await ff.openExtensionTab('www/first-finding.html');
-  const tabs = await ff.evaluate(reader, () => browser.tabs.query({}));
-  tabId = tabs.find((t) => t.url === lab.labUrl)?.id;
-  assert.ok(Number.isInteger(tabId), `no tab for ${lab.labUrl}`);
+  tabId = await labTabId(ff, reader, lab);
   await waitFor(async () => (await ff.evaluate(reader, () => browser.storage.session.get('devtoolsTabs'))).devtoolsTabs?.[tabId], {
     timeout: 30000,
     what: 'the worker told that DevTools is open on the lab tab',
@@ -98,7 +91,7 @@ test('Firefox, DevTools open, nothing watched: what the worker stored from DevTo
   let refused = 0;
   for (const id of scenarios) {
     const { nonce } = runs.get(id);
-    const reasons = consoleLines.filter((l) => l.includes(`lab=${nonce}`)).map(firefoxReason).filter(Boolean);
+    const reasons = reasonsFor(nonce);
     const mine = records.filter((r) => isFailure(r) && r.url?.includes(`lab=${nonce}`));
     const ids = mine.map((r) => r.mdnId);
     if (reasons.length) {

@@ -18,7 +18,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, CLI, startLab, waitFor, readPanelInPage, isFailure, PANEL_PATH, checkHar, exportedForRun, table } from './helpers.mjs';
-import { launchFirefox, firefoxReason } from './firefox-helpers.mjs';
+import { launchFirefox, openLabInFirefox, labTabId } from './firefox-helpers.mjs';
 import { BidiHarRecorder } from './firefox-har-recorder.mjs';
 
 const OUT = path.join(ROOT, 'target/e2e-firefox-har');
@@ -45,7 +45,7 @@ let page;
 let recorder;
 let ext; // an extension tab (storage, the panel's import)
 let tabId;
-const consoleLines = [];
+let reasonsFor;
 const runs = [];
 let json;
 let live = [];
@@ -56,16 +56,9 @@ before(async () => {
   lab = await startLab();
   ff = await launchFirefox();
   recorder = await BidiHarRecorder.attach(ff.browser);
-  page = (await ff.browser.pages())[0];
-  page.on('pageerror', (e) => consoleLines.push(e.message));
-  page.on('console', (m) => consoleLines.push(m.text()));
-  await page.goto(lab.labUrl);
-  await page.waitForFunction(() => window.labReady && window.labScenarios, { timeout: 15000 });
-  await page.evaluate(() => window.labReady);
+  ({ page, reasonsFor } = await openLabInFirefox(ff, lab));
   ext = await ff.openExtensionTab(`${PANEL_PATH}?tabId=-1`);
-  const tabs = await ff.evaluate(ext, () => browser.tabs.query({}));
-  tabId = tabs.find((t) => t.url === lab.labUrl)?.id;
-  assert.ok(Number.isInteger(tabId), `no tab for ${lab.labUrl}`);
+  tabId = await labTabId(ff, ext, lab);
 });
 
 after(async () => {
@@ -74,7 +67,6 @@ after(async () => {
   await lab?.close();
 });
 
-const reasonsFor = (nonce) => consoleLines.filter((l) => l.includes(`lab=${nonce}`)).map(firefoxReason).filter(Boolean);
 
 test('the demo runs in Firefox ESR; its network events are written as a Firefox HAR', { timeout: 240000 }, async () => {
   const ids = await page.evaluate(() => window.demoScenarios.flatMap((g) => g.ids));

@@ -184,6 +184,38 @@ export function firefoxReason(text) {
   return found ? found[1] : `unrecognised: ${text}`;
 }
 
+/**
+ * The lab in Firefox's first tab, with what its console says kept: `lines`
+ * (every console line and page error) and `reasonsFor(nonce)` (Firefox's
+ * reason ids for one run of a scenario, in the order it printed them).
+ * @param {{ browser: import('puppeteer-core').Browser }} ff
+ * @param {{ labUrl: string }} lab
+ */
+export async function openLabInFirefox(ff, lab) {
+  const page = (await ff.browser.pages())[0];
+  /** @type {string[]} */
+  const lines = [];
+  page.on('pageerror', (e) => lines.push(e.message));
+  page.on('console', (m) => lines.push(m.text()));
+  await page.goto(lab.labUrl);
+  await page.waitForFunction(() => window.labReady && window.labScenarios, { timeout: 15000 });
+  await page.evaluate(() => window.labReady);
+  const linesFor = (nonce) => lines.filter((l) => l.includes(`lab=${nonce}`));
+  const reasonsFor = (nonce) => linesFor(nonce).map(firefoxReason).filter(Boolean);
+  return { page, lines, linesFor, reasonsFor };
+}
+
+/**
+ * The id of the lab's tab, asked from an extension tab `ext`.
+ * @param {{ evaluate: Function }} ff
+ */
+export async function labTabId(ff, ext, lab) {
+  const tabs = await ff.evaluate(ext, () => browser.tabs.query({}));
+  const tabId = tabs.find((t) => t.url === lab.labUrl)?.id;
+  if (!Number.isInteger(tabId)) throw new Error(`no tab for ${lab.labUrl}: ${JSON.stringify(tabs.map((t) => t.url))}`);
+  return tabId;
+}
+
 /** Scenarios where Firefox and Chromium name the same reason: asserted one by one. */
 export const STRICT = [
   'fetch-no-acao',

@@ -36,7 +36,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { startLab, waitFor, readPanelInPage, isFailure, PANEL_PATH, probePolicyInPage } from './helpers.mjs';
-import { launchFirefox, firefoxReason, STRICT, CONTROLS } from './firefox-helpers.mjs';
+import { launchFirefox, openLabInFirefox, labTabId, STRICT, CONTROLS } from './firefox-helpers.mjs';
 
 /** The webRequest listeners the worker uses, recorded from an extension page so a failure can show what the engine was given. */
 function recordWebRequest() {
@@ -56,7 +56,8 @@ let ff;
 let page;
 let recorder;
 let tabId;
-const consoleLines = [];
+let linesFor;
+let reasonsFor;
 const runs = new Map(); // scenario id -> lab result {url, nonce, ok, error}
 let records = [];
 
@@ -66,15 +67,8 @@ before(async () => {
   ff = await launchFirefox();
   recorder = await ff.openExtensionTab(`${PANEL_PATH}?tabId=-1`);
   await ff.evaluate(recorder, recordWebRequest);
-  page = (await ff.browser.pages())[0];
-  page.on('pageerror', (e) => consoleLines.push(e.message));
-  page.on('console', (m) => consoleLines.push(m.text()));
-  await page.goto(lab.labUrl);
-  await page.waitForFunction(() => window.labReady && window.labScenarios, { timeout: 15000 });
-  await page.evaluate(() => window.labReady);
-  const tabs = await ff.evaluate(recorder, () => browser.tabs.query({}));
-  tabId = tabs.find((t) => t.url === lab.labUrl)?.id;
-  assert.ok(Number.isInteger(tabId), `no tab for ${lab.labUrl}: ${JSON.stringify(tabs.map((t) => t.url))}`);
+  ({ page, linesFor, reasonsFor } = await openLabInFirefox(ff, lab));
+  tabId = await labTabId(ff, recorder, lab);
   console.log(`${await ff.browser.version()} up with the extension in ${Date.now() - t0} ms`);
 });
 
@@ -83,8 +77,6 @@ after(async () => {
   await lab?.close();
 });
 
-const linesFor = (nonce) => consoleLines.filter((l) => l.includes(`lab=${nonce}`));
-const reasonsFor = (nonce) => linesFor(nonce).map(firefoxReason).filter(Boolean);
 const recordsFor = (nonce) => records.filter((r) => r.url?.includes(`lab=${nonce}`));
 
 async function eventsFor(nonce) {

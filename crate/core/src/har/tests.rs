@@ -22,6 +22,28 @@ struct Case {
     without_response: usize,
 }
 
+/// The reasons of the analysis' failures, in order.
+fn reasons(a: &Analysis) -> Vec<CorsError> {
+    a.reports
+        .iter()
+        .filter_map(|r| match r {
+            Report::Failure(f) => Some(f.reason),
+            Report::Notice(_) => None,
+        })
+        .collect()
+}
+
+/// The kinds of the analysis' notices, in order.
+fn notice_kinds(a: &Analysis) -> Vec<NoticeKind> {
+    a.reports
+        .iter()
+        .filter_map(|r| match r {
+            Report::Notice(n) => Some(n.kind),
+            Report::Failure(_) => None,
+        })
+        .collect()
+}
+
 #[test]
 fn each_har_shape_gets_the_verdict_of_its_headers() {
     use CorsError::*;
@@ -191,15 +213,7 @@ fn a_refused_request_listed_before_its_preflight_is_judged_with_it() {
     let entries = har["log"]["entries"].as_array_mut().expect("entries");
     entries.reverse();
     let a = analyze(har.to_string().as_bytes()).expect("a HAR");
-    let reasons: Vec<CorsError> = a
-        .reports
-        .iter()
-        .filter_map(|r| match r {
-            Report::Failure(f) => Some(f.reason),
-            Report::Notice(_) => None,
-        })
-        .collect();
-    assert_eq!(reasons, [CorsError::PreflightMissingAllowOriginHeader]);
+    assert_eq!(reasons(&a), [CorsError::PreflightMissingAllowOriginHeader]);
     assert_eq!(a.notices(), 0, "{:?}", a.reports);
 }
 
@@ -484,24 +498,8 @@ fn entries_as_the_network_panels_list_them_give_the_live_panels_notices() {
     for case in cases {
         let har = serde_json::json!({"log": {"version": "1.2", "entries": case.entries}});
         let a = analyze(har.to_string().as_bytes()).expect("a HAR");
-        let notices: Vec<NoticeKind> = a
-            .reports
-            .iter()
-            .filter_map(|r| match r {
-                Report::Notice(n) => Some(n.kind),
-                Report::Failure(_) => None,
-            })
-            .collect();
-        let failures: Vec<CorsError> = a
-            .reports
-            .iter()
-            .filter_map(|r| match r {
-                Report::Failure(f) => Some(f.reason),
-                Report::Notice(_) => None,
-            })
-            .collect();
-        assert_eq!(failures, case.failures, "{}: {:?}", case.name, a.reports);
-        assert_eq!(notices, case.notices, "{}", case.name);
+        assert_eq!(reasons(&a), case.failures, "{}: {:?}", case.name, a.reports);
+        assert_eq!(notice_kinds(&a), case.notices, "{}", case.name);
     }
 }
 
