@@ -35,6 +35,17 @@ export function extraInfoSpec(listener, wanted) {
 }
 
 /**
+ * Whether DevTools may report a finished request
+ * (`devtools.network.onRequestFinished`) before it attached the response,
+ * which `getHAR` lists a moment later: measured in Chromium 156, where such
+ * entries are held until a listing shows their response
+ * (extension/har-ledger.js; docs/performance.md, "The DevTools feed"). Not
+ * seen in Firefox, where holding them reordered a redirect's hops
+ * (`redirect-userinfo-relative` lost its finding), so they go at once.
+ */
+export const reportsBeforeResponse = browserId === 'chromium';
+
+/**
  * What DevTools recorded so far for the inspected tab (a HAR log): Firefox's
  * `getHAR` returns a promise, Chromium's takes a callback.
  * @returns {Promise<{entries?: object[]}>}

@@ -10,8 +10,8 @@
 // events the worker's engine takes (crate/wasm/src/feed.rs), here, with the
 // panel's package: the worker's stays small.
 import init, { DevtoolsFeed } from '../www/pkg/cors_lens.js';
-import { api, inspectedHar } from './compat.js';
-import { HarLedger } from './har-ledger.js';
+import { api, inspectedHar, reportsBeforeResponse } from './compat.js';
+import { HELD_MS, HarLedger } from './har-ledger.js';
 import { DEVTOOLS_PORT, MAX_ENTRY_CHARS, Msg, message } from './messages.js';
 
 api.devtools.panels.create(api.i18n.getMessage('extName'), '/icons/icon-32.png', '/www/panel.html');
@@ -57,6 +57,9 @@ function tick() {
   tickTimer = null;
   if (!feed) return;
   try {
+    // An entry held back for its response may be a redirect's next hop or
+    // a preflight: the feed waits for it.
+    if (ledger.waiting) feed.expect(Date.now());
     const events = feed.tick(Date.now());
     if (events.length) postEvents(events);
   } catch (err) {
@@ -80,7 +83,7 @@ function take(text) {
   tickTimer ??= setTimeout(tick, TICK_MS);
 }
 /** Which entries were handed on (the event's and `getHAR`'s): extension/har-ledger.js. */
-const ledger = new HarLedger();
+const ledger = new HarLedger({ heldMs: reportsBeforeResponse ? HELD_MS : 0 });
 /**
  * When `getHAR` is read for what the event left out: RECONCILE_MS after the
  * last report, at least every RECONCILE_MAX_MS under steady traffic, less
@@ -103,22 +106,33 @@ function readAt(at) {
   reconcileTimer = setTimeout(reconcile, Math.max(0, at - Date.now()));
 }
 
-/** A read soon, while entries wait for their response. */
+/** How long the last `getHAR` read took (ms): DevTools builds every entry of the log each time. */
+let readCost = 0;
+
+/**
+ * A read soon, while entries wait for their response; never more than a
+ * quarter of the time in reads, however long the log.
+ */
 function readSoon() {
-  heldTimer ??= setTimeout(() => {
-    heldTimer = null;
-    reconcile();
-  }, HELD_READ_MS);
+  heldTimer ??= setTimeout(
+    () => {
+      heldTimer = null;
+      reconcile();
+    },
+    Math.max(HELD_READ_MS, 3 * readCost),
+  );
 }
 
 /** Reads `getHAR` and hands on what the event left out or gave without its response. */
 async function reconcile() {
   if (reading) return;
   reading = true;
-  lastRead = Date.now();
+  const asked = Date.now();
+  lastRead = asked;
   try {
     const log = await inspectedHar();
-    const late = ledger.listed(log?.entries ?? [], Date.now());
+    readCost = Date.now() - asked;
+    const late = ledger.listed(log?.entries ?? [], Date.now(), asked);
     for (const entry of late) send(entry);
     reconcileEvery = late.length ? RECONCILE_MS : Math.min(reconcileEvery * 2, IDLE_MAX_MS);
   } catch (err) {

@@ -47,6 +47,7 @@ const responded = (entry) => Number(entry?.response?.status) > 0;
 export const answered = (entry) => Boolean(entry?.response?._error) || responded(entry);
 
 export class HarLedger {
+  /** `heldMs`: how long an entry without a response is held; 0: it goes at once (compat.js, `reportsBeforeResponse`). */
   constructor({ max = MAX_KEYS, heldMs = HELD_MS } = {}) {
     this.max = max;
     this.heldMs = heldMs;
@@ -86,14 +87,17 @@ export class HarLedger {
   }
 
   /**
-   * A `getHAR` listing read at `now` (ms): what to hand on now, in the
-   * listing's order. Held entries whose response it shows go in its
-   * version; answered entries never handed on are taken; held entries that
-   * waited HELD_MS go as they are.
+   * A `getHAR` listing asked for at `asked` and read at `now` (ms): what to
+   * hand on now, in the listing's order. Held entries whose response it
+   * shows go in its version; answered entries never handed on are taken;
+   * held entries go as they are once a listing asked for `heldMs` after
+   * their report still shows no response (a slow `getHAR` never cuts the
+   * wait short).
    * @param {any[]} entries
    * @param {number} now
+   * @param {number} [asked]
    */
-  listed(entries, now) {
+  listed(entries, now, asked = now) {
     const out = [];
     /** @type {Map<string, number>} */
     const seen = new Map();
@@ -117,7 +121,7 @@ export class HarLedger {
         out.push(...this.holdOrGo(key, entry, now));
       }
     }
-    return [...out, ...this.expired(now)];
+    return [...out, ...this.expired(asked)];
   }
 
   /**
@@ -140,7 +144,7 @@ export class HarLedger {
    * @param {number} now
    */
   holdOrGo(key, entry, now) {
-    if (responded(entry)) return [entry];
+    if (responded(entry) || this.heldMs <= 0) return [entry];
     const list = this.held.get(key) ?? [];
     list.push({ entry, since: now });
     this.held.set(key, list);

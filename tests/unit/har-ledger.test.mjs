@@ -77,6 +77,13 @@ for (const c of cases) {
   });
 }
 
+test('har ledger: a held entry goes as it is only after a listing asked for once the wait was over', () => {
+  const ledger = new HarLedger();
+  ledger.reported(refused, 0);
+  assert.deepEqual(said(ledger.listed([refused], HELD_MS + 500, HELD_MS - 1)), [], 'a slow read asked before the wait was over');
+  assert.deepEqual(said(ledger.listed([refused], HELD_MS + 600, HELD_MS)), ['refused 0']);
+});
+
 test('har ledger: entries without a response are counted as waiting, and go when getHAR cannot be read', () => {
   const ledger = new HarLedger();
   ledger.reported(refused, 0);
@@ -99,4 +106,11 @@ test('har ledger: answered means an error or a status', () => {
   assert.equal(answered(inFlight), false);
   assert.equal(answered({}), false);
   assert.equal(answered(null), false);
+});
+
+test('har ledger: with no hold (Firefox), an entry without a response goes at once, and once', () => {
+  const ledger = new HarLedger({ heldMs: 0 });
+  assert.deepEqual(said(ledger.reported(redirectedEarly, 0)), ['pf 0']);
+  assert.equal(ledger.waiting, 0);
+  assert.deepEqual(said(ledger.listed([redirected], 10)), []);
 });

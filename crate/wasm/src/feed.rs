@@ -50,6 +50,12 @@ impl DevtoolsFeed {
         js_sys::JSON::parse(&text).map_err(|_| JsError::new("events that JSON.parse refused"))
     }
 
+    /// An entry is on its way at `now` (ms): the page holds one back until
+    /// DevTools gives its response, and the feed does not settle meanwhile.
+    pub fn expect(&mut self, now: f64) {
+        self.live.expect(now);
+    }
+
     /// Whether entries or ends still wait (tick again a little later).
     #[wasm_bindgen(getter)]
     pub fn pending(&self) -> bool {

@@ -62,6 +62,14 @@ impl Live {
         self.last_arrival = now;
     }
 
+    /// An entry is on its way at `now` (ms): the DevTools page holds one
+    /// back until DevTools gives its response (extension/har-ledger.js).
+    /// The feed does not settle until [`Live::SETTLE_MS`] after the last
+    /// call: a redirect's next hop or a preflight may be the entry held.
+    pub fn expect(&mut self, now: f64) {
+        self.last_arrival = self.last_arrival.max(now);
+    }
+
     /// Whether anything is still waiting (the caller ticks again later).
     pub fn pending(&self) -> bool {
         !self.waiting.is_empty() || !self.refused.is_empty() || self.adapter.following()
@@ -271,6 +279,47 @@ mod tests {
             kinds(&events)
         );
         assert!(events.iter().all(|e| e.time_ms == now));
+    }
+
+    #[test]
+    fn a_redirect_waits_for_its_next_hop_while_the_page_holds_an_entry() {
+        let mut live = Live::new(1);
+        let mut hop = entry("GET", URL, "fetch", "2026-01-01T00:00:01Z", 302, None);
+        hop.response.redirect_url = "ftp://files.test/x".into();
+        live.entry(hop, 0.0);
+        let mut events = live.tick(300.0);
+        // The next hop is held back by the page for a while (no response yet).
+        for now in [600.0, 1200.0, 1800.0, 2400.0] {
+            live.expect(now);
+            events.extend(live.tick(now));
+        }
+        assert!(
+            events.iter().all(|e| e.kind != EventKind::Completed),
+            "the redirect's end left before its next hop: {:?}",
+            kinds(&events)
+        );
+        live.entry(
+            entry(
+                "GET",
+                "ftp://files.test/x",
+                "fetch",
+                "2026-01-01T00:00:01Z",
+                0,
+                Some("net::ERR_UNKNOWN_URL_SCHEME"),
+            ),
+            2500.0,
+        );
+        events.extend(live.tick(2800.0));
+        events.extend(live.tick(2500.0 + Live::SETTLE_MS));
+        let ids: std::collections::BTreeSet<&str> =
+            events.iter().map(|e| e.request_id.as_str()).collect();
+        assert_eq!(ids.len(), 1, "one request, both hops: {:?}", kinds(&events));
+        assert_eq!(
+            events.last().map(|e| e.kind),
+            Some(EventKind::ErrorOccurred),
+            "{:?}",
+            kinds(&events)
+        );
     }
 
     #[test]
